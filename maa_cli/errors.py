@@ -1,0 +1,157 @@
+"""One error tree and one message catalog for everything maa can refuse.
+
+Every message has the same three parts, in the order an officer needs them:
+*where* (file, line or row, question), *what is wrong*, and *what to do*.
+The wording lives in :class:`ErrorCode` so tests can assert on codes rather than
+on copied strings, and so the wording can be improved in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class ErrorCode(Enum):
+    """Catalog of problems: (what is wrong, what to do). Both are format strings."""
+
+    # Definitions (YAML)
+    YAML_SYNTAX = ("the file is not valid YAML: {detail}", "Check indentation and quotes near that line.")
+    YAML_DUPLICATE_KEY = (
+        "'{key}' is given twice in the same block",
+        "Keep one of them; YAML would silently use the last one.",
+    )
+    YAML_ALIAS = (
+        "YAML anchors and aliases (&name / *name) are not allowed",
+        "Write the value out in full.",
+    )
+    YAML_TAG = ("the tag '{tag}' is not allowed", "Remove the '!' tag; maa reads plain YAML only.")
+    YAML_NOT_MAPPING = ("the file should hold a set of 'name: value' settings", "Start from an example in examples/.")
+    UNKNOWN_SETTING = ("unknown setting '{key}'{suggestion}", "Check the spelling; allowed here: {allowed}.")
+    BAD_CHOICE = ("'{value}' is not a valid {what}{suggestion}", "Use one of: {allowed}.")
+    MISSING_SETTING = ("'{key}' is missing", "Add '{key}:' here.")
+    BAD_VALUE = ("{detail}", "Correct the value.")
+    DUPLICATE_ID = ("the id '{id}' is used more than once (first at line {first_line})", "Give each one its own id.")
+    UNKNOWN_SCALE = ("unknown scale '{scale}'", "Use one of: {allowed}, or define it under 'scales:'.")
+    UNKNOWN_QUESTION = (
+        "the condition refers to question '{ref}', which this tool does not have",
+        "Use the id of a question in this tool ({allowed}).",
+    )
+    CROSS_CHECK = ("{detail}", "{hint}")
+    UNKNOWN_TOOL = ("there is no built-in tool '{tool}' and no file by that name", "Run 'maa tools list' to see the built-in tools, or give a path to a YAML file.")
+    # CSV inputs
+    CSV_UNREADABLE = ("the file cannot be read: {detail}", "Save it from Excel as 'CSV UTF-8 (Comma delimited)'.")
+    CSV_MISSING_COLUMN = ("the column '{column}' is missing (found: {found})", "Add a column headed '{column}' in the first row.")
+    CSV_EMPTY_VALUE = ("'{column}' is empty", "Fill it in, or remove the row.")
+    CSV_DUPLICATE = ("'{value}' appears more than once in '{column}' (first at row {first_row})", "Each {column} must be unique.")
+    CSV_BAD_DATE = ("'{value}' in '{column}' is not a date maa can read", "Write dates day-first, e.g. 03/07/2024 or 3 July 2024.")
+    CSV_UNKNOWN_AGENCY = ("agency '{value}' is not in the agencies file{suggestion}", "Use the agency's name exactly as in the agencies file, separated by ';'.")
+    CSV_BAD_VALUE = ("{detail}", "{hint}")
+    # Workspace
+    WORKSPACE_EXISTS = ("an audit already exists here", "Choose a new folder; maa never overwrites an audit.")
+    WORKSPACE_MISSING = ("there is no audit.yaml here", "Give the audit folder made by 'maa new-audit', or create one.")
+    SAMPLE_TOO_LARGE = ("only {eligible} eligible cases{where}, but {wanted} were asked for", "Ask for fewer cases or widen the lookback period.")
+    NEED_INPUT = ("{what} is needed", "{hint}")
+    LOCKED = ("another maa run is working on this audit", "Wait for it to finish and try again.")
+    FILE_BUSY = ("the file could not be written: {detail}", "Close it in Word or Excel and run the command again.")
+
+    @property
+    def what(self) -> str:
+        return self.value[0]
+
+    @property
+    def hint(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, with where it is and what to do about it."""
+
+    code: ErrorCode
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    row: int | None = None
+    question: str | None = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.code.what.format(**self.params)
+
+    @property
+    def hint(self) -> str:
+        return self.code.hint.format(**self.params)
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}" + (f", column {self.column}" if self.column else ""))
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.question:
+            parts.append(f"question {self.question}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        message = self.message
+        stop = "" if message.endswith((".", "?", "!")) else "."
+        return f"{where}{message}{stop} {self.hint}"
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code.name,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "row": self.row,
+            "question": self.question,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class MaaError(Exception):
+    """Root of every error maa reports to a user. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem, title: str | None = None):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        self.title = title
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        lines = [self.title] if self.title else []
+        lines += [str(p) for p in self.problems]
+        return "\n".join(lines)
+
+
+class DefinitionError(MaaError):
+    """An audit tool or audit.yaml that cannot be used as written."""
+
+
+class InputFileError(MaaError):
+    """A CSV given to new-audit that cannot be used as written."""
+
+
+class WorkspaceError(MaaError):
+    """The audit folder is missing, already exists, or cannot be written."""
+
+
+class AuditLocked(MaaError):
+    """Another run holds the audit's lock."""
+
+    exit_code = 3
+
+
+def problem(code: ErrorCode, *, file: str | Path | None = None, **kw) -> Problem:
+    """Build a :class:`Problem`, splitting location keywords from message parameters."""
+    loc = {k: kw.pop(k) for k in ("line", "column", "row", "question") if k in kw}
+    return Problem(code, file=str(file) if file is not None else None, params=kw, **loc)

@@ -1,0 +1,143 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Definitions are written by hand, so mistakes must be reported by line and column.
+This loader is stricter than ``yaml.safe_load``: it refuses duplicate keys (which
+YAML silently resolves to the last one), anchors and aliases (the "billion laughs"
+expansion bomb needs them, and hand-written tools never do) and any ``!tag``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import DefinitionError, ErrorCode, problem
+
+Path_ = tuple  # a path into the loaded data, e.g. ("sections", 0, "questions", 2, "type")
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+MAX_BYTES = 2_000_000
+
+
+class Located:
+    """Plain data from a YAML file plus a map from data path to (line, column)."""
+
+    def __init__(self, data, marks: dict[Path_, tuple[int, int]], file: str):
+        self.data = data
+        self.marks = marks
+        self.file = file
+
+    def mark(self, path) -> tuple[int | None, int | None]:
+        """Line and column of the deepest known node on ``path`` (1-based)."""
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (None, None))
+
+
+def _convert(node, path, marks, file, ctor):
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise DefinitionError(problem(ErrorCode.YAML_TAG, file=file, line=marks[path][0], tag=node.tag))
+    if isinstance(node, yaml.MappingNode):
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, path + ("<key>",), marks, file, ctor)
+            if isinstance(key, list | dict):
+                raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=key_node.start_mark.line + 1))
+            if key in out:
+                raise DefinitionError(
+                    problem(ErrorCode.YAML_DUPLICATE_KEY, file=file, line=key_node.start_mark.line + 1, key=key)
+                )
+            out[key] = _convert(value_node, path + (key,), marks, file, ctor)
+            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        marks.pop(path + ("<key>",), None)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(child, path + (i,), marks, file, ctor) for i, child in enumerate(node.value)]
+    return ctor.construct_object(node, deep=True)
+
+
+class _NoAliasComposer(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasFound(event.start_mark)
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _AliasFound(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _AliasFound(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+def load_located(text: str, file: str) -> Located:
+    """Parse ``text`` (from ``file``) into plain data with line marks.
+
+    Raises:
+        DefinitionError: syntax errors, duplicate keys, aliases, tags, or a file
+            that is not a mapping at the top.
+    """
+    loader = _NoAliasComposer(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except _AliasFound as found:
+            raise DefinitionError(problem(ErrorCode.YAML_ALIAS, file=file, line=found.mark.line + 1)) from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise DefinitionError(
+                problem(
+                    ErrorCode.YAML_SYNTAX,
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    detail=exc.problem or str(exc),
+                )
+            ) from None
+        except yaml.YAMLError as exc:
+            raise DefinitionError(problem(ErrorCode.YAML_SYNTAX, file=file, detail=str(exc))) from None
+    finally:
+        loader.dispose()
+    if node is None or not isinstance(node, yaml.MappingNode):
+        raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=1))
+    marks: dict = {}
+    data = _convert(node, (), marks, file, yaml.SafeLoader(""))
+    return Located(data, marks, file)
+
+
+def read_located(path: Path) -> Located:
+    """Read a YAML file from disk (UTF-8, BOM tolerated) into :class:`Located` data."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(problem(ErrorCode.YAML_SYNTAX, file=str(path), detail=exc.strerror or str(exc))) from None
+    if len(raw) > MAX_BYTES:
+        raise DefinitionError(
+            problem(ErrorCode.BAD_VALUE, file=str(path), detail=f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return load_located(text, str(path))
+
+
+def dump(data) -> str:
+    """Write plain data as block-style YAML, keeping key order and Unicode."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
