@@ -95,6 +95,8 @@ class _Answerable(_Strict):
     urgent: bool = False
     urgent_values: list[str] | None = None
     identifying: bool = False
+    # Filled in on the form from the restricted store, for the agencies that need it.
+    prefill: Literal["child_name", "date_of_birth", "case_ref", "agency"] | None = None
 
 
 class Part(_Answerable):

@@ -1,0 +1,61 @@
+"""Atomic writes that behave on a Windows share.
+
+A state file or report is written to a temporary file in the same folder,
+flushed and fsynced, then moved over the target in one step, so a run killed
+mid-write leaves either the old file or the new one, never half of each. On
+Windows, ``os.replace`` fails while antivirus or an open Excel holds the target;
+we retry briefly, then report the file as busy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import ErrorCode, WorkspaceError, problem
+
+RETRIES = 5
+RETRY_DELAY = 0.4
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    write_with(path, lambda handle: handle.write(data))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically, with '\\n' line endings on every platform."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: Path, writer: Callable) -> None:
+    """Call ``writer(binary_file)`` on a temporary file, then move it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~maa-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            writer(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        replace(Path(tmp), path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def replace(tmp: Path, path: Path) -> None:
+    """``os.replace`` with a short retry for files held open on Windows."""
+    for attempt in range(RETRIES):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError as exc:
+            if attempt == RETRIES - 1:
+                raise WorkspaceError(problem(ErrorCode.FILE_BUSY, file=path, detail=exc.strerror or str(exc))) from None
+            time.sleep(RETRY_DELAY * (attempt + 1))

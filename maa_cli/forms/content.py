@@ -1,0 +1,53 @@
+"""What goes on one form, whatever its file format.
+
+The planner (:mod:`maa_cli.forms.plan`) builds a :class:`FormContent` for each
+form to issue; the Word and Excel writers only lay it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..tool import Tool
+from .identity import FormIdentity
+
+
+@dataclass(frozen=True)
+class FormContent:
+    """Everything a writer needs for one form.
+
+    ``identifying`` holds the case's identifying details (child's name, date of
+    birth) and is filled only on forms for agencies involved with that case.
+    ``prefill`` maps answer keys to values already known (e.g. an ``identifying``
+    question answered from the restricted store).
+    """
+
+    tool: Tool
+    identity: FormIdentity
+    partnership: str
+    audit_title: str
+    form_title: str
+    for_whom: str
+    case_ref: str | None = None
+    identifying: tuple[tuple[str, str], ...] = ()
+    prefill: dict[str, object] = field(default_factory=dict)
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    respondent_attributes: dict[str, str] = field(default_factory=dict)
+    word_template: Path | None = None
+
+    def deadline_text(self) -> str:
+        return self.deadline.strftime("%d %B %Y").lstrip("0") if self.deadline else "the date your co-ordinator gave you"
+
+    def how_to_return(self) -> str:
+        where = self.return_to or "the audit business unit"
+        return (
+            f"Save this file (any file name is fine) and send it to {where} by {self.deadline_text()}. "
+            "Keep the form reference line: it tells us which form this is."
+        )
+
+    def applies(self, question) -> bool:
+        """Whether a question applies to this respondent (else its answer is N/A)."""
+        return question.applies_to is None or question.applies_to.applies(self.respondent_attributes)

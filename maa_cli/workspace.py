@@ -1,0 +1,209 @@
+"""The audit folder: creating it (``maa new-audit``) and opening it for every other command.
+
+Layout::
+
+    DIR/audit.yaml      the audit definition (no child's name or date of birth)
+    DIR/forms/          forms to send, one folder per respondent
+    DIR/returns/        where returned files are saved; maa only ever reads it
+    DIR/reports/        outputs (shareable; reports/restricted/ is for the panel)
+    DIR/restricted/     identifying details (unless audit.yaml points elsewhere)
+    DIR/.maa/           maa's own state (manifest, collected answers, run log)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from . import atomic, restricted
+from .audit import Audit, Case, FormType, Selection
+from .catalog import resolve_tool
+from .definitions import load_model
+from .errors import ErrorCode, InputFileError, WorkspaceError, problem
+from .tool import Tool
+from .yamlio import dump, read_located
+
+AUDIT_FILE = "audit.yaml"
+FOLDERS = ("forms", "returns", "reports", "restricted", ".maa")
+DEFAULT_FORMAT = {"questionnaire": "xlsx", "case_audit": "docx", "reflection": "docx", "record": "docx"}
+DEFAULT_PER = {"questionnaire": "agency", "case_audit": "agency_case", "reflection": "agency_case", "record": "agency_case"}
+
+
+@dataclass
+class Workspace:
+    """An opened audit folder."""
+
+    root: Path
+    audit: Audit
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.root / "forms"
+
+    @property
+    def returns_dir(self) -> Path:
+        return self.root / "returns"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".maa"
+
+    @property
+    def restricted_dir(self) -> Path:
+        return self.audit.restricted_dir(self.root)
+
+    @cached_property
+    def tools(self) -> dict[str, Tool]:
+        """The tool of each form type, by form type name."""
+        return {ft.name: resolve_tool(ft.tool, self.root) for ft in self.audit.form_types}
+
+    def form_type(self, name: str) -> FormType:
+        for ft in self.audit.form_types:
+            if ft.name == name:
+                return ft
+        raise KeyError(name)
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Open an audit folder, validating audit.yaml and every tool it names."""
+    root = Path(root)
+    path = root / AUDIT_FILE
+    if not path.is_file():
+        raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
+    ws = Workspace(root, load_model(read_located(path), Audit))
+    ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
+    return ws
+
+
+@dataclass
+class NewAudit:
+    """What ``new_audit`` needs. Paths are CSV files; see the README for their columns."""
+
+    title: str
+    partnership: str
+    type: str = "case_audit"
+    theme: str | None = None
+    terms_of_reference: str | None = None
+    lookback_months: int = 12
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    tool: str | None = None
+    form_types: list[FormType] = field(default_factory=list)
+    agencies_csv: Path | None = None
+    cases_csv: Path | None = None
+    nominations_csv: Path | None = None
+    sample: int | None = None
+    seed: int | None = None
+    per: str | None = None
+    restricted_store: str = "restricted"
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class NewAuditResult:
+    root: Path
+    audit: Audit
+    excluded: dict[str, str]
+    restricted_file: Path | None
+
+
+def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
+    """Create an audit folder. Nothing is created unless every input is valid.
+
+    Raises:
+        WorkspaceError: the folder already holds an audit.
+        InputFileError: a CSV has problems (all of them are listed).
+        DefinitionError: the named tool is unknown or invalid.
+    """
+    from . import rosters, sampling
+
+    root = Path(root)
+    if (root / AUDIT_FILE).exists():
+        raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
+    form_types = spec.form_types or [_default_form_type(spec)]
+    for ft in form_types:
+        resolve_tool(ft.tool, root)  # fail before anything is written
+
+    agencies = rosters.read_agencies(spec.agencies_csv) if spec.agencies_csv else []
+    names = [a.name for a in agencies]
+    rows, selection, excluded = [], None, {}
+    if spec.nominations_csv:
+        rows, _register = rosters.read_nominations(spec.nominations_csv, names)
+        selection = Selection(method="nominations", source_file=spec.nominations_csv.name,
+                              source_sha256=sampling.sha256_file(spec.nominations_csv))
+    elif spec.cases_csv:
+        rows = rosters.read_cases(spec.cases_csv, names)
+        selection = Selection(method="listed", source_file=spec.cases_csv.name,
+                              source_sha256=sampling.sha256_file(spec.cases_csv))
+        if spec.sample:
+            eligible, excluded = sampling.check_eligibility(rows, spec.today, spec.lookback_months)
+            drawn = sampling.draw_sample(eligible, spec.sample, spec.seed if spec.seed is not None else 0, per=spec.per)
+            rows = drawn.chosen
+            selection = Selection(
+                method="sample", source_file=spec.cases_csv.name, source_sha256=selection.source_sha256,
+                n=spec.sample, seed=spec.seed if spec.seed is not None else 0, per=spec.per,
+                eligibility=["under 18 at last involvement", f"involved within the last {spec.lookback_months} months"],
+                excluded=excluded,
+            )
+    elif spec.sample:
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, what="a cases file (--cases) to sample from",
+                                     hint="Give --cases FILE.csv with the cases to draw from."))
+
+    cases = [Case(case_ref=r.case_ref, agencies=list(r.agencies), attributes=r.profile(spec.today)) for r in rows]
+    audit = Audit(
+        audit_id=str(uuid.uuid4()),
+        title=spec.title,
+        partnership=spec.partnership,
+        type=spec.type,
+        theme=spec.theme,
+        terms_of_reference=spec.terms_of_reference,
+        lookback_months=spec.lookback_months,
+        deadline=spec.deadline,
+        created=spec.today,
+        return_to=spec.return_to,
+        restricted_store=spec.restricted_store,
+        agencies=agencies,
+        cases=cases,
+        selection=selection,
+        form_types=form_types,
+    )
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    restricted_file = None
+    if rows:
+        restricted_file = restricted.write_cases(
+            audit.restricted_dir(root),
+            [restricted.CaseIdentity(r.case_ref, r.child_name, r.date_of_birth, r.last_involvement) for r in rows],
+        )
+    atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
+    return NewAuditResult(root, audit, excluded, restricted_file)
+
+
+def _default_form_type(spec: NewAudit) -> FormType:
+    if not spec.tool:
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, what="an audit tool",
+                                     hint="Give --tool with a built-in tool id ('maa tools list') or a YAML file."))
+    tool = resolve_tool(spec.tool)
+    name = tool.id if len(tool.id) <= 40 else tool.id[:40].rstrip("-")
+    return FormType(name=name, tool=spec.tool, per=DEFAULT_PER.get(tool.kind, "agency"),
+                    format=DEFAULT_FORMAT.get(tool.kind, "docx"))
+
+
+HEADER = """\
+# maa audit definition. Edit with care: 'maa issue-forms' checks it before doing anything.
+# This file holds no child's name or date of birth: those are in the restricted store
+# (restricted_store below). Cases appear by reference only.
+"""
+
+
+def audit_yaml(audit: Audit) -> str:
+    """The text of audit.yaml for ``audit``."""
+    data = audit.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return HEADER + dump(data)
