@@ -131,9 +131,8 @@ def _walk(model: type[BaseModel], loc: tuple):
         if isinstance(step, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            if isinstance(current, type) and issubclass(current, BaseModel) is False:
-                return None
-        info = _field_by_name(current, step) if isinstance(current, type) and issubclass(current, BaseModel) else None
+            return None
+        info = _field_by_name(current, step)
         if info is None:
             return None
         current = _unwrap(info.annotation)

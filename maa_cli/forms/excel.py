@@ -18,6 +18,7 @@ import datetime as dt
 from pathlib import Path
 
 from .. import atomic
+from ..cells import put
 from ..tool import NA, AnswerField
 from .content import FormContent
 
@@ -233,19 +234,3 @@ def _guidance(f: AnswerField) -> str:
         bits.append(f"Statutory reference: {q.statutory_reference.strip()}")
     bits += [f"{link.title}: {link.url}" for link in q.links]
     return "\n".join(bits)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def put(ws, row: int, column: int, value):
-    """Set a cell, keeping text that looks like a formula as literal text.
-
-    openpyxl writes a string starting with '=' as a live formula; forcing the
-    string type (and Excel's quote prefix) keeps respondent text inert.
-    """
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell

@@ -163,6 +163,7 @@ def issue_forms(
         if path.exists() and not force:
             result.skipped.append(form)
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             writers[form.format](form.content, path)
             result.written.append(form)
         entry = manifest.setdefault(form.form_id, {

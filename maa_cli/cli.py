@@ -1,0 +1,267 @@
+"""The ``maa`` command: a thin layer that gathers options, calls the library, shows results.
+
+Only this module imports typer and rich. Library modules are imported inside
+each command so ``maa --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from . import __version__
+from .errors import MaaError
+
+app = typer.Typer(
+    help="maa — multi-agency safeguarding audits: tools, forms, collection and reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+tools_app = typer.Typer(help="List and check audit tools (the questions a form asks).", no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _fail(exc: MaaError) -> None:
+    err = _console(stderr=True)
+    if exc.title:
+        err.print(f"[bold red]{exc.title}[/]", markup=True)
+    for p in exc.problems:
+        where = f"{p.where}: " if p.where else ""
+        err.print(f"[red]✗[/] {where}{p.message}", markup=True, soft_wrap=True, emoji=False)
+        err.print(f"  [dim]→ {p.hint}[/]", markup=True, soft_wrap=True, emoji=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"maa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+):
+    """maa — multi-agency safeguarding audits: tools, forms, collection and reports."""
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    if not text:
+        return None
+    from .dates import parse_uk_date
+
+    try:
+        return parse_uk_date(text)
+    except ValueError:
+        from .errors import ErrorCode, InputFileError, problem
+
+        _fail(InputFileError(problem(ErrorCode.NEED_INPUT, what=f"a date for {what} (day first, e.g. 31/03/2027)",
+                                     hint=f"'{text}' could not be read as a date")))
+
+
+@tools_app.command("list")
+def tools_list():
+    """Show the built-in audit tools."""
+    from rich.table import Table
+
+    from .catalog import list_tools
+
+    try:
+        summaries = list_tools()
+    except MaaError as exc:
+        _fail(exc)
+    table = Table(title="Built-in audit tools")
+    for col in ("id", "title", "kind", "version", "questions"):
+        table.add_column(col)
+    for t in summaries:
+        table.add_row(t.id, t.title, t.kind, t.version, str(t.questions))
+    _console().print(table)
+
+
+@tools_app.command("check")
+def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check.")):
+    """Check a tool YAML file; exit 0 when valid, 2 when not (every problem is listed)."""
+    from .catalog import load_tool_file
+
+    try:
+        tool = load_tool_file(file)
+    except MaaError as exc:
+        _fail(exc)
+    fields = tool.fields()
+    _console().print(f"✓ {file}: '{tool.title}' v{tool.version}, {len(tool.questions())} questions, {len(fields)} answer boxes.")
+
+
+@app.command("new-audit")
+def new_audit_cmd(
+    directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one)."),
+    title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'."),
+    partnership: str | None = typer.Option(None, help="Partnership name shown on every form."),
+    audit_type: str = typer.Option("case_audit", "--type", help="case_audit, thematic or questionnaire."),
+    theme: str | None = typer.Option(None, help="The audit's theme."),
+    terms: str | None = typer.Option(None, "--terms-of-reference", help="Terms of reference (scope, questions)."),
+    lookback: int = typer.Option(12, "--lookback-months", help="Lookback period in months."),
+    deadline: str | None = typer.Option(None, help="Return deadline, day first (31/03/2027)."),
+    return_to: str | None = typer.Option(None, "--return-to", help="Where respondents send forms (e-mail address)."),
+    tool: str | None = typer.Option(None, help="Built-in tool id or a tool YAML file."),
+    agencies: Path | None = typer.Option(None, help="CSV: agency,contact_name,email[,extra attributes]."),
+    cases: Path | None = typer.Option(None, help="CSV: case_ref,child_name,date_of_birth,agencies[,last_involvement,…]."),
+    nominations: Path | None = typer.Option(None, help="CSV nominations register (accepted nominations become cases)."),
+    sample: int | None = typer.Option(None, help="Draw this many eligible cases at random from --cases."),
+    seed: int | None = typer.Option(None, help="Random seed for --sample (recorded, so the draw can be repeated)."),
+    per: str | None = typer.Option(None, help="Draw --sample cases from each value of this column (e.g. quadrant)."),
+    restricted_store: str = typer.Option("restricted", help="Folder for identifying details (may be outside the audit)."),
+):
+    """Create an audit folder: audit.yaml, forms/, returns/, reports/, restricted/."""
+    from .workspace import NewAudit, new_audit
+
+    interactive = sys.stdin.isatty()
+    if not title and interactive:
+        title = typer.prompt("Audit title")
+    if not partnership and interactive:
+        partnership = typer.prompt("Partnership name")
+    if not tool and interactive:
+        tool = typer.prompt("Audit tool (built-in id or YAML file; see 'maa tools list')")
+    if not title or not partnership:
+        from .errors import ErrorCode, InputFileError, problem
+
+        _fail(InputFileError(problem(ErrorCode.NEED_INPUT, what="--title and --partnership",
+                                     hint="Give both options (no terminal to ask in).")))
+    spec = NewAudit(
+        title=title, partnership=partnership, type=audit_type, theme=theme, terms_of_reference=terms,
+        lookback_months=lookback, deadline=_date(deadline, "--deadline"), return_to=return_to, tool=tool,
+        agencies_csv=agencies, cases_csv=cases, nominations_csv=nominations, sample=sample, seed=seed, per=per,
+        restricted_store=restricted_store,
+    )
+    try:
+        result = new_audit(directory, spec)
+    except MaaError as exc:
+        _fail(exc)
+    con = _console()
+    a = result.audit
+    con.print(f"✓ Created audit '{a.title}' in {directory}")
+    con.print(f"  {len(a.agencies)} agencies, {len(a.cases)} cases, form types: {', '.join(ft.name for ft in a.form_types)}")
+    if result.excluded:
+        con.print(f"  {len(result.excluded)} cases were not eligible (reasons in audit.yaml, selection.excluded)")
+    if result.restricted_file:
+        con.print(f"  Identifying details are in {result.restricted_file} — keep that folder restricted.")
+    con.print(f"Next: maa issue-forms {directory}")
+
+
+def _open(directory: Path):
+    from .workspace import open_workspace
+
+    try:
+        return open_workspace(directory)
+    except MaaError as exc:
+        _fail(exc)
+
+
+@app.command("issue-forms")
+def issue_forms_cmd(
+    directory: Path = typer.Argument(..., help="The audit folder."),
+    form_type: str | None = typer.Option(None, "--form-type", help="Only this form type."),
+    file_format: str | None = typer.Option(None, "--format", help="docx or xlsx (default: each form type's own)."),
+    agency: str | None = typer.Option(None, help="Only forms for this agency."),
+    force: bool = typer.Option(False, help="Write forms again even if already issued."),
+):
+    """Write the forms each respondent needs into forms/<respondent>/ (never touches returns/)."""
+    from rich.progress import Progress
+
+    from .forms.plan import issue_forms
+
+    ws = _open(directory)
+    with Progress(console=_console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Writing forms", total=None)
+        try:
+            result = issue_forms(ws, form_type=form_type, agency=agency, fmt=file_format, force=force,
+                                 progress=lambda i, n: progress.update(task, completed=i, total=n))
+        except MaaError as exc:
+            _fail(exc)
+    con = _console()
+    con.print(f"✓ {len(result.written)} forms written, {len(result.skipped)} already issued (kept), in {ws.forms_dir}")
+    con.print(f"Send each folder in forms/ to its respondent. Save returned files anywhere under {ws.returns_dir}, then run: maa collect {directory}")
+
+
+@app.command("collect")
+def collect_cmd(
+    directory: Path = typer.Argument(..., help="The audit folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
+):
+    """Read returns/, judge each file, record accepted answers. Exit 1 when something needs attention."""
+    from .collect import collect
+
+    ws = _open(directory)
+    try:
+        result = collect(ws)
+    except MaaError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=True, indent=1, default=str) + "\n")
+    else:
+        _show_collect(result)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+def _show_collect(result) -> None:
+    from rich.table import Table
+
+    con = _console()
+    for u in result.urgent:
+        con.print(f"[bold red]URGENT[/] {u['file']} (case {u.get('case_ref') or '-'}, {u.get('agency') or '-'}): "
+                  f"question {u['number']} — {u['message']}. Act on this today.", markup=True)
+    table = Table(title="Returns")
+    for col in ("file", "status", "agency", "case", "why"):
+        table.add_column(col, overflow="fold")
+    for f in result.files:
+        table.add_row(f.path, f.status, f.agency or "", f.case_ref or "", "\n".join(f.reasons[:6] + f.warnings[:2]))
+    con.print(table)
+    s = result.summary
+    con.print(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding")))
+
+
+@app.command("report")
+def report_cmd(directory: Path = typer.Argument(..., help="The audit folder.")):
+    """Write reports from the collected answers into reports/."""
+    from .report import build_reports
+
+    ws = _open(directory)
+    try:
+        result = build_reports(ws)
+    except MaaError as exc:
+        _fail(exc)
+    con = _console()
+    for path in result.written:
+        con.print(f"✓ {path}")
+    for note in result.notes:
+        con.print(f"  note: {note}")
+
+
+@app.command("demo")
+def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to create the demo audit in.")):
+    """Run a whole audit on bundled example data: new-audit, issue-forms, filled returns, collect, report."""
+    from .demo import run_demo
+
+    try:
+        result = run_demo(directory, log=lambda line: _console().print(line))
+    except MaaError as exc:
+        _fail(exc)
+    con = _console()
+    con.print(f"\n✓ Demo finished in {directory}")
+    for label, path in result.where_to_look:
+        con.print(f"  {label}: {path}")
+
+
+def main() -> None:
+    app()

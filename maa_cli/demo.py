@@ -1,0 +1,176 @@
+"""``maa demo``: the whole audit cycle on bundled example data.
+
+Two audits are created side by side: an early years safeguarding questionnaire
+sent to twelve settings, and a multi-agency case audit of five sampled cases.
+Returns are filled in programmatically the way respondents do (lower-case
+"yes", a forgotten answer, a name typed into a narrative answer, one urgent
+concern), then collected and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import ErrorCode, WorkspaceError, problem
+from .forms.excel import defined_name, excel_rows
+from .forms.plan import PlannedForm, issue_forms, plan_forms
+from .tool import NA, NO, YES, AnswerField
+from .workspace import NewAudit, Workspace, new_audit, open_workspace
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@dataclass
+class DemoResult:
+    where_to_look: list[tuple[str, Path]] = field(default_factory=list)
+
+
+def _example(name: str) -> Path:
+    return Path(str(resources.files("maa_cli.examples") / name))
+
+
+def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TODAY) -> DemoResult:
+    """Create, issue, fill, collect and report two example audits under ``root``."""
+    from .collect import collect
+    from .report import build_reports
+
+    root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root))
+    result = DemoResult()
+    for name, spec in _specs(today):
+        folder = root / name
+        log(f"[bold]{spec.title}[/bold]")
+        new_audit(folder, spec)
+        ws = open_workspace(folder)
+        issued = issue_forms(ws)
+        log(f"  issued {len(issued.written)} forms")
+        if any(ft.format != "xlsx" for ft in ws.audit.form_types):
+            # The demo's respondents fill the Excel version of each form.
+            issue_forms(ws, fmt="xlsx")
+        filled = _fill_returns(ws, random.Random(2026))
+        log(f"  {filled} returns filled in and saved to returns/")
+        outcome = collect(ws, settle_seconds=0)
+        log("  collected: " + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if v))
+        for u in outcome.urgent:
+            log(f"  [red]URGENT[/red] case {u.get('case_ref')}, {u.get('agency')}: question {u['number']}")
+        reports = build_reports(ws)
+        result.where_to_look += [(f"{name}: forms", ws.forms_dir), (f"{name}: returns", ws.returns_dir)]
+        result.where_to_look += [(f"{name}: report", p) for p in reports.written]
+    return result
+
+
+def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:
+    return [
+        ("early-years", NewAudit(
+            title="Early years safeguarding self-assessment 2026",
+            partnership="Northshire Safeguarding Children Partnership",
+            type="questionnaire", theme="Safeguarding arrangements in early years settings",
+            deadline=today + dt.timedelta(days=28), return_to="audits@northshire-scp.example",
+            tool="early-years-safeguarding", agencies_csv=_example("early-years/settings.csv"), today=today,
+        )),
+        ("case-audit", NewAudit(
+            title="MACA: domestic abuse and parental mental health",
+            partnership="Northshire Safeguarding Children Partnership",
+            type="case_audit", theme="Domestic abuse and parental mental health",
+            terms_of_reference="How well agencies shared information and kept the child's voice central.",
+            deadline=today + dt.timedelta(days=56), return_to="audits@northshire-scp.example",
+            tool="multi-agency-case-audit", agencies_csv=_example("case-audit/agencies.csv"),
+            cases_csv=_example("case-audit/cases.csv"), sample=5, seed=7, today=today,
+        )),
+    ]
+
+
+def _fill_returns(ws: Workspace, rng: random.Random) -> int:
+    forms = plan_forms(ws, fmt="xlsx")
+    count = 0
+    for i, form in enumerate(forms):
+        if i % 6 == 5:
+            continue  # some respondents never reply
+        answers = _answers(form, rng, forgetful=(i % 6 == 3), sloppy=(i % 3 == 1), urgent=(i == 2))
+        _save_excel(ws, form, answers, ws.returns_dir / f"return {i + 1:02d} from {form.agency or 'respondent'}.xlsx")
+        count += 1
+    return count
+
+
+def _answers(form: PlannedForm, rng: random.Random, *, forgetful: bool, sloppy: bool, urgent: bool) -> dict[str, object]:
+    content = form.content
+    tool = content.tool
+    out: dict[str, object] = {}
+    rolled_no: set[str] = set()
+    for f in tool.fields():
+        if f.role != "answer":
+            continue
+        if not content.applies(f.question):
+            out[f.key] = NA
+            continue
+        value = _typed_answer(f, rng, sloppy, urgent)
+        if value == NO or (isinstance(value, str) and value.casefold() == "no"):
+            rolled_no.add(f.question.id)
+        out[f.key] = value
+    for f in tool.fields():
+        if f.role == "why" and out.get(f.question.id):
+            out[f.key] = "Records show regular contact and timely visits; the child's views were written down in their own words."
+        if f.role == "action" and f.question.id in rolled_no:
+            out[f.key] = "Review the policy with staff at the next team meeting and update it."
+            out[f.key.replace(".action", ".when_who")] = "By end of term — setting manager"
+    if forgetful:
+        first = next(f for f in tool.fields() if f.role == "answer" and f.required and not f.question.required_when)
+        out.pop(first.key, None)
+    return out
+
+
+def _typed_answer(f: AnswerField, rng: random.Random, sloppy: bool, urgent: bool):
+    if f.question.required_when is not None:
+        return "The child disclosed new concerns on a home visit; a referral was made to children's social care the same day." if urgent else None
+    if f.type == "yes_no":
+        if (f.question.urgent or (f.part and f.part.urgent)):
+            return YES if urgent else NO
+        value = YES if rng.random() < 0.8 else NO
+        return value.lower() if sloppy else value
+    if f.type == "grade":
+        return rng.choice(f.choices[:4])
+    if f.type == "multiple_choice":
+        return rng.sample(list(f.choices[:-1]), k=min(2, len(f.choices) - 1))
+    if f.type == "single_choice":
+        return rng.choice(f.choices)
+    if f.type == "long_text":
+        return rng.choice([
+            "Information was shared promptly at the strategy discussion and agencies attended core groups.",
+            "Ellie's mother said she felt listened to; the health visitor saw the baby at every visit.",
+            "Minutes of meetings were not always circulated, so some agencies were unaware of the plan.",
+        ]) if f.required or rng.random() < 0.6 else None
+    if f.type == "short_text":
+        return "Designated safeguarding lead"
+    if f.type == "date":
+        return dt.date(2026, 10, rng.randint(1, 28))
+    if f.type == "number":
+        return rng.randint(1, 12)
+    return None
+
+
+def _save_excel(ws: Workspace, form: PlannedForm, answers: dict[str, object], target: Path) -> None:
+    from openpyxl import load_workbook
+
+    from .cells import put
+
+    wb = load_workbook(ws.forms_dir / form.relpath)
+    for key, field_, option in excel_rows(form.content):
+        if option is not None:
+            chosen = answers.get(field_.key) or []
+            value = "Yes" if option in chosen else None
+        else:
+            value = answers.get(key)
+        if value is None:
+            continue
+        dest = wb.defined_names[defined_name(key)].destinations
+        sheet, coord = next(iter(dest))
+        cell = wb[sheet][coord.replace("$", "")]
+        put(wb[sheet], cell.row, cell.column, value)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
