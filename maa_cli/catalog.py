@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .definitions import load_model
 from .errors import DefinitionError, ErrorCode, problem
+from .resources import bundled
 from .tool import Tool
 from .yamlio import load_located, read_located
 
@@ -23,7 +24,7 @@ class ToolSummary:
 
 
 def _builtin_files() -> dict[str, resources.abc.Traversable]:
-    root = resources.files("maa_cli.audit_tools")
+    root = bundled("audit_tools")
     return {f.name[: -len(".yaml")]: f for f in root.iterdir() if f.name.endswith(".yaml")}
 
 

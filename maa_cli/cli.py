@@ -83,7 +83,8 @@ def tools_list():
     except MaaError as exc:
         _fail(exc)
     table = Table(title="Built-in audit tools")
-    for col in ("id", "title", "kind", "version", "questions"):
+    table.add_column("id", no_wrap=True)
+    for col in ("title", "kind", "version", "questions"):
         table.add_column(col)
     for t in summaries:
         table.add_row(t.id, t.title, t.kind, t.version, str(t.questions))

@@ -13,12 +13,12 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from .errors import ErrorCode, WorkspaceError, problem
 from .forms.excel import defined_name, excel_rows
 from .forms.plan import PlannedForm, issue_forms, plan_forms
+from .resources import bundled
 from .tool import NA, NO, YES, AnswerField
 from .workspace import NewAudit, Workspace, new_audit, open_workspace
 
@@ -31,7 +31,7 @@ class DemoResult:
 
 
 def _example(name: str) -> Path:
-    return Path(str(resources.files("maa_cli.examples") / name))
+    return Path(str(bundled("examples") / name))
 
 
 def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TODAY) -> DemoResult:
