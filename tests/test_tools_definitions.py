@@ -1,0 +1,133 @@
+"""An officer writes or edits an audit tool in YAML and maa tells them exactly what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from maa_cli.catalog import load_tool_file
+from maa_cli.cli import app
+from maa_cli.errors import DefinitionError, ErrorCode
+from maa_cli.tool import NA, NO, YES, roll_up
+
+GOOD = """\
+id: mini
+title: Mini checklist
+version: "1.0"
+kind: questionnaire
+sections:
+  - id: s1
+    title: Policy
+    questions:
+      - id: q1
+        number: "1"
+        text: Is there a policy?
+        type: yes_no
+        action_plan: true
+      - id: q2
+        number: "2"
+        text: Do the procedures cover
+        type: yes_no
+        na: true
+        parts:
+          - {id: a, label: a, text: 'concerns about a child?'}
+          - {id: b, label: b, text: 'allegations against staff?'}
+          - {id: annual, text: 'Are they reviewed every year?'}
+      - id: q3
+        text: How is training delivered?
+        type: multiple_choice
+        choices: [In house, External course]
+        other: true
+"""
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "tool.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(tmp_path, text):
+    with pytest.raises(DefinitionError) as info:
+        load_tool_file(_write(tmp_path, text))
+    return info.value.problems
+
+
+class TestToolDefinitions:
+    def test_a_valid_tool_lists_every_answer_box_in_form_order(self, tmp_path):
+        """Sub-parts, the unlettered closing part and companion boxes all become answer boxes."""
+        tool = load_tool_file(_write(tmp_path, GOOD))
+        keys = [f.key for f in tool.fields()]
+        assert keys == ["q1", "q1.action", "q1.when_who", "q2.a", "q2.b", "q2.annual", "q3", "q3.other"]
+        assert tool.field("q2.a").choices == (YES, NO, NA)
+        assert tool.field("q2.annual").number == "2"
+        assert tool.field("q2.b").number == "2b"
+
+    def test_a_misspelt_type_names_line_and_suggests_the_right_one(self, tmp_path):
+        """'yesno' is refused at its line with 'did you mean yes_no'."""
+        (p,) = _problems(tmp_path, GOOD.replace("type: yes_no\n        action_plan", "type: yesno\n        action_plan"))
+        assert p.code is ErrorCode.BAD_CHOICE
+        assert p.line == 12 and p.question == "q1"
+        assert "did you mean 'yes_no'" in p.message
+
+    def test_an_unknown_setting_is_named_with_a_suggestion(self, tmp_path):
+        """A typo in a setting name is an error, not silently ignored."""
+        (p,) = _problems(tmp_path, GOOD.replace("action_plan: true", "action_plan: true\n        requird: true"))
+        assert p.code is ErrorCode.UNKNOWN_SETTING and "did you mean 'required'" in p.message
+        assert p.line == 14
+
+    def test_duplicate_ids_unknown_scales_and_missing_condition_targets_are_all_reported(self, tmp_path):
+        """Every cross-check problem in the file is listed at once, each at its own line."""
+        broken = GOOD.replace("id: q3\n", "id: q1\n").replace(
+            "action_plan: true", "action_plan: true\n        required_when: {question: q9, is: 'No'}"
+        ) + "      - {id: q4, text: Grade, type: grade, scale: ofstead}\n"
+        problems = _problems(tmp_path, broken)
+        messages = " | ".join(p.message for p in problems)
+        assert "used more than once" in messages
+        assert "q9" in messages
+        assert "ofstead" in messages
+        assert len({p.line for p in problems}) == len(problems) == 3
+
+    def test_duplicate_yaml_keys_are_refused(self, tmp_path):
+        """YAML would silently keep the last of two equal keys; maa refuses the file."""
+        (p,) = _problems(tmp_path, GOOD.replace("title: Mini checklist", "title: Mini checklist\ntitle: Again"))
+        assert p.code is ErrorCode.YAML_DUPLICATE_KEY and p.line == 3
+
+    def test_aliases_and_python_tags_are_refused(self, tmp_path):
+        """Anchors/aliases (expansion bombs) and !!python tags never reach the loader."""
+        bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+        assert _problems(tmp_path, bomb)[0].code is ErrorCode.YAML_ALIAS
+        tagged = GOOD.replace("title: Mini checklist", "title: !!python/object/apply:os.system [echo]")
+        assert _problems(tmp_path, tagged)[0].code is ErrorCode.YAML_TAG
+
+
+class TestRollUp:
+    def test_compliant_only_when_every_applicable_part_is_yes(self):
+        """Yes needs every applicable part Yes; N/A parts leave the denominator."""
+        assert roll_up([YES, YES, NA]) == YES
+        assert roll_up([YES, NO, NA]) == NO
+        assert roll_up([NA, NA]) == NA
+        assert roll_up([YES, None]) is None
+        assert roll_up([None, NO]) == NO
+
+
+class TestToolsCommands:
+    def test_tools_list_shows_every_built_in_tool(self):
+        """`maa tools list` shows the four built-in tools by id."""
+        result = CliRunner().invoke(app, ["tools", "list"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        for tool_id in ("early-years-safeguarding", "multi-agency-case-audit", "practitioner-reflection", "cp-file-review"):
+            assert tool_id in result.output
+
+    def test_tools_check_exits_2_naming_the_line(self, tmp_path):
+        """A broken tool file exits 2 and the message names file and line."""
+        path = _write(tmp_path, GOOD.replace("type: multiple_choice", "type: multi_choice"))
+        result = CliRunner().invoke(app, ["tools", "check", str(path)], env={"COLUMNS": "200"})
+        assert result.exit_code == 2
+        line = GOOD.splitlines().index("        type: multiple_choice") + 1
+        assert f"line {line}" in result.output and "multiple_choice" in result.output
+
+    def test_tools_check_exits_0_for_a_valid_tool(self, tmp_path):
+        """A valid tool file exits 0 and says how many questions it has."""
+        result = CliRunner().invoke(app, ["tools", "check", str(_write(tmp_path, GOOD))])
+        assert result.exit_code == 0 and "3 questions" in result.output
