@@ -47,7 +47,7 @@ class ErrorCode(Enum):
     CSV_DUPLICATE = ("'{value}' appears more than once in '{column}' (first at row {first_row})", "Each {column} must be unique.")
     CSV_BAD_DATE = ("'{value}' in '{column}' is not a date maa can read", "Write dates day-first, e.g. 03/07/2024 or 3 July 2024.")
     CSV_UNKNOWN_AGENCY = ("agency '{value}' is not in the agencies file{suggestion}", "Use the agency's name exactly as in the agencies file, separated by ';'.")
-    CSV_BAD_VALUE = ("{detail}", "{hint}")
+    CSV_BAD_VALUE = ("{detail}", "{hint}", "csv")  # third item keeps it distinct from CROSS_CHECK
     # Workspace
     WORKSPACE_EXISTS = ("an audit already exists here", "Choose a new folder; maa never overwrites an audit.")
     WORKSPACE_MISSING = ("there is no audit.yaml here", "Give the audit folder made by 'maa new-audit', or create one.")

@@ -55,6 +55,15 @@ _DECISIONS: dict[str, Decision] = {
     "declined": "declined", "decline": "declined", "rejected": "declined", "no": "declined", "n": "declined",
     "pending": "pending", "": "pending",
 }  # fmt: skip
+# Headings officers use for the columns maa expects; offered as a rename, never applied silently.
+_COLUMN_ALIASES = {
+    "dob": "date_of_birth", "d_o_b": "date_of_birth", "birth_date": "date_of_birth", "date_of_birth_(dd/mm/yyyy)": "date_of_birth",
+    "name": "child_name", "child": "child_name", "childs_name": "child_name", "child's_name": "child_name", "full_name": "child_name",
+    "ref": "case_ref", "reference": "case_ref", "case_reference": "case_ref", "case_number": "case_ref", "case_no": "case_ref", "case_id": "case_ref",
+    "agency": "agencies", "agencies_involved": "agencies", "involved_agencies": "agencies",
+    "last_contact": "last_involvement", "date_of_last_involvement": "last_involvement", "last_involved": "last_involvement",
+    "nominated_by": "nominator", "date_nominated": "nominated_on", "nomination_date": "nominated_on", "outcome": "decision",
+}  # fmt: skip
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
@@ -396,8 +405,8 @@ def read_cases(path: str | Path, agency_names: Iterable[str]) -> list[CaseRow]:
             message repeats a child's name or date of birth.
     """
     table = read_csv(path)
-    problems = _missing_columns(table, CASE_COLUMNS) + _refused_columns(table, CASE_COLUMNS + OPTIONAL_CASE_COLUMNS)
-    if any(p.code is ErrorCode.CSV_MISSING_COLUMN for p in problems):
+    problems = _case_columns(table, CASE_COLUMNS, OPTIONAL_CASE_COLUMNS)
+    if not all(column in table.columns for column in CASE_COLUMNS):
         _raise_if(problems, table.path)
     index = {_key(name): name for name in agency_names}
     cases = [case for row in table.rows if (case := _case(table, row, index, problems))]
@@ -408,20 +417,46 @@ def read_cases(path: str | Path, agency_names: Iterable[str]) -> list[CaseRow]:
     return cases
 
 
-def _refused_columns(table: CsvTable, known: tuple[str, ...]) -> list[Problem]:
-    allowed = ", ".join(PROFILE_FIELDS)
-    return [
-        _cell(
-            ErrorCode.CSV_BAD_VALUE,
-            table.path,
-            table.header_row,
-            column,
-            detail=f"the column '{column}' is not kept, because it may identify the child",
-            hint=f"Delete the column. Besides {', '.join(known)}, maa keeps only these profile columns: {allowed}.",
+def _case_columns(table: CsvTable, required: tuple[str, ...], optional: tuple[str, ...]) -> list[Problem]:
+    """Missing required columns, misnamed ones (``dob`` for ``date_of_birth``), and refused extra columns."""
+    known = required + optional
+    problems, renamed = [], set()
+    for column in table.columns:
+        if column in known or column in PROFILE_FIELDS:
+            continue
+        meant = _meant_column(column, known + PROFILE_FIELDS)
+        if meant and meant not in table.columns:
+            renamed.add(meant)
+            problems.append(
+                _cell(
+                    ErrorCode.CSV_BAD_VALUE,
+                    table.path,
+                    table.header_row,
+                    column,
+                    detail=f"the column '{column}' looks like '{meant}'",
+                    hint=f"Rename the heading to '{meant}'.",
+                )
+            )
+            continue
+        problems.append(
+            _cell(
+                ErrorCode.CSV_BAD_VALUE,
+                table.path,
+                table.header_row,
+                column,
+                detail=f"the column '{column}' is not kept, because it may identify the child",
+                hint=f"Delete the column. Besides {', '.join(known)}, maa keeps only these profile columns: {', '.join(PROFILE_FIELDS)}.",
+            )
         )
-        for column in table.columns
-        if column not in known and column not in PROFILE_FIELDS
-    ]
+    missing = [column for column in required if column not in renamed]
+    return _missing_columns(table, missing) + problems
+
+
+def _meant_column(column: str, known: tuple[str, ...]) -> str | None:
+    if _COLUMN_ALIASES.get(column) in known:
+        return _COLUMN_ALIASES[column]
+    close = difflib.get_close_matches(column, known, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _case(table: CsvTable, row: CsvRow, index: dict[str, str], problems: list[Problem]) -> CaseRow | None:
@@ -554,9 +589,9 @@ def read_nominations(path: str | Path, agency_names: Iterable[str]) -> tuple[lis
         InputFileError: listing every problem.
     """
     table = read_csv(path)
-    known = CASE_COLUMNS + OPTIONAL_CASE_COLUMNS + NOMINATION_COLUMNS + OPTIONAL_NOMINATION_COLUMNS
-    problems = _missing_columns(table, CASE_COLUMNS + NOMINATION_COLUMNS) + _refused_columns(table, known)
-    if any(p.code is ErrorCode.CSV_MISSING_COLUMN for p in problems):
+    required = CASE_COLUMNS + NOMINATION_COLUMNS
+    problems = _case_columns(table, required, OPTIONAL_CASE_COLUMNS + OPTIONAL_NOMINATION_COLUMNS)
+    if not all(column in table.columns for column in required):
         _raise_if(problems, table.path)
     index = {_key(name): name for name in agency_names}
     register, cases = [], []

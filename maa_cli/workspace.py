@@ -13,6 +13,7 @@ Layout::
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -143,14 +144,15 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         selection = Selection(method="listed", source_file=spec.cases_csv.name,
                               source_sha256=sampling.sha256_file(spec.cases_csv))
         if spec.sample:
+            # No seed given: pick one and record it, so the draw can still be repeated.
+            seed = spec.seed if spec.seed is not None else secrets.randbelow(1_000_000)
             eligible, excluded = sampling.check_eligibility(rows, spec.today, spec.lookback_months)
-            drawn = sampling.draw_sample(eligible, spec.sample, spec.seed if spec.seed is not None else 0, per=spec.per)
+            drawn = sampling.draw_sample(eligible, spec.sample, seed, per=spec.per, today=spec.today)
             rows = drawn.chosen
             selection = Selection(
                 method="sample", source_file=spec.cases_csv.name, source_sha256=selection.source_sha256,
-                n=spec.sample, seed=spec.seed if spec.seed is not None else 0, per=spec.per,
-                eligibility=["under 18 at last involvement", f"involved within the last {spec.lookback_months} months"],
-                excluded=excluded,
+                n=spec.sample, seed=seed, per=spec.per,
+                eligibility=sampling.eligibility_rules(spec.lookback_months), excluded=excluded,
             )
     elif spec.sample:
         raise InputFileError(problem(ErrorCode.NEED_INPUT, what="a cases file (--cases) to sample from",
