@@ -63,7 +63,14 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True)
 class Inspection:
-    """The verdict on one returned file; ``ok`` only for a docx/xlsx that passed every check."""
+    """The verdict on one returned file; ``ok`` only for a docx/xlsx that passed every check.
+
+    ``kind`` is what the content shows (docx, xlsx, docm, xlsm, doc, xls, pdf, msg, zip,
+    encrypted, empty, odt, rtf, ..., unknown). ``code`` is one of: empty, too_large,
+    not_a_file, unreadable, pdf, msg, zip, encrypted_zip, encrypted, legacy_doc, legacy_xls,
+    wrong_format, macro, doctype, zip_bomb, too_many_parts, unsafe_name, duplicate_part,
+    corrupt, unknown. ``warnings`` note what did not stop the file, e.g. a misleading name.
+    """
 
     path: Path
     kind: str
@@ -118,13 +125,13 @@ _REASONS = {
     "zip": "This is a zip archive, not yet unpacked: save the attachment inside it into returns/ and remove the .zip file.",
     "encrypted_zip": "This is a password-protected zip archive, not yet unpacked: open it with the password the agency gave you, save the form inside it into returns/, and remove the .zip file.",
     "encrypted": "The file is locked with a password or an encrypting sensitivity label, so maa cannot read it. Ask the agency to send it again without a sensitivity label or password.",
-    "legacy_doc": "This is {what}, which maa cannot read. Ask the agency to save it as {target} with File > Save As, and send it again.",
-    "legacy_xls": "This is {what}, which maa cannot read. Ask the agency to save it as {target} with File > Save As, and send it again.",
+    "legacy_doc": "This is {what}, which maa cannot read. {todo}",
+    "legacy_xls": "This is {what}, which maa cannot read. {todo}",
     "wrong_format": "This is {what}, not a form maa can read. {todo}",
-    "macro": "This is {what}: it contains macros, and maa never opens files with macros. Ask the agency to save it as {target} with File > Save As, and send it again.",
+    "macro": "This is {what}: it contains macros, and maa never opens files with macros. {todo}",
     "doctype": "Part '{part}' inside the file declares a DOCTYPE, which Word and Excel never write and which is used to attack programs that read the file; maa did not open it. " + _FRESH,
     "zip_bomb": "Part '{part}' would unpack to {size} from {packed} (over {ratio}:1), the mark of a 'zip bomb' built to exhaust the computer; maa did not open it. " + _FRESH,
-    "too_many_parts": "The file holds {detail}, far more than any form (limit {limit}); maa did not open it. " + _FRESH,
+    "too_many_parts": "The file holds {detail}, far more than any form has; maa did not open it. " + _FRESH,
     "unsafe_name": "Part '{part}' inside the file has a name that points outside the file (a 'zip slip' attack); maa did not open it. " + _FRESH,
     "duplicate_part": "Two parts inside the file are both called '{part}', which Word and Excel never write and which can hide content from checks; maa did not open it. " + _FRESH,
     "corrupt": "The file is damaged or incomplete ({detail}). If it was still being copied, run maa again later; if it stays like this, ask the agency to send the form again.",
@@ -144,14 +151,15 @@ def _refuse(code: str, kind: str | None = None, **params) -> UnsafeFile:
         if target
         else "Ask the agency to send back the Word or Excel form they were sent."
     )
-    return UnsafeFile(code, _REASONS[code].format(what=what, target=target, todo=todo, **params), kind)
+    return UnsafeFile(code, _REASONS[code].format(what=what, todo=todo, **params), kind)
 
 
-def safe_xml(data: bytes):
+def safe_xml(data: bytes, part: str = "(unnamed)"):
     """Parse XML with defusedxml, refusing any DOCTYPE, entity or external reference.
 
     Args:
         data: The raw bytes of one XML part, already read with a size limit.
+        part: The part's name inside the package, used in the reason.
 
     Returns:
         The root ``xml.etree.ElementTree.Element``.
@@ -163,18 +171,14 @@ def safe_xml(data: bytes):
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise _refuse("doctype", part="(XML)") from exc
+        raise _refuse("doctype", part=part) from exc
     except (ParseError, ValueError) as exc:
-        raise _refuse("corrupt", detail=f"XML does not parse: {exc}") from exc
+        raise _refuse("corrupt", detail=f"part '{part}' does not parse: {exc}") from exc
 
 
 class _IndexCap:
-    """Wraps the open file so zipfile's single read of the zip index cannot exceed the cap.
-
-    zipfile reads the whole central directory in one ``read`` and builds an object per
-    entry, so a small file can claim a million entries; member data is read in
-    64 KB pieces, so only that one read can hit the cap.
-    """
+    """The open file, refusing any single read over the cap: zipfile reads the whole zip index in
+    one read and builds an object per entry, while member data comes in 64 KB pieces."""
 
     def __init__(self, fh, size: int, cap: int):
         self._fh, self._size, self._cap = fh, size, cap
@@ -182,10 +186,12 @@ class _IndexCap:
     def read(self, n: int = -1) -> bytes:
         left = self._size - self._fh.tell()
         if (left if n is None or n < 0 else min(n, left)) > self._cap:
-            raise _refuse("too_many_parts", "zip", detail="an index of parts over the limit", limit=_size(self._cap))
+            raise _refuse("too_many_parts", "zip", detail=f"a table of contents of over {_size(self._cap)}")
         return self._fh.read(n)
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0 and offset < 0:  # a doctored offset, not an I/O failure
+            raise zipfile.BadZipFile("a part's position is before the start of the file")
         return self._fh.seek(offset, whence)
 
     def tell(self) -> int:
@@ -198,7 +204,8 @@ class _IndexCap:
 def _open_zip(fh, size: int, limits: Limits) -> zipfile.ZipFile:
     zf = zipfile.ZipFile(_IndexCap(fh, size, limits.max_index_bytes))
     if len(zf.infolist()) > limits.max_entries:
-        raise _refuse("too_many_parts", "zip", detail=f"{len(zf.infolist()):,} parts", limit=f"{limits.max_entries:,}")
+        zf.close()
+        raise _refuse("too_many_parts", "zip", detail=f"{len(zf.infolist()):,} parts (the limit is {limits.max_entries:,})")
     return zf
 
 
@@ -225,52 +232,45 @@ def open_part(path: Path, member: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
         The member's unpacked bytes.
 
     Raises:
-        UnsafeFile: ``"too_large"``, ``"too_many_parts"`` or ``"corrupt"`` (missing member, bad data).
+        UnsafeFile: ``"too_large"``, ``"too_many_parts"``, ``"corrupt"`` (missing member,
+            bad data), or the file-level codes of :func:`inspect_file` (``"not_a_file"``, ...).
     """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        try:
-            with _open_zip(fh, size, DEFAULT_LIMITS) as zf:
-                info = zf.getinfo(member)
-                if info.file_size > limit:
-                    raise _refuse("too_large", detail=f"Part '{member}' unpacks to {_size(info.file_size)}", limit=_size(limit))
-                return b"".join(_chunks(zf, info, limit))
-        except KeyError as exc:
-            raise _refuse("corrupt", detail=f"part '{member}' is missing") from exc
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            raise _refuse("corrupt", detail=str(exc) or type(exc).__name__) from exc
+    fh, size = _open_regular(Path(path), DEFAULT_LIMITS)
+    try:
+        with fh, _open_zip(fh, size, DEFAULT_LIMITS) as zf:
+            info = zf.getinfo(member)
+            if info.file_size > limit:
+                raise _refuse("too_large", detail=f"Part '{member}' unpacks to {_size(info.file_size)}", limit=_size(limit))
+            return b"".join(_chunks(zf, info, limit))
+    except KeyError as exc:
+        raise _refuse("corrupt", detail=f"part '{member}' is missing") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise _refuse("corrupt", detail=f"part '{member}' does not unpack: {exc or type(exc).__name__}") from exc
+    except OSError as exc:
+        raise _refuse("unreadable", detail=exc.strerror or str(exc)) from exc
 
 
 def _unsafe_name(name: str) -> bool:
     # Backslashes and drive letters are path separators to Windows tools that may unpack it later.
-    return (
-        name.startswith("/")
-        or "\\" in name
-        or (len(name) > 1 and name[1] == ":")
-        or any(ord(c) < 32 for c in name)
-        or ".." in name.split("/")
-    )
+    return name.startswith("/") or "\\" in name or name[1:2] == ":" or ".." in name.split("/") or any(ord(c) < 32 for c in name)
 
 
 def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _refuse("encrypted_zip", "zip")
     seen: set[str] = set()
     total = 0
     for info in infos:
-        name = info.filename
+        name, size, packed = info.filename, info.file_size, max(info.compress_size, 1)
         if _unsafe_name(name):
             raise _refuse("unsafe_name", "zip", part=name)
-        # Part names are case-insensitive in Office packages, so 'A.xml' and 'a.xml' collide.
-        if name.casefold() in seen:
+        if name.casefold() in seen:  # part names are case-insensitive in Office packages
             raise _refuse("duplicate_part", "zip", part=name)
         seen.add(name.casefold())
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise _refuse("encrypted_zip", "zip")
-    for info in infos:
-        size, packed = info.file_size, max(info.compress_size, 1)
         if size > limits.ratio_floor_bytes and size > limits.max_ratio * packed:
-            raise _refuse("zip_bomb", "zip", part=info.filename, size=_size(size), packed=_size(packed), ratio=limits.max_ratio)
+            raise _refuse("zip_bomb", "zip", part=name, size=_size(size), packed=_size(packed), ratio=limits.max_ratio)
         if size > limits.max_member_bytes:
-            raise _refuse("too_large", "zip", detail=f"Part '{info.filename}' unpacks to {_size(size)}", limit=_size(limits.max_member_bytes))
+            raise _refuse("too_large", "zip", detail=f"Part '{name}' unpacks to {_size(size)}", limit=_size(limits.max_member_bytes))
         total += size
     if total > limits.max_total_bytes:
         raise _refuse("too_large", "zip", detail=f"The parts unpack to {_size(total)} in total", limit=_size(limits.max_total_bytes))
@@ -291,19 +291,18 @@ _MAIN_TYPES = {  # main-part content type (lower case) -> kind; macro kinds firs
 }
 _MACRO_KINDS = {"docm", "xlsm", "dotm", "xltm", "xlsb", "pptm"}
 _WITH_MACROS = {"docx": "docm", "xlsx": "xlsm", "dotx": "dotm", "xltx": "xltm", "pptx": "pptm"}
-# '<!DOCTYPE' as expat or libxml2 would see it in any encoding they accept for a part.
-_MARKERS = tuple(
-    {"<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")}
-    | {"DOCTYPE".encode("cp037")}  # EBCDIC, which libxml2 (python-docx) can decode
-)
-_KEEP = max(map(len, _MARKERS)) - 1
+_DOCTYPE = b"<!DOCTYPE"
+_EBCDIC_DOCTYPE = "DOCTYPE".encode("cp037")  # libxml2 (python-docx) also reads EBCDIC parts
+_KEEP = len("<!DOCTYPE".encode("utf-32-le")) - 1  # so a marker split across two chunks is seen
 
 
 def _has_doctype(chunks) -> bool:
     tail = b""
     for chunk in chunks:
         window = tail + chunk
-        if any(marker in window for marker in _MARKERS):
+        # Deleting NULs turns UTF-16 and UTF-32 text into ASCII, so one fast search covers
+        # every Unicode encoding the XML parsers accept, whatever the part is called.
+        if _DOCTYPE in window.translate(None, b"\0") or _EBCDIC_DOCTYPE in window:
             return True
         tail = window[-_KEEP:]
     return False
@@ -320,10 +319,7 @@ def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
                 if odf.startswith(b"application/vnd.oasis.opendocument") and odf.endswith(suffix):
                     raise _refuse("wrong_format", kind)
         raise _refuse("zip", "zip")
-    try:
-        root = safe_xml(b"".join(_chunks(zf, manifest, _MANIFEST_BYTES)))
-    except UnsafeFile as exc:
-        raise _refuse(exc.code, "zip", part=manifest.filename, detail="its list of parts does not parse") from exc
+    root = safe_xml(b"".join(_chunks(zf, manifest, _MANIFEST_BYTES)), manifest.filename)
     mains, macros = {}, False
     for el in root:
         ctype = (el.get("ContentType") or "").strip().casefold()
@@ -344,7 +340,7 @@ def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
 
 
 def _zip_kind(fh, size: int, limits: Limits) -> str:
-    kind = "zip"
+    kind, where = "zip", "its table of contents is broken"
     try:
         with _open_zip(fh, size, limits) as zf:
             _check_entries(zf.infolist(), limits)
@@ -353,6 +349,7 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
             for info in infos:
+                where = f"part '{info.filename}' does not unpack"
                 if _has_doctype(_chunks(zf, info, min(limits.max_member_bytes, budget))):
                     raise _refuse("doctype", kind, part=info.filename)
                 budget -= info.file_size
@@ -361,7 +358,7 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
         exc.kind = exc.kind or kind
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise _refuse("corrupt", kind, detail=str(exc) or type(exc).__name__) from exc
+        raise _refuse("corrupt", kind, detail=f"{where}: {exc or type(exc).__name__}") from exc
 
 
 _ENDCHAIN = 0xFFFFFFFA  # sector numbers above this are markers (end of chain, free, ...)
@@ -379,7 +376,7 @@ def _ole_top_names(fh, size: int) -> set[str]:
     if shift not in (9, 12):
         raise _refuse("corrupt", detail="its OLE header is invalid")
     ssz = 1 << shift
-    sectors = max(0, (size - ssz + ssz - 1) // ssz)
+    sectors = (size - 1) // ssz  # whole or partial sectors after the header
 
     def sector(n: int) -> bytes:
         if n >= sectors:
@@ -444,29 +441,36 @@ def _refuse_ole(fh, size: int) -> UnsafeFile:
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _inspect(path: Path, limits: Limits) -> str:
+def _open_regular(path: Path, limits: Limits):
+    """Open a regular, non-empty file within the size limit, never following a link or blocking on a pipe."""
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
             raise _refuse("not_a_file", "unknown", detail="a link to somewhere else")
-        # O_NOFOLLOW/O_NONBLOCK: a link or pipe swapped in after the check cannot hang or redirect us.
+        # O_NOFOLLOW/O_NONBLOCK: a link or pipe swapped in after that check cannot redirect or hang us.
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK):
             raise _refuse("not_a_file", "unknown", detail="a link to somewhere else") from exc
         raise _refuse("unreadable", "unknown", detail=exc.strerror or str(exc)) from exc
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0 or st.st_size > limits.max_file_bytes:
+        os.close(fd)
         if not stat.S_ISREG(st.st_mode):
             raise _refuse("not_a_file", "unknown", detail="a folder" if stat.S_ISDIR(st.st_mode) else "a device or pipe")
         if st.st_size == 0:
             raise _refuse("empty", "empty")
-        if st.st_size > limits.max_file_bytes:
-            raise _refuse("too_large", "unknown", detail=f"The file is {_size(st.st_size)}", limit=_size(limits.max_file_bytes))
+        raise _refuse("too_large", "unknown", detail=f"The file is {_size(st.st_size)}", limit=_size(limits.max_file_bytes))
+    return os.fdopen(fd, "rb"), st.st_size
+
+
+def _inspect(path: Path, limits: Limits) -> str:
+    fh, size = _open_regular(path, limits)
+    with fh:
         head = fh.read(1024)
         if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-            return _zip_kind(fh, st.st_size, limits)
+            return _zip_kind(fh, size, limits)
         if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise _refuse_ole(fh, st.st_size)
+            raise _refuse_ole(fh, size)
         if b"%PDF-" in head:  # readers accept the marker anywhere in the first 1 KB
             raise _refuse("pdf", "pdf")
         if head.startswith(b"{\\rtf"):
@@ -509,10 +513,10 @@ def inspect_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
         verdict = Inspection(path, _inspect(path, limits), True, None, None)
     except UnsafeFile as exc:
         verdict = Inspection(path, exc.kind or "unknown", False, exc.reason, exc.code)
-    except OSError as exc:  # e.g. the share went away mid-read
-        refusal = _refuse("unreadable", detail=exc.strerror or str(exc))
-        verdict = Inspection(path, "unknown", False, refusal.reason, refusal.code)
-    except Exception as exc:  # noqa: BLE001 - the contract is a verdict on every file, never a crash
-        refusal = _refuse("corrupt", detail=f"unexpected {type(exc).__name__}")
+    except Exception as exc:  # the contract is a verdict on every file, never a crash
+        if isinstance(exc, OSError):  # e.g. the network share went away mid-read
+            refusal = _refuse("unreadable", detail=exc.strerror or str(exc))
+        else:
+            refusal = _refuse("corrupt", detail=f"unexpected {type(exc).__name__}")
         verdict = Inspection(path, "unknown", False, refusal.reason, refusal.code)
     return replace(verdict, warnings=_name_warnings(path, verdict.kind, verdict.code))
