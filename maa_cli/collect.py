@@ -235,7 +235,7 @@ def _record(ws: Workspace, decisions: list[FileDecision], new_state: dict, old_s
         record = {
             "form_id": d.form_id, "form_type": d.form_type, "agency": d.agency, "case_ref": d.case_ref,
             "status": d.status, "source_file": d.path, "sha256": d.sha256,
-            "collected_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "collected_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "answers": public, "issues": d.issues, "warnings": d.warnings,
         }
         atomic.write_text(out / f"{d.form_id}--{d.sha256[:12]}.json", json.dumps(record, indent=1, default=str, ensure_ascii=False))
@@ -261,7 +261,7 @@ def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> 
 
 def _log(ws: Workspace, result: CollectResult, fresh: list[FileDecision], now: float) -> None:
     """Append what was seen and decided; file names are masked and no answer values are logged."""
-    stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds")
+    stamp = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
     lines = [json.dumps({"at": stamp, "event": "run", "summary": result.summary, "read": result.read, "reused": result.reused})]
     for d in fresh:
         lines.append(json.dumps({"at": stamp, "file": d.path, "form_id": d.form_id, "status": d.status, "reasons": d.reasons}))

@@ -109,7 +109,7 @@ def write_excel_form(content: FormContent, path: Path) -> None:
             list_ranges[values] = f"{LISTS_SHEET}!${letter}$1:${letter}${len(values)}"
         formula = list_ranges[values]
         if formula not in validations:
-            dv = DataValidation(type="list", formula1=f"={formula}", allow_blank=True, showErrorMessage=True,
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
                                 errorTitle="Please choose from the list", error="Pick one of the values offered in the list.")
             validations[formula] = dv
             ws.add_data_validation(dv)

@@ -157,7 +157,7 @@ def issue_forms(
     planned = plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt)
     manifest = read_manifest(ws)
     result = IssueResult()
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     for i, form in enumerate(planned, 1):
         path = ws.forms_dir / form.relpath
         if path.exists() and not force:

@@ -29,9 +29,13 @@ def _plain(value):
 
 
 def _open(path: Path):
+    import io
+
     from openpyxl import load_workbook
 
-    return load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    # From bytes, not the path: openpyxl refuses a workbook whose name does not end .xlsx
+    # (people rename files), and the type was already decided by content in maa_cli.safety.
+    return load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=False, keep_links=False)
 
 
 def _identity(wb, ws_rows) -> tuple[FormIdentity | None, str | None]:
