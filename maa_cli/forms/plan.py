@@ -53,6 +53,7 @@ def plan_forms(
     cases_ident = restricted.read_cases(ws.restricted_dir)
     folders = NameAllocator()
     folder_of = {a.name: folders.name(a.name) for a in audit.agencies}
+    template = _word_template(ws)
     out: list[PlannedForm] = []
     for ft in audit.form_types:
         if form_type and ft.name != form_type:
@@ -63,7 +64,7 @@ def plan_forms(
                 continue
             form_id = make_form_id(audit.audit_id, ft.name, agency_name, case_ref)
             ident = cases_ident.get(case_ref) if (agency_name and case_ref) else None
-            content = _content(audit, ft, tool, form_id, agency_name, case_ref, ident)
+            content = _content(audit, ft, tool, form_id, agency_name, case_ref, ident, template)
             folder = folder_of.get(agency_name) if agency_name else clean(ft.respondent or "Forms for each case")
             title = clean(ft.title or tool.title, 40)
             stem = f"{clean(case_ref, 20)} - {title}" if case_ref else title
@@ -89,7 +90,23 @@ def _units(audit: Audit, ft: FormType) -> Iterator[tuple[str | None, str | None]
         yield None, None
 
 
-def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, case_ref, ident) -> FormContent:
+def _word_template(ws: Workspace) -> Path | None:
+    """The partnership's Word template named in audit.yaml (relative to the audit folder)."""
+    if not ws.audit.word_template:
+        return None
+    path = Path(ws.audit.word_template)
+    path = path if path.is_absolute() else ws.root / path
+    if not path.is_file():
+        from ..errors import ErrorCode, WorkspaceError, problem
+
+        raise WorkspaceError(problem(ErrorCode.NEED_INPUT, file=ws.root / "audit.yaml",
+                                     what=f"the Word template {ws.audit.word_template}",
+                                     hint="Put the partnership's .docx or .dotx there, or remove 'word_template:'."))
+    return path
+
+
+def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, case_ref, ident,
+             template: Path | None = None) -> FormContent:
     attributes = audit.agency(agency_name).attributes if agency_name else {}
     identifying: tuple = ()
     prefill: dict = {}
@@ -119,7 +136,7 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
         deadline=audit.deadline,
         return_to=audit.return_to,
         respondent_attributes=attributes,
-        word_template=None,
+        word_template=template,
     )
 
 
