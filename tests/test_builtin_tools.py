@@ -15,7 +15,9 @@ from maa_cli.yamlio import read_located
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "audit_tools"
 BUILT_IN = ["early-years-safeguarding", "multi-agency-case-audit", "practitioner-reflection", "cp-file-review"]
 # The copyrighted Essex questionnaire the early years tool was modelled on (structure only).
-SEED = Path(os.environ.get("MAA_COPYRIGHT_SEED", "/work/shared/seeds/004_7b81f4270669ae4e.txt"))
+# The team's shared/ folder sits beside the repository (also in CI's clean clone).
+_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_7b81f4270669ae4e.txt"
+SEED = Path(os.environ.get("MAA_COPYRIGHT_SEED", str(_BESIDE)))
 RUN = 12  # words in a row that count as copying
 
 
