@@ -50,9 +50,6 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
         ws = open_workspace(folder)
         issued = issue_forms(ws)
         log(f"  issued {len(issued.written)} forms")
-        if any(ft.format != "xlsx" for ft in ws.audit.form_types):
-            # The demo's respondents fill the Excel version of each form.
-            issue_forms(ws, fmt="xlsx")
         filled = _fill_returns(ws, random.Random(2026))
         log(f"  {filled} returns filled in and saved to returns/")
         outcome = collect(ws, settle_seconds=0)
@@ -87,13 +84,20 @@ def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:
 
 
 def _fill_returns(ws: Workspace, rng: random.Random) -> int:
-    forms = plan_forms(ws, fmt="xlsx")
+    forms = plan_forms(ws)
     count = 0
     for i, form in enumerate(forms):
         if i % 6 == 5:
             continue  # some respondents never reply
         answers = _answers(form, rng, forgetful=(i % 6 == 3), sloppy=(i % 3 == 1), urgent=(i == 2))
-        _save_excel(ws, form, answers, ws.returns_dir / f"return {i + 1:02d} from {form.agency or 'respondent'}.xlsx")
+        target = ws.returns_dir / f"return {i + 1:02d} from {form.agency or 'respondent'}.{form.format}"
+        if form.format == "docx":
+            from .demo_word import fill_word
+
+            choices = {f.key: f.choices for f in form.content.tool.fields() if f.type == "multiple_choice"}
+            fill_word(ws.forms_dir / form.relpath, target, answers, choices)
+        else:
+            _save_excel(ws, form, answers, target)
         count += 1
     return count
 
