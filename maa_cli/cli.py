@@ -160,6 +160,23 @@ def new_audit_cmd(
     con.print(f"Next: maa issue-forms {directory}")
 
 
+@app.command("replace-case")
+def replace_case_cmd(
+    directory: Path = typer.Argument(..., help="The audit folder."),
+    case_ref: str = typer.Argument(..., help="The sampled case found to be out of scope."),
+    reason: str = typer.Option(..., help="Why it is out of scope (kept in audit.yaml)."),
+    cases: Path = typer.Option(..., help="The cases CSV the sample was drawn from (checked by its SHA-256)."),
+):
+    """Replace a sampled case found out of scope with the next case of the same reproducible draw."""
+    from .workspace import replace_case
+
+    try:
+        out, new = replace_case(directory, case_ref, reason, cases)
+    except MaaError as exc:
+        _fail(exc)
+    _console().print(f"✓ Case {out} replaced by case {new}. Run 'maa issue-forms {directory}' to issue its forms.")
+
+
 def _open(directory: Path):
     from .workspace import open_workspace
 

@@ -209,3 +209,46 @@ def audit_yaml(audit: Audit) -> str:
     """The text of audit.yaml for ``audit``."""
     data = audit.model_dump(mode="json", by_alias=True, exclude_none=True)
     return HEADER + dump(data)
+
+
+def replace_case(root: Path, case_ref: str, reason: str, cases_csv: Path, today: dt.date | None = None) -> tuple[str, str]:
+    """Swap a sampled case found out of scope for the next case in the same reproducible order.
+
+    The cases file must be the one the sample was drawn from (its SHA-256 is checked).
+    The same seed, file and recorded replacements always give the same result.
+    Returns (case replaced, case drawn in).
+    """
+    from . import rosters, sampling
+
+    ws = open_workspace(root)
+    sel = ws.audit.selection
+    if sel is None or sel.method != "sample":
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, file=root / AUDIT_FILE, what="a sampled audit",
+                                     hint="Only cases drawn with --sample can be replaced by a new draw."))
+    if sampling.sha256_file(cases_csv) != sel.source_sha256:
+        raise InputFileError(problem(ErrorCode.CSV_BAD_VALUE, file=cases_csv,
+                                     detail="this is not the cases file the sample was drawn from (its contents differ)",
+                                     hint=f"Give the original {sel.source_file}, unchanged."))
+    today = today or ws.audit.created or dt.date.today()
+    rows = rosters.read_cases(cases_csv, [a.name for a in ws.audit.agencies])
+    eligible, _ = sampling.check_eligibility(rows, today, ws.audit.lookback_months)
+    drawn = sampling.replay(sampling.draw_sample(eligible, sel.n, sel.seed, per=sel.per, today=today), sel.replacements)
+    swapped = sampling.replace(drawn, case_ref, reason)
+    swap = swapped.replacements[-1]
+    by_ref = {r.case_ref: r for r in swapped.chosen}
+    new_row = by_ref[swap["in"]]
+    cases = [c for c in ws.audit.cases if c.case_ref != swap["out"]]
+    cases.append(Case(case_ref=new_row.case_ref, agencies=list(new_row.agencies), attributes=new_row.profile(today)))
+    order = {r.case_ref: i for i, r in enumerate(swapped.chosen)}
+    cases.sort(key=lambda c: order.get(c.case_ref, len(order)))
+    audit = ws.audit.model_copy(update={
+        "cases": cases,
+        "selection": sel.model_copy(update={"replacements": swapped.replacements}),
+    })
+    identities = restricted.read_cases(ws.restricted_dir)
+    identities.pop(swap["out"], None)
+    identities[new_row.case_ref] = restricted.CaseIdentity(new_row.case_ref, new_row.child_name, new_row.date_of_birth,
+                                                           new_row.last_involvement)
+    restricted.write_cases(ws.restricted_dir, [identities[c.case_ref] for c in cases if c.case_ref in identities])
+    atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
+    return swap["out"], swap["in"]

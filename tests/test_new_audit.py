@@ -115,3 +115,30 @@ def test_every_command_has_help_and_is_in_the_readme():
             assert (cmd.help or cmd.callback.__doc__), f"{name} has no help"
             assert f"maa {name}" in readme, f"'maa {name}' is not in the README"
     assert {"new-audit", "issue-forms", "collect", "report", "demo", "tools list", "tools check"} <= set(names)
+
+
+class TestReplacement:
+    def test_an_out_of_scope_case_is_replaced_reproducibly(self, tmp_path, csvs):
+        """Two audits drawn alike and replacing the same case get the same new case; the swap is recorded."""
+        results = []
+        for name in ("one", "two"):
+            assert _create(tmp_path, csvs, name, sample="2", seed="5").exit_code == 0
+            ws = open_workspace(tmp_path / name)
+            first = ws.audit.cases[0].case_ref
+            out = _run("replace-case", tmp_path / name, first, "--reason", "still in proceedings", "--cases", csvs["cases.csv"])
+            assert out.exit_code == 0, out.output
+            ws = open_workspace(tmp_path / name)
+            results.append([c.case_ref for c in ws.audit.cases])
+            assert first not in results[-1] and len(results[-1]) == 2
+            assert ws.audit.selection.replacements[0]["reason"] == "still in proceedings"
+            restricted = (tmp_path / name / "restricted" / "cases.csv").read_text(encoding="utf-8-sig")
+            assert sorted(line.split(",")[0] for line in restricted.splitlines()[1:]) == sorted(results[-1])
+        assert results[0] == results[1]
+
+    def test_a_changed_cases_file_is_refused(self, tmp_path, csvs):
+        """The replacement draw needs the very file the sample came from."""
+        assert _create(tmp_path, csvs, sample="2", seed="5").exit_code == 0
+        first = open_workspace(tmp_path / "audit").audit.cases[0].case_ref
+        csvs["cases.csv"].write_text(csvs["cases.csv"].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        out = _run("replace-case", tmp_path / "audit", first, "--reason", "x", "--cases", csvs["cases.csv"])
+        assert out.exit_code == 2 and "not the cases file" in out.output
