@@ -109,7 +109,7 @@ def new_audit_cmd(
     directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one)."),
     title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'."),
     partnership: str | None = typer.Option(None, help="Partnership name shown on every form."),
-    audit_type: str = typer.Option("case_audit", "--type", help="case_audit, thematic or questionnaire."),
+    audit_type: Optional[str] = typer.Option(None, "--type", help="case_audit, thematic or questionnaire (default: from the tool)."),
     theme: str | None = typer.Option(None, help="The audit's theme."),
     terms: str | None = typer.Option(None, "--terms-of-reference", help="Terms of reference (scope, questions)."),
     lookback: int = typer.Option(12, "--lookback-months", help="Lookback period in months."),

@@ -89,7 +89,7 @@ class NewAudit:
 
     title: str
     partnership: str
-    type: str = "case_audit"
+    type: str | None = None  # None: a questionnaire tool makes a questionnaire audit, else a case audit
     theme: str | None = None
     terms_of_reference: str | None = None
     lookback_months: int = 12
@@ -129,8 +129,8 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
     if (root / AUDIT_FILE).exists():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
     form_types = spec.form_types or [_default_form_type(spec)]
-    for ft in form_types:
-        resolve_tool(ft.tool, root)  # fail before anything is written
+    kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
+    audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
 
     agencies = rosters.read_agencies(spec.agencies_csv) if spec.agencies_csv else []
     names = [a.name for a in agencies]
@@ -163,7 +163,7 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         audit_id=str(uuid.uuid4()),
         title=spec.title,
         partnership=spec.partnership,
-        type=spec.type,
+        type=audit_type,
         theme=spec.theme,
         terms_of_reference=spec.terms_of_reference,
         lookback_months=spec.lookback_months,
