@@ -91,6 +91,8 @@ class Audit(_Strict):
     restricted_store: str = "restricted"
     word_template: str | None = None
     names_to_mask: list[str] = []
+    # Shareable reports hide counts from 1 to this minus one (small numbers can identify a child).
+    suppress_below: int | None = Field(default=None, ge=2, le=20)
     agencies: list[Agency] = []
     cases: list[Case] = []
     selection: Selection | None = None

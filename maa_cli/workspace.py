@@ -28,6 +28,7 @@ from .tool import Tool
 from .yamlio import dump, read_located
 
 AUDIT_FILE = "audit.yaml"
+FINDINGS_FORM_TYPE = "findings"
 FOLDERS = ("forms", "returns", "reports", "restricted", ".maa")
 DEFAULT_FORMAT = {"questionnaire": "xlsx", "case_audit": "docx", "reflection": "docx", "record": "docx"}
 DEFAULT_PER = {"questionnaire": "agency", "case_audit": "agency_case", "reflection": "agency_case", "record": "agency_case"}
@@ -63,7 +64,10 @@ class Workspace:
     @cached_property
     def tools(self) -> dict[str, Tool]:
         """The tool of each form type, by form type name."""
-        return {ft.name: resolve_tool(ft.tool, self.root) for ft in self.audit.form_types}
+        tools = {ft.name: resolve_tool(ft.tool, self.root) for ft in self.audit.form_types}
+        # The officer's findings form: issued by 'maa report', collected from returns/ like any return.
+        tools.setdefault(FINDINGS_FORM_TYPE, resolve_tool("findings-form"))
+        return tools
 
     def form_type(self, name: str) -> FormType:
         for ft in self.audit.form_types:

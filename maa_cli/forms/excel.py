@@ -1,33 +1,61 @@
 """Excel forms: one row per answer box, answer cells unlocked and validated.
 
-Layout of the "Form" sheet (the reader relies on column A and the defined names):
+Layout of the "Form" sheet (the reader relies on the defined names, then column
+A, then the visible number and text of each row):
 
+* rows 1-5: partnership and audit, form title, who it is for and by when, the
+  case's identifying details (only on forms for agencies involved), the form
+  reference line; row 6 the column headings. Rows 1-6 stay on screen (frozen)
+  and the headings repeat on every printed page, so they are kept short: the
+  instructions come below the headings and scroll away;
 * column A (hidden): the answer key (``q3.a``) of each answer row;
 * B: question number, C: question text, D: the answer cell, E: guidance.
 
+A question with parts, or a multiple-choice question, has a row of its own for
+the question, then one answer row per part, or per option (answered 'Yes' when
+it applies). Every answer cell has a workbook-level defined name
+(:func:`defined_name`), which Excel and LibreOffice move with the cell when a
+respondent inserts rows or columns.
+
 Choice lists live on a hidden "Lists" sheet and are referenced by range, because
-an inline list over 255 characters makes Excel offer to "repair" the file. The
-sheet is protected without a password so the layout survives, but rows may be
-resized (openpyxl's default protection forbids that, and wrapped answers then
-cannot be read on screen).
+an inline list over 255 characters makes Excel offer to "repair" the file. Date
+answers are real date cells (dd/mm/yyyy) with date validation, so an en-US Excel
+cannot turn 07/03/2024 into 3 July. The sheet is protected without a password so
+the layout survives, but rows may be resized (openpyxl's default protection
+forbids that, and wrapped answers then cannot be read on screen).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import textwrap
+import zipfile
 from pathlib import Path
 
 from .. import atomic
 from ..cells import put
-from ..tool import NA, AnswerField
+from ..tool import NA, AnswerField, Tool
 from .content import FormContent
 
 FORM_SHEET = "Form"
 LISTS_SHEET = "Lists"
 KEY_COL, NUM_COL, TEXT_COL, ANSWER_COL, GUIDE_COL = 1, 2, 3, 4, 5
 ANSWER_LETTER = "D"
+HEADINGS = {KEY_COL: "Key", NUM_COL: "No.", TEXT_COL: "Question", ANSWER_COL: "Your answer", GUIDE_COL: "Guidance"}
 DATE_FORMAT = "dd/mm/yyyy"
 TICK = "Yes"
+CHOOSE_TICKS = f"Choose '{TICK}' beside each that applies."
+NOT_APPLICABLE = "Does not apply to you: leave as N/A."
+
+FONT = "Arial"
+_WIDTHS = {"A": 4, "B": 6, "C": 56, "D": 42, "E": 50}
+_COLUMN_UNITS = {NUM_COL: 6, TEXT_COL: 56, ANSWER_COL: 42, GUIDE_COL: 50}
+_GREY, _LINE = "404040", "A6A6A6"
+_ANSWER_FILL, _HEAD_FILL, _SECTION_FILL, _QUESTION_FILL = "FFF8E1", "D9E2F3", "DDE7F0", "F2F2F2"
+_LONG_ANSWER_LINES = 5
+_APP_PART = "docProps/app.xml"
 
 
 def defined_name(key: str) -> str:
@@ -35,10 +63,15 @@ def defined_name(key: str) -> str:
     return "maa_" + key.replace("#", ".opt").replace("-", "_")
 
 
-def excel_rows(content: FormContent) -> list[tuple[str, AnswerField | None, str | None]]:
+def excel_rows(content: FormContent) -> list[tuple[str, AnswerField, str | None]]:
     """The answer rows in order: (key, field, option text). Multiple choice gets one row per option."""
+    return excel_rows_for_tool(content.tool)
+
+
+def excel_rows_for_tool(tool: Tool) -> list[tuple[str, AnswerField, str | None]]:
+    """:func:`excel_rows` for any form made from ``tool`` (the rows do not depend on the respondent)."""
     rows = []
-    for f in content.tool.fields():
+    for f in tool.fields():
         if f.type == "multiple_choice" and f.role == "answer":
             for i, choice in enumerate(f.choices):
                 rows.append((f"{f.key}#{i}", f, choice))
@@ -47,186 +80,321 @@ def excel_rows(content: FormContent) -> list[tuple[str, AnswerField | None, str 
     return rows
 
 
+def row_label(f: AnswerField, option: str | None, applies: bool = True) -> tuple[str, str]:
+    """The (number, text) printed in columns B and C of an answer row.
+
+    The reader uses these to find answers when both the defined names and the
+    key column were lost (the sheet pasted into a new workbook).
+    """
+    if option is not None:
+        return "", option
+    if f.role != "answer":
+        hint = " (required if the answer above is No)" if f.role == "action" and f.question.type == "yes_no" else ""
+        return "", f"{f.label}{hint}"
+    if f.part is not None:
+        text = f"{f.part.label}. {f.part.text}" if f.part.label else f.part.text
+    else:
+        text = f.question.text
+    if not applies:
+        text += f"\n({NOT_APPLICABLE})"
+    return f.number, text
+
+
 def write_excel_form(content: FormContent, path: Path) -> None:
     """Write the Excel form for ``content`` to ``path`` atomically."""
-    from openpyxl import Workbook
-    from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.workbook.defined_name import DefinedName
-    from openpyxl.worksheet.datavalidation import DataValidation
+    wb = _FormBook(content).build()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic.write_bytes(Path(path), _without_library_name(buffer.getvalue()))
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = FORM_SHEET
-    lists = wb.create_sheet(LISTS_SHEET)
-    lists.sheet_state = "hidden"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    unlocked = Protection(locked=False)
-    answer_fill = PatternFill("solid", start_color="FFF8E1")
-    section_fill = PatternFill("solid", start_color="DDE7F0")
 
-    ref = content.identity.reference_line()
-    heading = [
-        (f"{content.partnership} — {content.audit_title}", Font(bold=True, size=14)),
-        (content.form_title, Font(bold=True, size=12)),
-        (f"For: {content.for_whom}", bold),
-    ]
-    if content.case_ref:
-        heading.append((f"Case: {content.case_ref}", bold))
-    heading += [(f"{label}: {value}", bold) for label, value in content.identifying]
-    heading.append((content.how_to_return(), None))
-    if content.tool.instructions:
-        heading.append((content.tool.instructions.strip(), None))
-    heading.append((ref, Font(size=8, color="555555")))
-    row = 1
-    for text, font in heading:
-        cell = put(ws, row, NUM_COL, text)
-        if font:
-            cell.font = font
-        ws.merge_cells(start_row=row, start_column=NUM_COL, end_row=row, end_column=GUIDE_COL)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if len(text) > 90:
-            ws.row_dimensions[row].height = 15 * (len(text) // 90 + 1)
-        row += 1
-    row += 1
-    header_row = row
-    for col, title in ((KEY_COL, "Key"), (NUM_COL, "No."), (TEXT_COL, "Question"), (ANSWER_COL, "Your answer"), (GUIDE_COL, "Guidance")):
-        c = ws.cell(row=row, column=col, value=title)
-        c.font = bold
-        c.fill = section_fill
-    row += 1
+def _without_library_name(package: bytes) -> bytes:
+    """Drop docProps/app.xml, where openpyxl names itself as the application (Excel does not need the part)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == _APP_PART:
+                continue
+            data = src.read(info.filename)
+            if info.filename in ("[Content_Types].xml", "_rels/.rels"):
+                data = re.sub(rb"<(?:Override|Relationship)\b[^>]*docProps/app\.xml[^>]*/>", b"", data)
+            dst.writestr(info, data)
+    return out.getvalue()
 
-    list_ranges: dict[tuple[str, ...], str] = {}
-    validations: dict[str, DataValidation] = {}
 
-    def validation_for(values: tuple[str, ...]) -> DataValidation:
-        if values not in list_ranges:
-            col = len(list_ranges) + 1
-            for i, v in enumerate(values, 1):
-                lists.cell(row=i, column=col, value=v)
-            letter = lists.cell(row=1, column=col).column_letter
-            list_ranges[values] = f"{LISTS_SHEET}!${letter}$1:${letter}${len(values)}"
-        formula = list_ranges[values]
-        if formula not in validations:
-            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                                errorTitle="Please choose from the list", error="Pick one of the values offered in the list.")
-            validations[formula] = dv
-            ws.add_data_validation(dv)
-        return validations[formula]
+class _FormBook:
+    """Lays out one form workbook, row by row."""
 
-    date_dv = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(2100,12,31)",
-                             allow_blank=True, showErrorMessage=True, errorTitle="Please enter a date",
-                             error="Enter a date as day/month/year, e.g. 03/07/2024.")
-    number_dv = DataValidation(type="whole", operator="between", formula1="-1000000", formula2="1000000",
-                               allow_blank=True, showErrorMessage=True, errorTitle="Please enter a whole number",
-                               error="Enter a whole number, without words.")
-    ws.add_data_validation(date_dv)
-    ws.add_data_validation(number_dv)
+    def __init__(self, content: FormContent):
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
-    current_section = None
-    section_of = {q.id: s for s in content.tool.sections for q in s.questions}
-    for key, f, option in excel_rows(content):
-        section = section_of[f.question.id]
-        if section is not current_section:
-            current_section = section
-            c = put(ws, row, NUM_COL, section.title)
-            c.font = Font(bold=True, size=12)
+        self.content = content
+        self.wb = Workbook()
+        self.ws = self.wb.active
+        self.ws.title = FORM_SHEET
+        self.lists = self.wb.create_sheet(LISTS_SHEET)
+        self.lists.sheet_state = "hidden"
+        self.row = 1
+        line = Side(style="thin", color=_LINE)
+        self.border = Border(left=line, right=line, top=line, bottom=line)
+        self.font = {
+            "normal": Font(name=FONT, size=10),
+            "bold": Font(name=FONT, size=10, bold=True),
+            "title": Font(name=FONT, size=14, bold=True, color="1F3864"),
+            "subtitle": Font(name=FONT, size=11, bold=True),
+            "section": Font(name=FONT, size=11, bold=True, color="1F3864"),
+            "guide": Font(name=FONT, size=9, color=_GREY),
+            "ref": Font(name=FONT, size=8, color=_GREY),
+        }
+        self.fill = {k: PatternFill("solid", start_color=v) for k, v in
+                     {"answer": _ANSWER_FILL, "head": _HEAD_FILL, "section": _SECTION_FILL, "question": _QUESTION_FILL}.items()}
+        self.top = Alignment(wrap_text=True, vertical="top")
+        self.middle = Alignment(wrap_text=True, vertical="center")
+        self.indented = Alignment(wrap_text=True, vertical="top", indent=2)
+        self.unlocked = Protection(locked=False)
+        self.list_ranges: dict[tuple[str, ...], str] = {}
+        self.validations: dict[str, object] = {}
+
+    def build(self):
+        self._front_matter()
+        header_row = self._headings()
+        self._how_to_complete()
+        section_of = {q.id: s for s in self.content.tool.sections for q in s.questions}
+        current = None
+        for key, f, option in excel_rows(self.content):
+            section = section_of[f.question.id]
+            if section is not current:
+                current = section
+                self._section(section.title, section.intro)
+            if self._starts_question_row(f, option):
+                self._question_row(f)
+            self._answer_row(key, f, option)
+        self._sheet_setup(header_row)
+        self._properties()
+        return self.wb
+
+    # -- rows ---------------------------------------------------------------------------
+    def _merged(self, text: str, font: str, fill: str | None = None) -> None:
+        """A row of text across columns B to E (titles, instructions, section headings)."""
+        ws, r = self.ws, self.row
+        cell = put(ws, r, NUM_COL, text)
+        cell.font, cell.alignment = self.font[font], self.top
+        ws.merge_cells(start_row=r, start_column=NUM_COL, end_row=r, end_column=GUIDE_COL)
+        if fill:
             for col in range(NUM_COL, GUIDE_COL + 1):
-                ws.cell(row=row, column=col).fill = section_fill
-            row += 1
-        applies = content.applies(f.question)
-        ws.cell(row=row, column=KEY_COL, value=key)
-        put(ws, row, NUM_COL, _number_label(f, option)).alignment = wrap
-        text = _question_text(f, option, applies)
-        put(ws, row, TEXT_COL, text).alignment = wrap
-        guidance = _guidance(f) if (f.role == "answer" and (option is None or option == f.choices[0])) else ""
-        put(ws, row, GUIDE_COL, guidance).alignment = wrap
-        answer = ws.cell(row=row, column=ANSWER_COL)
-        answer.protection = unlocked
-        answer.fill = answer_fill
-        answer.alignment = wrap
+                ws.cell(row=r, column=col).fill = self.fill[fill]
+                ws.cell(row=r, column=col).border = self.border
+        units = sum(_COLUMN_UNITS[c] for c in range(NUM_COL, GUIDE_COL + 1))
+        ws.row_dimensions[r].height = _height([(text, units, int(self.font[font].size))])
+        self.row += 1
+
+    def _front_matter(self) -> None:
+        c = self.content
+        self._merged(f"{c.partnership} \u00b7 {c.audit_title}", "subtitle")
+        self._merged(c.form_title, "title")
+        who = [f"For: {c.for_whom}"]
+        if c.case_ref:
+            who.append(f"Case reference: {c.case_ref}")
+        who.append(f"Please return by {c.deadline_text()} to {c.return_to or 'the audit business unit'}")
+        self._merged("   \u00b7   ".join(who), "bold")
+        if c.identifying:
+            details = "   \u00b7   ".join(f"{label}: {value}" for label, value in c.identifying)
+            self._merged(f"{details}   (to help you find your records: in your answers, refer to the case reference)", "bold")
+        self._merged(c.identity.reference_line(), "ref")
+
+    def _headings(self) -> int:
+        r = self.row
+        for col, title in HEADINGS.items():
+            cell = self.ws.cell(row=r, column=col, value=title)
+            cell.font, cell.fill, cell.border, cell.alignment = self.font["bold"], self.fill["head"], self.border, self.middle
+        self.ws.row_dimensions[r].height = 18
+        self.row += 1
+        return r
+
+    def _how_to_complete(self) -> None:
+        c = self.content
+        self._section("How to complete this form", None)
+        if c.tool.instructions:
+            self._merged(c.tool.instructions.strip(), "normal")
+        self._merged(
+            "Answer in the yellow cells of the \u2018Your answer\u2019 column: choose from the list where the cell offers one "
+            "(click the cell, then the arrow), or type. Type dates as day/month/year, e.g. 03/07/2024. If a cell is too small "
+            "to show your answer, make the row taller.", "normal")
+        self._merged(c.how_to_return(), "bold")
+
+    def _section(self, title: str, intro: str | None) -> None:
+        self._merged(title, "section", fill="section")
+        if intro:
+            self._merged(intro.strip(), "normal")
+
+    @staticmethod
+    def _starts_question_row(f: AnswerField, option: str | None) -> bool:
+        """A question with parts, or a multiple-choice question, has its own row above its answer rows."""
+        if f.role != "answer":
+            return False
         if option is not None:
-            validation_for((TICK,)).add(answer)
-        elif f.choices:
-            validation_for(f.choices).add(answer)
-        elif f.type == "date":
-            date_dv.add(answer)
-            answer.number_format = DATE_FORMAT
-        elif f.type == "number":
-            number_dv.add(answer)
-        if f.key in content.prefill and option is None:
-            put(ws, row, ANSWER_COL, content.prefill[f.key])
+            return option == f.choices[0]
+        return f.part is not None and f.part is f.question.parts[0]
+
+    def _question_row(self, f: AnswerField) -> None:
+        ws, r = self.ws, self.row
+        q = f.question
+        text = q.text + (f"\n{CHOOSE_TICKS}" if f.type == "multiple_choice" else "")
+        if not self.content.applies(q):
+            text += f"\n({NOT_APPLICABLE})"
+        guidance = _guidance(f)
+        self._table_cells(r, q.number or q.id, text, guidance)
+        answer = ws.cell(row=r, column=ANSWER_COL)
+        answer.fill = self.fill["question"]
+        ws.row_dimensions[r].height = _height([(text, _COLUMN_UNITS[TEXT_COL], 10), (guidance, _COLUMN_UNITS[GUIDE_COL], 9)])
+        self.row += 1
+
+    def _answer_row(self, key: str, f: AnswerField, option: str | None) -> None:
+        ws, r = self.ws, self.row
+        applies = self.content.applies(f.question)
+        number, text = row_label(f, option, applies)
+        has_own_row = f.part is not None or option is not None
+        guidance = _guidance(f) if f.role == "answer" and not has_own_row else ""
+        self._table_cells(r, number, text, guidance, key)
+        if option is not None:
+            ws.cell(row=r, column=TEXT_COL).alignment = self.indented
+        answer = ws.cell(row=r, column=ANSWER_COL)
+        answer.protection, answer.fill, answer.alignment = self.unlocked, self.fill["answer"], self.top
+        answer.font = self.font["normal"]
+        self._validate(answer, f, option)
+        if f.key in self.content.prefill and option is None:
+            put(ws, r, ANSWER_COL, self.content.prefill[f.key])
             if isinstance(answer.value, dt.date):
                 answer.number_format = DATE_FORMAT
         elif not applies and f.role == "answer" and NA in f.choices and option is None:
             answer.value = NA
-        lines = max(1, len(text) // 60 + 1, len(guidance) // 45 + 1 if guidance else 1)
+        texts = [(text, _COLUMN_UNITS[TEXT_COL], 10), (guidance, _COLUMN_UNITS[GUIDE_COL], 9)]
         if f.type == "long_text" and option is None:
-            lines = max(lines, 4)
-        ws.row_dimensions[row].height = min(15 * lines, 300)
-        wb.defined_names[defined_name(key)] = DefinedName(defined_name(key), attr_text=f"'{FORM_SHEET}'!${ANSWER_LETTER}${row}")
-        row += 1
+            texts.append(("\n" * (_LONG_ANSWER_LINES - 1), _COLUMN_UNITS[ANSWER_COL], 10))
+        ws.row_dimensions[r].height = _height(texts)
+        name = defined_name(key)
+        from openpyxl.workbook.defined_name import DefinedName
 
-    ws.column_dimensions["A"].hidden = True
-    ws.column_dimensions["A"].width = 4
-    ws.column_dimensions["B"].width = 8
-    ws.column_dimensions["C"].width = 60
-    ws.column_dimensions["D"].width = 40
-    ws.column_dimensions["E"].width = 45
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=NUM_COL)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # without it Excel ignores fitToWidth
-    ws.oddHeader.center.text = ref.replace("&", "&&")
-    ws.oddFooter.right.text = "Page &P of &N"
-    ws.protection.sheet = True
-    ws.protection.formatRows = False  # False = allowed: people may resize rows to read wrapped answers
-    ws.protection.formatColumns = False
-    ws.protection.formatCells = False
-    lists.protection.sheet = True
+        self.wb.defined_names[name] = DefinedName(name, attr_text=f"'{FORM_SHEET}'!${ANSWER_LETTER}${r}")
+        self.row += 1
 
-    for name, value in content.identity.properties().items():
-        wb.custom_doc_props.append(StringProperty(name=name, value=value))
-    wb.properties.title = f"{content.form_title} — {content.audit_title}"
-    wb.properties.creator = content.partnership
-    wb.properties.lastModifiedBy = content.partnership
-    wb.properties.language = "en-GB"
-    atomic.write_with(path, wb.save)
+    def _table_cells(self, r: int, number: str, text: str, guidance: str, key: str | None = None) -> None:
+        ws = self.ws
+        if key is not None:
+            ws.cell(row=r, column=KEY_COL, value=key)
+        for col, value, font in ((NUM_COL, number, "bold"), (TEXT_COL, text, "normal"), (GUIDE_COL, guidance, "guide")):
+            cell = put(ws, r, col, value or None)
+            cell.font, cell.alignment = self.font[font], self.top
+        for col in range(NUM_COL, GUIDE_COL + 1):
+            ws.cell(row=r, column=col).border = self.border
+
+    # -- validation -----------------------------------------------------------------------
+    def _validate(self, answer, f: AnswerField, option: str | None) -> None:
+        if option is not None:
+            self._list((TICK,)).add(answer)
+        elif f.choices:
+            self._list(f.choices).add(answer)
+        elif f.type == "date":
+            self._shared("date", type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(2100,12,31)",
+                         errorTitle="Please enter a date", error="Enter a date as day/month/year, e.g. 03/07/2024.",
+                         promptTitle="Date", prompt="Day/month/year, e.g. 03/07/2024").add(answer)
+            answer.number_format = DATE_FORMAT
+        elif f.type == "number":
+            src = f.part or f.question
+            low = src.min if src.min is not None else (f.question.min if f.question.min is not None else 0)
+            high = src.max if src.max is not None else (f.question.max if f.question.max is not None else 1_000_000)
+            self._shared(f"number {low} {high}", type="whole", operator="between", formula1=str(low), formula2=str(high),
+                         errorTitle="Please enter a whole number",
+                         error=f"Enter a whole number from {low} to {high}, without words.").add(answer)
+
+    def _shared(self, key: str, **settings):
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        if key not in self.validations:
+            dv = DataValidation(allow_blank=True, showErrorMessage=True, showInputMessage="prompt" in settings, **settings)
+            self.validations[key] = dv
+            self.ws.add_data_validation(dv)
+        return self.validations[key]
+
+    def _list(self, values: tuple[str, ...]):
+        """A list validation whose values sit on the hidden Lists sheet (no 255-character limit)."""
+        if values not in self.list_ranges:
+            col = len(self.list_ranges) + 1
+            for i, v in enumerate(values, 1):
+                put(self.lists, i, col, v)
+            letter = self.lists.cell(row=1, column=col).column_letter
+            self.list_ranges[values] = f"{LISTS_SHEET}!${letter}$1:${letter}${len(values)}"
+        formula = self.list_ranges[values]
+        return self._shared(formula, type="list", formula1=formula, errorTitle="Please choose from the list",
+                            error="Pick one of the values offered in the list.")
+
+    # -- sheet and workbook -------------------------------------------------------------
+    def _sheet_setup(self, header_row: int) -> None:
+        ws = self.ws
+        for letter, width in _WIDTHS.items():
+            ws.column_dimensions[letter].width = width
+        ws.column_dimensions["A"].hidden = True
+        ws.sheet_format.defaultRowHeight = 13.2
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=NUM_COL)
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.print_area = f"B1:E{self.row - 1}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True  # without it Excel ignores fitToWidth
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+        ref = self.content.identity.reference_line().replace("&", "&&")
+        ws.oddHeader.right.text, ws.oddHeader.right.size = ref, 8
+        ws.oddFooter.center.text = "Page &P of &N"
+        ws.protection.sheet = True
+        ws.protection.formatRows = False  # False = allowed: people may resize rows to read wrapped answers
+        ws.protection.formatColumns = False
+        ws.protection.formatCells = False
+        self.lists.protection.sheet = True
+
+    def _properties(self) -> None:
+        from openpyxl.packaging.custom import StringProperty
+
+        c = self.content
+        for name, value in c.identity.properties().items():
+            self.wb.custom_doc_props.append(StringProperty(name=name, value=value))
+        props = self.wb.properties
+        props.title = f"{c.form_title} \u2014 {c.for_whom}"
+        props.subject = c.audit_title
+        props.creator = props.lastModifiedBy = c.partnership
+        props.language = "en-GB"
 
 
-def _number_label(f: AnswerField, option: str | None) -> str:
-    if f.role != "answer":
-        return ""
-    return f.number if option is None or option == f.choices[0] else ""
+def _height(texts: list[tuple[str, float, int]]) -> float:
+    """Row height in points that shows every text whole, given (text, column width units, font size)."""
+    best = 1.0
+    for text, units, size in texts:
+        if text:
+            best = max(best, _lines(text, units, size) * _line_points(size))
+    return round(min(best + 4, 409), 1)  # 409 pt is Excel's largest row height
 
 
-def _question_text(f: AnswerField, option: str | None, applies: bool) -> str:
-    if option is not None:
-        prefix = f"{f.label}\n" if option == f.choices[0] else ""
-        return f"{prefix}☐ {option}  (choose '{TICK}' if it applies)"
-    if f.role != "answer":
-        hint = " (required if the answer above is No)" if f.role == "action" else ""
-        return f"{f.label}{hint}"
-    label = f.label
-    if f.part is not None and not f.part.label and f.part is not f.question.parts[0]:
-        label = f.part.text
-    if f.part is not None and f.part is f.question.parts[0]:
-        label = f"{f.question.text}\n{(f.part.label + '. ') if f.part.label else ''}{f.part.text}"
-    elif f.part is not None and f.part.label:
-        label = f"{f.part.label}. {f.part.text}"
-    if not applies:
-        label += "\n(Does not apply to you: leave as N/A.)"
-    return label
+def _lines(text: str, units: float, size: int) -> int:
+    """How many lines ``text`` wraps to in a column ``units`` wide (Excel's width unit: one '0' of 11 pt Calibri).
+
+    About 1.3 characters of 10 pt Arial fit per unit in Excel (LibreOffice fits more); 1.2
+    errs towards a little white space rather than a clipped last line.
+    """
+    per_line = max(4, int(units * 1.2 * 10 / size))
+    return sum(max(1, len(textwrap.wrap(part, per_line, break_on_hyphens=False))) for part in text.split("\n"))
+
+
+def _line_points(size: int) -> float:
+    return size * 1.28
 
 
 def _guidance(f: AnswerField) -> str:
     q = f.question
-    if f.part is not None and f.part is not q.parts[0]:
-        return ""
     bits = []
     if q.guidance:
         bits.append(q.guidance.strip())

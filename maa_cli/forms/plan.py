@@ -2,7 +2,13 @@
 
 Each form type is answered per agency-and-case, per agency, per case, or once.
 Planning turns audit.yaml into a list of :class:`PlannedForm`; issuing writes
-those that are not yet on disk and records them in the manifest.
+those not issued before and records them in the manifest
+(``.maa/manifest.json``: form id → form type, respondent, case, tool version,
+and for each file format the file, when it was issued and its SHA-256).
+
+A form keeps its file name once issued: names are planned afresh on every run,
+but a form already in the manifest keeps the file it was given, so adding an
+agency whose name resembles another's never renames a form already sent.
 """
 
 from __future__ import annotations
@@ -10,19 +16,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import atomic, restricted
 from ..audit import Audit, FormType
+from ..errors import AuditLocked, ErrorCode, WorkspaceError, problem
 from ..tool import Tool
 from ..workspace import Workspace
 from .content import FormContent
 from .identity import FormIdentity, make_form_id
-from .naming import NameAllocator, clean
+from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
 
 MANIFEST = "manifest.json"
+LOCK_FILE = "lock"  # the same lock as maa collect: one maa run per audit at a time
+FORMS = "forms"
+SAVE_EVERY_SECONDS = 2.0
+_FOLDER_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -37,42 +49,64 @@ class PlannedForm:
     relpath: str  # below forms/, with '/' separators
     content: FormContent
 
+    @property
+    def respondent(self) -> str:
+        return self.content.for_whom
+
 
 @dataclass
 class IssueResult:
+    """What one ``issue_forms`` run did. ``warnings`` are for the officer, one line each."""
+
     written: list[PlannedForm] = field(default_factory=list)
     skipped: list[PlannedForm] = field(default_factory=list)
+    adopted: list[PlannedForm] = field(default_factory=list)
+    blocked: list[PlannedForm] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     manifest_path: Path | None = None
+
+
+@dataclass
+class _Unit:
+    form_type: FormType
+    tool: Tool
+    agency: str | None
+    case_ref: str | None
+    form_id: str
+    folder_owner: str  # whose folder the form goes in
 
 
 def plan_forms(
     ws: Workspace, *, form_type: str | None = None, agency: str | None = None, fmt: str | None = None
 ) -> list[PlannedForm]:
-    """Every form the audit needs, in a stable order."""
+    """Every form the audit needs, in a stable order, each with its file below ``forms/``."""
     audit = ws.audit
+    issued = read_manifest(ws)
+    units = list(_all_units(ws))
+    relpaths = _relpaths(units, issued, [fmt] if fmt else None)
     cases_ident = restricted.read_cases(ws.restricted_dir)
-    folders = NameAllocator()
-    folder_of = {a.name: folders.name(a.name) for a in audit.agencies}
     template = _word_template(ws)
     out: list[PlannedForm] = []
-    for ft in audit.form_types:
+    for unit in units:
+        ft = unit.form_type
         if form_type and ft.name != form_type:
             continue
+        if agency and (unit.agency or "").casefold() != agency.casefold():
+            continue
+        ident = cases_ident.get(unit.case_ref) if (unit.agency and unit.case_ref) else None
+        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template)
+        for f in [fmt] if fmt else [ft.format]:
+            out.append(PlannedForm(unit.form_id, ft.name, unit.agency, unit.case_ref, f, relpaths[unit.form_id, f], content))
+    return out
+
+
+def _all_units(ws: Workspace) -> Iterator[_Unit]:
+    audit = ws.audit
+    for ft in audit.form_types:
         tool = ws.tools[ft.name]
         for agency_name, case_ref in _units(audit, ft):
-            if agency and (agency_name or "").casefold() != agency.casefold():
-                continue
-            form_id = make_form_id(audit.audit_id, ft.name, agency_name, case_ref)
-            ident = cases_ident.get(case_ref) if (agency_name and case_ref) else None
-            content = _content(audit, ft, tool, form_id, agency_name, case_ref, ident, template)
-            folder = folder_of.get(agency_name) if agency_name else clean(ft.respondent or "Forms for each case")
-            title = clean(ft.title or tool.title, 40)
-            stem = f"{clean(case_ref, 20)} - {title}" if case_ref else title
-            if agency_name:
-                stem = f"{stem} - {clean(agency_name, 30)}"
-            for f in [fmt] if fmt else [ft.format]:
-                out.append(PlannedForm(form_id, ft.name, agency_name, case_ref, f, f"{folder}/{stem}.{f}", content))
-    return out
+            owner = agency_name or ft.respondent or ft.title or tool.title
+            yield _Unit(ft, tool, agency_name, case_ref, make_form_id(audit.audit_id, ft.name, agency_name, case_ref), owner)
 
 
 def _units(audit: Audit, ft: FormType) -> Iterator[tuple[str | None, str | None]]:
@@ -90,6 +124,62 @@ def _units(audit: Audit, ft: FormType) -> Iterator[tuple[str | None, str | None]
         yield None, None
 
 
+def _relpaths(units: list[_Unit], issued: dict, formats: list[str] | None) -> dict[tuple[str, str], str]:
+    """The file of every unit in every format it may be issued in, below forms/.
+
+    Forms in the manifest keep their file (the other format gets the same name);
+    new ones get a clean, distinct name. Everything is planned at once, whatever
+    the filters, so a name never depends on which forms one run happens to issue.
+    """
+    folders = NameAllocator()
+    pinned: dict[str, PurePosixPath] = {}
+    for unit in units:
+        for info in issued.get(unit.form_id, {}).get("files", {}).values():
+            path = _safe_relpath(info.get("file"))
+            if path is not None:
+                pinned.setdefault(unit.form_id, path)
+                folders.reserve(unit.folder_owner, path.parts[0])
+    taken = {collision_key(str(p.with_suffix(""))): fid for fid, p in pinned.items()}
+    out: dict[tuple[str, str], str] = {}
+    for unit in units:
+        all_formats = formats or sorted({"docx", "xlsx", unit.form_type.format})
+        if unit.form_id in pinned:
+            base = pinned[unit.form_id].with_suffix("")
+        else:
+            folder = folders.name(unit.folder_owner, _FOLDER_MAX)
+            base = PurePosixPath(folder, _stem(unit, MAX_RELPATH - len(FORMS) - len(folder) - 7))
+            if taken.get(collision_key(str(base)), unit.form_id) != unit.form_id:
+                # Another form has this name (two form types with one title): the form id tells them apart.
+                room = MAX_RELPATH - len(FORMS) - len(folder) - 7 - len(unit.form_id) - 3
+                base = base.with_name(f"{_stem(unit, room)} - {unit.form_id}")
+            taken[collision_key(str(base))] = unit.form_id
+        for f in all_formats:
+            out[unit.form_id, f] = f"{base}.{f}"
+    return out
+
+
+def _safe_relpath(text: object) -> PurePosixPath | None:
+    """A manifest's file, if it is a plain path inside forms/ (a hand-edited manifest must not point elsewhere)."""
+    if not isinstance(text, str) or not text:
+        return None
+    path = PurePosixPath(text)
+    if path.is_absolute() or len(path.parts) != 2 or any(p in ("", ".", "..") for p in path.parts) or ":" in text or "\\" in text:
+        return None
+    return path
+
+
+def _stem(unit: _Unit, room: int) -> str:
+    """The file name an officer recognises: 'Case A - Multi-agency case audit - Police'."""
+    parts = []
+    if unit.case_ref:
+        ref = unit.case_ref
+        parts.append(clean(ref if ref.casefold().startswith("case") else f"Case {ref}", 24))
+    parts.append(clean(unit.form_type.title or unit.tool.title, 50))
+    if unit.agency:
+        parts.append(clean(unit.agency, 40))
+    return clean(" - ".join(parts), max(room, 12))
+
+
 def _word_template(ws: Workspace) -> Path | None:
     """The partnership's Word template named in audit.yaml (relative to the audit folder)."""
     if not ws.audit.word_template:
@@ -97,8 +187,6 @@ def _word_template(ws: Workspace) -> Path | None:
     path = Path(ws.audit.word_template)
     path = path if path.is_absolute() else ws.root / path
     if not path.is_file():
-        from ..errors import ErrorCode, WorkspaceError, problem
-
         raise WorkspaceError(problem(ErrorCode.NEED_INPUT, file=ws.root / "audit.yaml",
                                      what=f"the Word template {ws.audit.word_template}",
                                      hint="Put the partnership's .docx or .dotx there, or remove 'word_template:'."))
@@ -140,7 +228,11 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
     )
 
 
+# -- issuing ---------------------------------------------------------------------------------
+
+
 def read_manifest(ws: Workspace) -> dict[str, dict]:
+    """The issued forms by form id (empty before the first ``issue_forms``)."""
     path = ws.state_dir / MANIFEST
     if not path.exists():
         return {}
@@ -157,46 +249,115 @@ def issue_forms(
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
 ) -> IssueResult:
-    """Write every planned form that is not yet on disk (all of them with ``force``).
+    """Write every planned form not issued before (all of them with ``force``).
 
     Never touches ``returns/``. Forms already issued are left alone, so adding an
-    agency or a case and re-running issues just the new forms.
+    agency or a case and re-running issues just the new forms. Each form is written
+    atomically and the manifest is saved as the run goes; a form a stopped run
+    wrote but did not record is recognised by its identity and adopted.
+
+    Raises:
+        AuditLocked: another maa run is working on this audit.
     """
-    from .excel import write_excel_form
+    from filelock import FileLock, Timeout
 
-    writers = {"xlsx": write_excel_form}
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws.state_dir / LOCK_FILE))
     try:
-        from .word import write_word_form
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
+    try:
+        return _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
+    finally:
+        lock.release()
 
-        writers["docx"] = write_word_form
-    except ImportError:  # the Word writer is optional until it lands
-        pass
-    planned = plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt)
+
+def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now) -> IssueResult:
     manifest = read_manifest(ws)
-    result = IssueResult()
+    result = IssueResult(manifest_path=ws.state_dir / MANIFEST)
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    for i, form in enumerate(planned, 1):
-        path = ws.forms_dir / form.relpath
-        if path.exists() and not force:
-            result.skipped.append(form)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            writers[form.format](form.content, path)
-            result.written.append(form)
-        entry = manifest.setdefault(form.form_id, {
-            "form_type": form.form_type, "agency": form.agency, "case_ref": form.case_ref,
-            "tool": form.content.tool.id, "tool_version": form.content.tool.version, "files": {},
-        })
-        known = entry["files"].get(form.format)
-        if known is None or known.get("file") != form.relpath or path.stat().st_mtime_ns != known.get("mtime_ns"):
-            entry["files"][form.format] = {
-                "file": form.relpath, "issued_at": stamp, "sha256": _sha256(path), "mtime_ns": path.stat().st_mtime_ns,
-            }
-        if progress:
-            progress(i, len(planned))
-    result.manifest_path = ws.state_dir / MANIFEST
-    atomic.write_text(result.manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+    _remove_leftover_temp_files(ws.forms_dir)
+    dirty, saved_at = False, time.monotonic()
+    try:
+        for i, form in enumerate(planned, 1):
+            path = ws.forms_dir / form.relpath
+            recorded = manifest.get(form.form_id, {}).get("files", {}).get(form.format)
+            if recorded and not force:
+                result.skipped.append(form)
+                if recorded.get("file") == form.relpath and not path.exists():
+                    result.warnings.append(f"{form.relpath} was issued on {recorded.get('issued_at', '?')[:10]} but is no "
+                                           "longer in forms/; it was not written again (use --force to write it again).")
+            elif path.exists() and not force:
+                if _identity_of(path, form.format) == form.form_id:
+                    _record(manifest, form, path, _mtime_stamp(path), adopted=True)
+                    result.adopted.append(form)
+                    dirty = True
+                else:
+                    result.blocked.append(form)
+                    result.warnings.append(f"{form.relpath} already exists but is not this form ({form.form_id}); it was "
+                                           "left alone. Move it away and run again, or use --force to replace it.")
+            else:
+                _write(form, path)
+                _record(manifest, form, path, stamp)
+                result.written.append(form)
+                dirty = True
+            if dirty and time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
+                _save_manifest(result.manifest_path, manifest)
+                dirty, saved_at = False, time.monotonic()
+            if progress:
+                progress(i, len(planned))
+    finally:
+        # Also on Ctrl-C or an error part-way: every form written so far is recorded.
+        if dirty or not result.manifest_path.exists():
+            _save_manifest(result.manifest_path, manifest)
     return result
+
+
+def _write(form: PlannedForm, path: Path) -> None:
+    from .excel import write_excel_form
+    from .word import write_word_form
+
+    writer = {"xlsx": write_excel_form, "docx": write_word_form}[form.format]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer(form.content, path)  # atomic: the file appears complete or not at all
+
+
+def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopted: bool = False) -> None:
+    entry = manifest.setdefault(form.form_id, {})
+    entry.update({
+        "form_type": form.form_type, "respondent": form.respondent, "agency": form.agency, "case_ref": form.case_ref,
+        "tool": form.content.tool.id, "tool_version": form.content.tool.version,
+    })
+    info = {"file": form.relpath, "issued_at": issued_at, "sha256": _sha256(path)}
+    if adopted:
+        info["adopted"] = True  # written by a run that stopped before recording it
+    entry.setdefault("files", {})[form.format] = info
+
+
+def _save_manifest(path: Path, manifest: dict) -> None:
+    atomic.write_text(path, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def _identity_of(path: Path, fmt: str) -> str | None:
+    if fmt == "xlsx":
+        from ..readers.excel import excel_identity as identity
+    else:
+        from ..readers.word import word_identity as identity
+    found, _source = identity(path)
+    return found.form_id if found else None
+
+
+def _mtime_stamp(path: Path) -> str:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+
+
+def _remove_leftover_temp_files(forms_dir: Path) -> None:
+    """Temporary files of a run that was killed mid-write must not be sent to an agency."""
+    if not forms_dir.is_dir():
+        return
+    for tmp in forms_dir.glob("*/.~maa-*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:

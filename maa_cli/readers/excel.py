@@ -1,23 +1,45 @@
 """Reading a returned Excel form into a :class:`RawReturn`.
 
-Answers are located by the workbook's defined names first (they survive Excel
-and LibreOffice, and rows moved by a respondent), then by the hidden key column.
-Only the cells the form defines are read: a styled cell in row 1,048,576 must
-not make the reader walk a million rows.
+Each answer is located by, in order: the workbook's defined name for it (names
+survive Excel and LibreOffice and move with the cell when a respondent inserts
+rows or columns), the hidden key column, and finally the visible question
+number and text of its row (for a sheet pasted into a new workbook, which keeps
+neither). Columns are found from the heading row ("No.", "Question", "Your
+answer"), so an inserted or deleted column does not misplace them.
+
+Only the cells the form can hold are read: a styled cell in row 1,048,576 must
+not make the reader walk a million rows. Dates come back as ``datetime.date``
+from real date cells (in the 1900 or 1904 date system) and as typed text
+otherwise. Nothing here raises on a strange workbook: what cannot be read goes
+in ``RawReturn.unreadable``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..forms.excel import FORM_SHEET, KEY_COL, defined_name
+from ..forms.excel import (
+    ANSWER_COL,
+    FORM_SHEET,
+    HEADINGS,
+    KEY_COL,
+    NOT_APPLICABLE,
+    NUM_COL,
+    TEXT_COL,
+    defined_name,
+    excel_rows_for_tool,
+    row_label,
+)
 from ..forms.identity import FormIdentity, find_reference
 from ..tool import Tool
 from .raw import RawAnswer, RawReturn
 
 MAX_ROWS = 3000
+MAX_COLS = 16
 _UNTICKED = {"", "no", "n", "false", "0", "☐"}
 _REF = re.compile(r"^'?(?P<sheet>[^!']+)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -38,26 +60,13 @@ def _open(path: Path):
     return load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=False, keep_links=False)
 
 
-def _identity(wb, ws_rows) -> tuple[FormIdentity | None, str | None]:
-    props = {}
-    try:
-        props = {p.name: str(p.value) for p in wb.custom_doc_props}
-    except Exception:  # noqa: BLE001 - a damaged properties part is not fatal; fall back to the line
-        props = {}
-    ident = FormIdentity.from_properties(props)
-    if ident:
-        return ident, "custom_properties"
-    for row in ws_rows[:40]:
-        for value in row:
-            if isinstance(value, str):
-                found = find_reference(value)
-                if found:
-                    return found, "reference_line"
-    return None, None
-
-
 def read_excel(path: Path, tool: Tool | None = None) -> RawReturn:
-    """Read every answer of an Excel form. Never raises on a strange workbook."""
+    """Read every answer of an Excel form. Never raises on a strange workbook.
+
+    Args:
+        path: the returned file (any name: people rename files).
+        tool: the audit tool the form was made from; without it only the identity is read.
+    """
     result = RawReturn(Path(path), "xlsx")
     try:
         wb = _open(path)
@@ -79,55 +88,169 @@ def excel_identity(path: Path) -> tuple[FormIdentity | None, str | None]:
     return raw.identity, raw.identity_source
 
 
+@dataclass
+class _Sheet:
+    """The cells of the form sheet that matter, by row number."""
+
+    title: str
+    values: dict[int, list]
+    types: dict[int, list]
+
+    def value(self, row: int, col: int):
+        cells = self.values.get(row, [])
+        return cells[col - 1] if 0 < col <= len(cells) else None
+
+    def is_formula(self, row: int, col: int) -> bool:
+        cells = self.types.get(row, [])
+        return 0 < col <= len(cells) and cells[col - 1] == "f"
+
+
 def _read(wb, result: RawReturn, tool: Tool | None) -> None:
     if FORM_SHEET in wb.sheetnames:
         ws = wb[FORM_SHEET]
     else:
         ws = wb.worksheets[0]
         result.notes.append(f"the sheet '{FORM_SHEET}' was renamed or removed; read '{ws.title}' instead")
-    grid: dict[int, list] = {}
+    names = _names_on(wb, ws.title)
+    max_col = max([MAX_COLS, *(c for _r, c in names.values())])
+    values: dict[int, list] = {}
     types: dict[int, list] = {}
-    for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=6), 1):
-        grid[i] = [_plain(c.value) for c in row]
+    for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
+        values[i] = [_plain(c.value) for c in row]
         types[i] = [getattr(c, "data_type", None) for c in row]
-    rows = [grid[i] for i in sorted(grid)]
-    result.identity, result.identity_source = _identity(wb, rows)
+    sheet = _Sheet(ws.title, values, types)
+    result.identity, result.identity_source = _identity(wb, sheet)
     if tool is None:
         return
-
-    wanted = _wanted_keys(tool)
-    located: dict[str, tuple[int, int, str]] = {}
-    for key in wanted:
-        dn = wb.defined_names.get(defined_name(key))
-        if dn is None:
-            continue
-        match = _REF.match(dn.attr_text or "")
-        if match and match["sheet"] == ws.title:
-            located[key] = (int(match["row"]), _col_index(match["col"]), "name")
-    for r, values in grid.items():
-        key = values[KEY_COL - 1] if values else None
-        if isinstance(key, str) and key in wanted and key not in located:
-            located[key] = (r, 4, "key_column")
-    for key in wanted:
+    located = _locate(tool, sheet, names)
+    for key in _wanted_keys(tool):
         if key not in located:
             result.unreadable.append(f"the answer box for {key} could not be found")
             continue
         r, c, how = located[key]
-        values = grid.get(r, [])
-        value = values[c - 1] if len(values) >= c else None
-        if types.get(r) and len(types[r]) >= c and types[r][c - 1] == "f":
+        if sheet.is_formula(r, c):
             result.notes.append(f"{key}: a formula was typed in the answer; it is kept as text")
-        result.answers[key] = RawAnswer(key, value, f"{ws.title}!{_col_letter(c)}{r}", how)
+        result.answers[key] = RawAnswer(key, sheet.value(r, c), f"{sheet.title}!{_col_letter(c)}{r}", how)
     _gather_ticks(tool, result)
 
 
-def _wanted_keys(tool: Tool) -> set[str]:
-    keys = set()
+def _identity(wb, sheet: _Sheet) -> tuple[FormIdentity | None, str | None]:
+    try:
+        props = {p.name: str(p.value) for p in wb.custom_doc_props}
+    except Exception:  # noqa: BLE001 - a damaged properties part is not fatal; fall back to the line
+        props = {}
+    ident = FormIdentity.from_properties(props)
+    if ident:
+        return ident, "custom_properties"
+    for r in sorted(sheet.values)[:40]:
+        for value in sheet.values[r]:
+            if isinstance(value, str):
+                found = find_reference(value)
+                if found:
+                    return found, "reference_line"
+    return None, None
+
+
+def _names_on(wb, title: str) -> dict[str, tuple[int, int]]:
+    """Defined names that point at one cell of the form sheet: name -> (row, column)."""
+    out = {}
+    try:
+        items = list(wb.defined_names.items())
+    except Exception:  # noqa: BLE001 - a damaged names part: fall back to the other strategies
+        return out
+    for name, dn in items:
+        match = _REF.match((getattr(dn, "attr_text", None) or "").strip())
+        if match and match["sheet"] == title:
+            out[name] = (int(match["row"]), _col_index(match["col"]))
+    return out
+
+
+def _locate(tool: Tool, sheet: _Sheet, names: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int, str]]:
+    """Where each answer is: key -> (row, column, how it was found)."""
+    wanted = _wanted_keys(tool)
+    located: dict[str, tuple[int, int, str]] = {}
+    for key in wanted:
+        if defined_name(key) in names:
+            located[key] = (*names[defined_name(key)], "name")
+    header_row, cols = _columns(sheet)
+    for r in sorted(sheet.values):
+        key = sheet.value(r, cols[KEY_COL]) if cols[KEY_COL] else None
+        if isinstance(key, str) and key in wanted and key not in located and r != header_row:
+            located[key] = (r, cols[ANSWER_COL], "key_column")
+    if len(located) < len(wanted):
+        for key, r in _rows_by_label(tool, sheet, cols, header_row).items():
+            located.setdefault(key, (r, cols[ANSWER_COL], "row_number"))
+    return located
+
+
+def _columns(sheet: _Sheet) -> tuple[int, dict[int, int | None]]:
+    """The heading row and where each column is now (a respondent may have inserted or deleted columns)."""
+    wanted = {_norm(text): col for col, text in HEADINGS.items()}
+    for r in sorted(sheet.values)[:60]:
+        found = {}
+        for i, value in enumerate(sheet.values[r], 1):
+            if isinstance(value, str) and _norm(value) in wanted:
+                found.setdefault(wanted[_norm(value)], i)
+        if {NUM_COL, TEXT_COL, ANSWER_COL} <= found.keys():
+            return r, {KEY_COL: found.get(KEY_COL), NUM_COL: found[NUM_COL], TEXT_COL: found[TEXT_COL], ANSWER_COL: found[ANSWER_COL]}
+    return 0, {KEY_COL: KEY_COL, NUM_COL: NUM_COL, TEXT_COL: TEXT_COL, ANSWER_COL: ANSWER_COL}
+
+
+def _rows_by_label(tool: Tool, sheet: _Sheet, cols: dict, header_row: int) -> dict[str, int]:
+    """Answer rows found by their visible number and text, like the Word reader's row-number fallback.
+
+    Companion rows ("Why this judgement", "Action points") and option rows carry no
+    number of their own: they belong to the question whose number was seen last.
+    The N/A note a form adds when a question does not apply is ignored.
+    """
+    expected: dict[tuple[str, str], str] = {}
+    by_number: dict[str, list[str]] = {}
+    question_of: dict[str, str] = {}  # a row's number ("3a") -> its question's number ("3")
+    for key, f, option in excel_rows_for_tool(tool):
+        number, text = row_label(f, option)
+        question = _norm(f.question.number or f.question.id)
+        question_of[question] = question
+        expected.setdefault((question, _norm(text)), key)
+        if number:
+            question_of[_norm(number)] = question
+            by_number.setdefault(_norm(number), []).append(key)
+        if (f.part is not None and f.part is f.question.parts[0]) or (option is not None and option == f.choices[0]):
+            by_number.setdefault(question, []).append("")  # the question's own row shows its number too
+    note = _norm(f"({NOT_APPLICABLE})")
+    out: dict[str, int] = {}
+    context = ""
+    for r in sorted(sheet.values):
+        if r <= header_row:
+            continue
+        number = _norm(_text(sheet.value(r, cols[NUM_COL])))
+        text = _norm(_text(sheet.value(r, cols[TEXT_COL])))
+        if text.endswith(note):
+            text = text[: -len(note)].rstrip()
+        if number:
+            context = question_of.get(number, number)
+        key = expected.get((context, text))
+        if key is None and len(by_number.get(number, [])) == 1:
+            key = by_number[number][0] or None  # the question's text was edited, its number is unique
+        if key is not None and key not in out:
+            out[key] = r
+    return out
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def _wanted_keys(tool: Tool) -> list[str]:
+    keys = []
     for f in tool.fields():
         if f.type == "multiple_choice" and f.role == "answer":
-            keys.update(f"{f.key}#{i}" for i in range(len(f.choices)))
+            keys += [f"{f.key}#{i}" for i in range(len(f.choices))]
         else:
-            keys.add(f.key)
+            keys.append(f.key)
     return keys
 
 
@@ -136,16 +259,17 @@ def _gather_ticks(tool: Tool, result: RawReturn) -> None:
     for f in tool.fields():
         if not (f.type == "multiple_choice" and f.role == "answer"):
             continue
-        ticked, where = [], []
+        ticked, found = [], []
         for i, choice in enumerate(f.choices):
             raw = result.answers.pop(f"{f.key}#{i}", None)
             if raw is None:
                 continue
-            where.append(raw.where)
+            found.append(raw)
             if str(raw.value if raw.value is not None else "").strip().casefold() not in _UNTICKED:
                 ticked.append(choice)
-        if where:
-            result.answers[f.key] = RawAnswer(f.key, ticked, ", ".join(where[:1]) + ("…" if len(where) > 1 else ""), "name")
+        if found:
+            where = found[0].where + ("…" if len(found) > 1 else "")
+            result.answers[f.key] = RawAnswer(f.key, ticked, where, found[0].how)
 
 
 def _col_index(letters: str) -> int:

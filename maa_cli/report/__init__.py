@@ -1,15 +1,27 @@
-"""Reports (``maa report``): outputs built from collected answers, never from files.
+"""Reports (``maa report``): outputs built from collected answers, never from returned files.
 
-Shareable outputs go to ``reports/`` and name cases by reference only, with
-narrative masked; anything identifying goes to ``reports/restricted/``.
+Shareable, in ``reports/`` (cases by reference only, narrative masked):
+  * ``findings-report.docx``      what the audit found, figure by figure, with charts
+  * ``findings-form.docx``        the officer's form for what the panel agreed (prefilled)
+  * ``7-minute-briefing.docx``    from the returned findings form
+  * ``action-plan.xlsx``          the partnership's recommendations, with RAG, kept up to date
+  * ``respondents/*.xlsx``        each setting's own action plan (questionnaires)
+  * ``data-workbook.xlsx``        every accepted answer, for filtering and pivoting
+
+Restricted, in ``reports/restricted/``: a panel pack per case (answers side by side,
+narrative in full) and, for questionnaires, the written answers grouped by question.
+
+One output that cannot be written (open in Word or Excel) does not stop the others:
+it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..collect import load_responses
+from ..errors import ErrorCode, WorkspaceError
 from ..workspace import Workspace
 
 
@@ -18,15 +30,87 @@ class ReportResult:
     written: list[Path] = field(default_factory=list)
     responses: int = 0
     notes: list[str] = field(default_factory=list)
+    busy: list[Path] = field(default_factory=list)  # outputs held open elsewhere: close them and run again
+    briefing: Path | None = None
+
+    @property
+    def restricted(self) -> list[Path]:
+        return [p for p in self.written if "restricted" in p.parts]
+
+    @property
+    def shareable(self) -> list[Path]:
+        return [p for p in self.written if "restricted" not in p.parts]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.busy)
 
 
-def build_reports(ws: Workspace) -> ReportResult:
-    """Write every report the collected answers allow."""
+def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below: int | None = None) -> ReportResult:
+    """Write every report the collected answers allow.
+
+    Args:
+        today: the report date (and the date RAG and lateness are judged on); defaults to today.
+        suppress_below: hide counts from 1 to this number minus one in shareable outputs
+            (default: audit.yaml's ``suppress_below``, else off).
+    """
+    from .context import FINDINGS_FORM_TYPE, build_context
     from .data_workbook import write_data_workbook
 
-    responses = load_responses(ws)
-    result = ReportResult(responses=len(responses))
-    result.written.append(write_data_workbook(ws, responses))
-    if not responses:
-        result.notes.append("no accepted returns yet: run 'maa collect' first; the workbook has headings only")
+    ctx = build_context(ws, today=today, suppress_below=suppress_below)
+    result = ReportResult(responses=len(ctx.accepted()))
+
+    def attempt(write, *args):
+        try:
+            out = write(ctx, *args)
+        except WorkspaceError as exc:
+            if not any(p.code is ErrorCode.FILE_BUSY for p in exc.problems):
+                raise
+            path = Path(next(p.file for p in exc.problems if p.code is ErrorCode.FILE_BUSY))
+            result.busy.append(path)
+            ctx.notes.append(f"{path.name} could not be written: it is open in another program. Close it and run 'maa report' again.")
+            return None
+        for path in out if isinstance(out, list) else [out]:
+            if path is not None:
+                result.written.append(path)
+        return out
+
+    attempt(write_data_workbook)
+    if result.responses:
+        from .findings_form import write_findings_form
+        from .findings_report import write_findings_report
+        from .panel_pack import write_panel_packs
+        from .respondent_plans import write_respondent_plans
+
+        attempt(write_findings_report)
+        attempt(write_respondent_plans)
+        attempt(write_panel_packs)
+        attempt(write_findings_form)
+    else:
+        ctx.notes.append("no accepted returns yet: run 'maa collect' first; the workbook has headings only")
+    if ctx.findings is not None:
+        from .action_plan import write_action_plan
+        from .briefing import write_briefing
+        from .findings_form import findings_from_record
+
+        findings = findings_from_record(ctx.findings)
+        result.briefing = attempt(write_briefing, findings)
+        attempt(write_action_plan, findings)
+    elif result.responses:
+        waiting = _incomplete_findings(ws, FINDINGS_FORM_TYPE)
+        if waiting:
+            ctx.notes.append("the findings form in returns/ is incomplete (see 'maa collect'); the 7-minute briefing and action plan wait for it")
+        else:
+            ctx.notes.append("after the findings meeting, complete reports/findings-form.docx, save it into returns/ and run "
+                             "'maa collect' then 'maa report' for the 7-minute briefing and the action plan")
+    result.notes = ctx.notes + ctx.guard.notes()
+    masked = sum(1 for r in ctx.accepted() for v in r["answers"].values() if isinstance(v, str) and ctx.masker.found(v))
+    if masked:
+        result.notes.append(f"names or dates of birth were masked in {masked} answer(s): read the quotations in the shareable reports before sharing them")
     return result
+
+
+def _incomplete_findings(ws: Workspace, form_type: str) -> list[dict]:
+    from ..collect import load_responses
+
+    return [r for r in load_responses(ws, statuses=("incomplete",)) if r["form_type"] == form_type]

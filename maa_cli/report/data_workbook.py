@@ -1,68 +1,96 @@
-"""The officer's data workbook: one row per accepted return, one column per answer.
+"""The officer's data workbook: every accepted answer, for filtering and pivoting in Excel.
 
-For filtering and pivoting in Excel. Shareable: identifying answers are not in
-the collected records at all, and narrative answers are masked for known names.
+A Responses sheet per form type (one row per accepted return, one column per
+answer box, with the respondent's attributes alongside) and a Setting actions
+sheet (one row per question answered No, with its action points). Shareable:
+identifying answers are not in the collected records at all, and narrative is
+masked for every name and date of birth the audit knows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
-from .. import atomic
-from ..cells import put
-from ..privacy import masker_for
-from ..workspace import Workspace
+from .context import ReportContext
+from .figures import setting_actions
+from .participation import label, received_date
+from .respondent_plans import plan_form_types
+from .xlsx_kit import a4, cell, header, new_workbook, save
 
 FILE_NAME = "data-workbook.xlsx"
+FIXED = ["Form ref", "Agency", "Case", "Status", "Received", "Late"]
 
 
-def write_data_workbook(ws: Workspace, responses: list[dict]) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def _sheet_title(ctx: ReportContext, name: str) -> str:
+    return "Responses" if len(ctx.tools) == 1 else f"Responses {name}"[:31]
 
-    masker = masker_for(ws)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for ft in ws.audit.form_types:
-        tool = ws.tools[ft.name]
+
+def write_data_workbook(ctx: ReportContext) -> Path:
+    wb = new_workbook()
+    attributes = _attribute_names(ctx)
+    for name, tool in ctx.tools.items():
         fields = [f for f in tool.fields() if not (f.part or f.question).identifying]
-        sheet = wb.create_sheet(_sheet_title(ft.name))
-        headers = ["Form ref", "Agency", "Case", "Status"] + [f"{f.number} {f.label}"[:120] if f.role == "answer" else f"{f.number} {f.label}" for f in fields]
-        for col, title in enumerate(headers, 1):
-            cell = put(sheet, 1, col, title)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet = wb.create_sheet(_sheet_title(ctx, name))
+        titles = FIXED + [label(a) for a in attributes] + [f"{f.number} {f.label}"[:120] for f in fields]
+        header(sheet, 1, titles, [14, 22, 8, 10, 11, 6] + [14] * len(attributes) + [18] * len(fields))
+        attrs = {a.name: a.attributes for a in ctx.audit.agencies}
         row = 2
-        for r in responses:
-            if r["form_type"] != ft.name:
-                continue
-            values = [r["form_id"], r.get("agency") or "", r.get("case_ref") or "", r["status"]]
-            for f in fields:
-                value = r["answers"].get(f.key)
-                if isinstance(value, list):
-                    value = "; ".join(value)
-                if isinstance(value, str) and f.type in ("long_text", "short_text"):
-                    value = masker.text(value)
-                if isinstance(value, str) and f.type == "date":
-                    value = dt.date.fromisoformat(value)
-                values.append(value)
-            for col, value in enumerate(values, 1):
-                cell = put(sheet, row, col, value)
-                if isinstance(value, dt.date):
-                    cell.number_format = "dd/mm/yyyy"
+        for r in ctx.accepted(name):
+            got = received_date(r)
+            late = bool(ctx.audit.deadline and got and got > ctx.audit.deadline)
+            fixed = [r["form_id"], r.get("agency") or "", r.get("case_ref") or "", r["status"], got, "Yes" if late else "No"]
+            fixed += [attrs.get(r.get("agency") or "", {}).get(a, "") for a in attributes]
+            base = ctx.where(r, "")
+            cells = [(v, "") for v in fixed] + [(_value(ctx, r, f), base + f.key) for f in fields]
+            for col, (value, where) in enumerate(cells, 1):
+                cell(ctx, sheet, row, col, value, where=where)
             row += 1
         sheet.freeze_panes = "B2"
-        sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(headers)).column_letter}{max(row - 1, 1)}"
-        for col in range(1, len(headers) + 1):
-            sheet.column_dimensions[sheet.cell(row=1, column=col).column_letter].width = 18 if col > 4 else 16
-    wb.properties.creator = ws.audit.partnership
-    wb.properties.lastModifiedBy = ws.audit.partnership
-    wb.properties.title = f"{ws.audit.title} — data workbook"
-    path = ws.reports_dir / FILE_NAME
-    atomic.write_with(path, wb.save)
-    return path
+        sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
+        a4(sheet)
+    _actions_sheet(ctx, wb, attributes)
+    return save(ctx, wb, ctx.ws.reports_dir / FILE_NAME, f"{ctx.audit.title}: data workbook")
 
 
-def _sheet_title(name: str) -> str:
-    return name[:31]
+def _value(ctx: ReportContext, record: dict, f):
+    value = record["answers"].get(f.key)
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if isinstance(value, str) and f.type in ("long_text", "short_text"):
+        value = ctx.masker.text(value)
+    if isinstance(value, str) and f.type == "date":
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    return value
+
+
+def _attribute_names(ctx: ReportContext) -> list[str]:
+    names: list[str] = []
+    for a in ctx.audit.agencies:
+        names += [k for k in a.attributes if k not in names]
+    return names
+
+
+def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
+    names = plan_form_types(ctx)
+    if not names:
+        return
+    sheet = wb.create_sheet("Setting actions")
+    titles = ["Form ref", "Agency"] + [label(a) for a in attributes] + ["No.", "Question", "Answer", "Action points", "When / who"]
+    header(sheet, 1, titles, [14, 24] + [14] * len(attributes) + [6, 50, 12, 45, 22])
+    attrs = {a.name: a.attributes for a in ctx.audit.agencies}
+    row = 2
+    for name in names:
+        records = {r["form_id"]: r for r in ctx.accepted(name)}
+        for a in setting_actions(ctx.tools[name], list(records.values())):
+            where = ctx.where(records[a.form_id], f"question {a.number}")
+            values = [a.form_id, a.agency] + [attrs.get(a.agency, {}).get(x, "") for x in attributes]
+            values += [a.number, a.question, a.answer, ctx.masker.text(a.action), ctx.masker.text(a.when_who)]
+            for col, value in enumerate(values, 1):
+                cell(ctx, sheet, row, col, value, where=where)
+            row += 1
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
+    a4(sheet)

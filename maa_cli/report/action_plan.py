@@ -1,0 +1,163 @@
+"""The partnership action plan (.xlsx, shareable): one row per agreed recommendation.
+
+Written from the returned findings form, then kept for a year as agencies
+report progress. The plan is a living document, so re-running ``maa report``
+never overwrites what people typed into it: new recommendations are added and
+the wording of existing ones refreshed, while lead agency, owner, due date,
+status, progress, evidence and last-updated values already in the file are kept.
+
+RAG (red, amber, green) is a formula, so it stays right as the year goes on:
+Green when complete; Red when past its due date and not complete; Amber
+otherwise. It is shown as the word, with conditional-format colour on top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .context import ReportContext
+from .findings_form import Findings
+from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, save, status_list, title_rows
+
+FILE_NAME = "action-plan.xlsx"
+SHEET = "Action plan"
+COLUMNS = ["Ref", "Recommendation / action", "Source", "Lead agency", "Owner", "Due date", "Status", "RAG",
+           "Progress update", "Evidence of impact", "Last updated"]
+WIDTHS = [6, 40, 18, 18, 18, 11, 12, 8, 30, 30, 12]
+KEPT = ("Lead agency", "Owner", "Due date", "Status", "Progress update", "Evidence of impact", "Last updated")
+RAG_FILLS = {"Red": ("C00000", "FFFFFF"), "Amber": ("FFC000", "000000"), "Green": ("00B050", "000000")}
+RAG_RULE = ("RAG is worked out from the status and due date: Green = complete; Red = past its due date and not complete; "
+            "Amber = in progress or not started, and not yet due.")
+
+
+def rag(status: str | None, due: dt.date | None, today: dt.date) -> str:
+    """The RAG rule the spreadsheet formula applies (used by tests and the summary)."""
+    if (status or "").strip().casefold() == "complete":
+        return "Green"
+    if due is not None and due < today:
+        return "Red"
+    return "Amber"
+
+
+def existing_rows(path: Path) -> dict[str, dict[str, object]]:
+    """Values people typed into an existing plan, by Ref (empty when there is none)."""
+    if not path.exists():
+        return {}
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    if SHEET not in wb.sheetnames:
+        return {}
+    sheet = wb[SHEET]
+    head_row = next((r for r in range(1, 12) if sheet.cell(row=r, column=1).value == "Ref"), None)
+    if head_row is None:
+        return {}
+    names = [sheet.cell(row=head_row, column=c).value for c in range(1, sheet.max_column + 1)]
+    out = {}
+    for r in range(head_row + 1, sheet.max_row + 1):
+        ref = sheet.cell(row=r, column=1).value
+        if ref:
+            out[str(ref)] = {n: sheet.cell(row=r, column=i).value for i, n in enumerate(names, 1) if n in KEPT}
+    return out
+
+
+def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
+    """Write (or refresh) the plan; None, with a note, when the existing plan cannot be read."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+
+    path = ctx.ws.reports_dir / FILE_NAME
+    try:
+        kept = existing_rows(path)
+    except Exception as exc:  # noqa: BLE001  never overwrite a plan people have worked on that we cannot read
+        ctx.notes.append(f"{FILE_NAME} was left as it is: maa could not read it to keep its updates ({type(exc).__name__}). "
+                         "Save it again from Excel as .xlsx, or move it away to start a fresh plan.")
+        return None
+    leads: list[str] = []
+    wb = new_workbook()
+    sheet = wb.create_sheet(SHEET)
+    first = title_rows(sheet, [(f"Partnership action plan: {ctx.audit.title}", True),
+                               (f"{ctx.partnership}. Recommendations agreed after the audit. Update Status, Progress update, "
+                                f"Evidence of impact and Last updated as work goes on. {RAG_RULE}", False)], len(COLUMNS))
+    header(sheet, first, COLUMNS, WIDTHS)
+    source = f"{ctx.audit.title}: findings"
+    row = first + 1
+    for rec in findings.recommendations:
+        old = kept.get(rec.ref, {})
+        values = {
+            "Ref": rec.ref, "Recommendation / action": ctx.mask(rec.action, f"findings form {rec.ref}"), "Source": source,
+            "Lead agency": ctx.mask(rec.lead), "Owner": ctx.mask(rec.owner), "Due date": rec.due,
+            "Status": STATUSES[0], "Progress update": None, "Evidence of impact": None, "Last updated": ctx.today,
+        }
+        values.update({k: v for k, v in old.items() if v not in (None, "")})
+        leads.append(str(values.get("Lead agency") or "Not given").strip())
+        for col, name in enumerate(COLUMNS, 1):
+            if name == "RAG":
+                due, status = f"F{row}", f"G{row}"
+                # Our own formula, never respondent text: the one live formula in any maa workbook.
+                sheet.cell(row=row, column=col, value=f'=IF({status}="Complete","Green",IF(AND(ISNUMBER({due}),{due}<TODAY()),"Red","Amber"))')
+                continue
+            value = values.get(name)
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            cell(ctx, sheet, row, col, value, where=f"action plan {rec.ref} {name}", wrap=True)
+        fit_row(sheet, row, WIDTHS)
+        row += 1
+    last = max(row - 1, first + 1)
+    status_list(sheet, "G", first + 1, last + 50)
+    for word, (fill, font) in RAG_FILLS.items():
+        sheet.conditional_formatting.add(f"H{first + 1}:H{last + 50}", CellIsRule(
+            operator="equal", formula=[f'"{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+            font=Font(bold=True, color=font)))
+    sheet.freeze_panes = f"C{first + 1}"
+    sheet.auto_filter.ref = f"A{first}:K{last}"
+    a4(sheet)
+    _summary(wb, first + 1, last + 50, ctx, leads)
+    return save(ctx, wb, path, f"Partnership action plan: {ctx.audit.title}")
+
+
+def _summary(wb, top: int, bottom: int, ctx: ReportContext, leads: list[str]) -> None:
+    """Counts by status, by RAG and by lead agency, as live formulas, with a native bar chart."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    sheet = wb.create_sheet("Summary")
+    sheet.column_dimensions["A"].width = 30
+    for col in "BCDE":
+        sheet.column_dimensions[col].width = 13
+    sheet["A1"] = "Summary of the action plan"
+    sheet["A1"].font = Font(name="Arial", bold=True, size=14)
+    sheet["A2"] = "These counts update as the Action plan sheet is changed."
+    rng = f"'{SHEET}'!$G${top}:$G${bottom}"
+    header(sheet, 4, ["Status", "Actions"])
+    for i, status in enumerate(STATUSES, 5):
+        sheet.cell(row=i, column=1, value=status)
+        sheet.cell(row=i, column=2, value=f'=COUNTIF({rng},"{status}")')
+    header(sheet, 9, ["RAG", "Actions"])
+    rag_rng = f"'{SHEET}'!$H${top}:$H${bottom}"
+    for i, word in enumerate(RAG_FILLS, 10):
+        sheet.cell(row=i, column=1, value=word)
+        sheet.cell(row=i, column=2, value=f'=COUNTIF({rag_rng},"{word}")')
+    header(sheet, 14, ["Lead agency", *STATUSES, "Total"])
+    leads = sorted(set(leads), key=str.casefold) or ["Not given"]
+    lead_rng = f"'{SHEET}'!$D${top}:$D${bottom}"
+    for i, lead in enumerate(leads, 15):
+        cell(ctx, sheet, i, 1, lead)
+        for j, status in enumerate(STATUSES, 2):
+            sheet.cell(row=i, column=j, value=f'=COUNTIFS({lead_rng},$A{i},{rng},"{status}")')
+        sheet.cell(row=i, column=5, value=f"=SUM(B{i}:D{i})")
+    end = 14 + len(leads)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Actions by lead agency and status"
+    chart.y_axis.title = "Actions"
+    chart.y_axis.majorUnit = 1  # whole actions, never 0.2 of one
+    chart.add_data(Reference(sheet, min_col=2, max_col=4, min_row=14, max_row=end), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=15, max_row=end))
+    chart.height, chart.width = 7 + 0.5 * len(leads), 16
+    sheet.add_chart(chart, "G4")
+    a4(sheet)
+

@@ -1,0 +1,187 @@
+"""The findings report (.docx, shareable): what the audit found, figure by figure.
+
+Sections: about this report; audit details and terms of reference; the audit
+process (who was asked, who replied and who did not, late returns); the cases
+or respondents; results per section and question; themes; next steps. Cases
+appear by reference and non-identifying profile only; narrative is quoted only
+after masking, under a note asking the officer to check it before sharing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import charts, text
+from . import figures as fig
+from .context import ReportContext
+from .docx_kit import FLAG_FILL, USABLE_CM, Doc, shade
+from .participation import case_profile, label
+from .results import _chart, _n, _pct, write_results
+from .summaries import deadline_text, overview_text, process_text
+
+FILE_NAME = "findings-report.docx"
+AUDIT_TYPES = {"case_audit": "multi-agency case audit", "questionnaire": "self-assessment questionnaire", "thematic": "multi-agency thematic audit"}
+# Above this many respondents, the returns table is by respondent attribute, with non-responders named in a list.
+PER_AGENCY_LIMIT = 20
+
+
+def write_findings_report(ctx: ReportContext) -> Path:
+    audit = ctx.audit
+    doc = Doc(ctx, f"{audit.title}: findings report", "Findings report")
+    doc.para(audit.partnership, bold=True)
+    doc.heading(audit.title, 0)
+    doc.para(f"Findings report \u00b7 {ctx.today.strftime('%d %B %Y').lstrip('0')}", style="Subtitle" if "Subtitle" in doc.sid else None)
+    quoting = ctx.audit.type != "questionnaire"
+    if quoting:
+        doc.note(text.render("check-before-sharing.txt.j2", ctx.ws.root, masked=_masked_quotes(ctx)))
+
+    doc.heading("About this report", 1)
+    doc.paragraphs(text.render("report-intro.txt.j2", ctx.ws.root, audit=audit, kind=AUDIT_TYPES.get(audit.type, "audit"), small=ctx.small))
+
+    _details(doc, ctx)
+    _process(doc, ctx)
+    _cases_or_respondents(doc, ctx)
+    for name in ctx.tools:
+        write_results(doc, ctx, name, heading=f"Results: {ctx.titles[name]}" if len(ctx.tools) > 1 else "Results", quote=quoting)
+    _themes(doc, ctx)
+    doc.heading("Next steps", 1)
+    doc.para("The findings form (findings-form.docx, beside this report) has been prefilled from these figures. After the "
+             "findings meeting, the business unit records the agreed headlines, the scrutineer's reflections and the "
+             "recommendations on it; maa then writes the 7-minute briefing and the partnership action plan.")
+    return doc.save(ctx.ws.reports_dir / FILE_NAME)
+
+
+def _masked_quotes(ctx: ReportContext) -> int:
+    from .results import quotable
+
+    return sum(1 for r in ctx.accepted() for f in quotable(ctx.tools[r["form_type"]])
+               if ctx.masker.found(r["answers"].get(f.key) or ""))
+
+
+def _details(doc: Doc, ctx: ReportContext) -> None:
+    audit = ctx.audit
+    doc.heading("Audit details", 1)
+    rows = [("Audit", audit.title), ("Partnership", audit.partnership), ("Type", AUDIT_TYPES.get(audit.type, audit.type).capitalize())]
+    if audit.theme:
+        rows.append(("Theme", audit.theme))
+    rows.append(("Terms of reference", audit.terms_of_reference or "Not recorded in audit.yaml"))
+    rows.append(("Period looked at", f"The {audit.lookback_months} months before the audit"))
+    if audit.deadline:
+        rows.append(("Deadline for returns", deadline_text(ctx)))
+    rows.append(("Forms used", "; ".join(f"{ctx.titles[ft.name]} ({_per(ft.per)})" for ft in audit.form_types if ft.name in ctx.tools)))
+    if audit.cases:
+        rows.append(("Cases", f"{len(audit.cases)} ({', '.join(sorted(c.case_ref for c in audit.cases))})"))
+    sel = audit.selection
+    if sel and sel.method == "sample":
+        how = f"A random sample of {sel.n}" + (f" per {sel.per}" if sel.per else "") + f" (seed {sel.seed}, so the draw can be repeated)"
+        if sel.eligibility:
+            how += ". Eligible: " + "; ".join(sel.eligibility)
+        rows.append(("How cases were chosen", how))
+    elif sel and sel.method == "nominations":
+        rows.append(("How cases were chosen", "Nominated by agencies and accepted by the business unit"))
+    rows.append(("Returns counted", f"{len(ctx.accepted())} complete returns (returns still incomplete are not counted)"))
+    doc.table(["Item", "Detail"], [list(r) for r in rows], [4.5, USABLE_CM - 4.5], caption="Audit details")
+    doc.para()
+
+
+def _per(per: str) -> str:
+    return {"agency_case": "each agency, for each case it worked with", "agency": "each agency or respondent",
+            "case": "one per case", "once": "one for the audit"}.get(per, per)
+
+
+def _process(doc: Doc, ctx: ReportContext) -> None:
+    p = ctx.participation
+    doc.heading("The audit process", 1)
+    doc.paragraphs(process_text(ctx))
+    asked = [a for a in p.agencies if a.asked]
+    if asked and len(asked) <= PER_AGENCY_LIMIT:
+        rows = [[a.agency, a.asked, a.accepted, a.incomplete or "", a.late or "", _response(a)] for a in asked]
+        doc.table(["Agency", "Forms sent", "Complete", "Incomplete", "Late", "Response"], rows, [5.5, 2.1, 2.1, 2.3, 1.6, 3.4],
+                  caption="Returns by agency")
+        doc.para()
+        if max(a.asked for a in asked) > 1:  # with one form each, a bar per agency says no more than the table
+            _chart(doc, ctx, lambda: charts.bar_chart("Returns by agency", [(a.agency, fig.Count(a.returned, a.asked)) for a in asked],
+                                                      "of forms returned"))
+    elif asked:
+        _by_attribute(doc, ctx, asked)
+        if p.not_responded:
+            doc.heading("Respondents who did not reply", 2)
+            doc.para(text.join_names(p.not_responded) + ".")
+    if p.late_returns:
+        doc.heading("Late returns", 2)
+        rows = [[ctx.titles[x["form_type"]], x["agency"] or "", x["case_ref"] or "", x["received"].strftime("%d/%m/%Y")] for x in p.late_returns]
+        doc.table(["Form", "Agency", "Case", "First collected"], rows, [5.0, 5.5, 2.0, 4.5], caption="Late returns")
+        doc.para()
+
+
+def _response(a) -> str:
+    if not a.returned:
+        return "No response"
+    if a.returned < a.asked:
+        return "Partly"
+    return "Complete" if a.accepted == a.asked else "Incomplete"
+
+
+def _by_attribute(doc: Doc, ctx: ReportContext, asked) -> None:
+    attrs = {a.name: a.attributes for a in ctx.audit.agencies}
+    from .participation import grouping_attributes
+
+    for attribute in grouping_attributes(ctx.audit):
+        groups: dict[str, list[int]] = {}
+        for a in asked:
+            value = attrs.get(a.agency, {}).get(attribute) or "Not recorded"
+            g = groups.setdefault(value, [0, 0])
+            g[0] += 1
+            g[1] += 1 if a.returned else 0
+        rows = [[value, n, r, fig.percent(100 * r / n)] for value, (n, r) in sorted(groups.items())]
+        doc.table([label(attribute), "Asked", "Replied", "Response rate"], rows, [7.0, 3.0, 3.0, 4.0], caption=f"Response by {label(attribute).lower()}")
+        doc.para()
+
+
+def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
+    audit = ctx.audit
+    doc.heading("The cases" if audit.cases else "The respondents", 1)
+    doc.paragraphs(overview_text(ctx))
+    if audit.cases:
+        keys: list[str] = []
+        for c in audit.cases:
+            keys += [k for k in c.attributes if k not in keys]
+        returned = {}
+        for r in ctx.accepted():
+            if r.get("case_ref"):
+                returned[r["case_ref"]] = returned.get(r["case_ref"], 0) + 1
+        asked = {}
+        for entry in ctx.manifest.values():
+            if entry.get("case_ref") and entry.get("form_type") in ctx.tools:
+                asked[entry["case_ref"]] = asked.get(entry["case_ref"], 0) + 1
+        header = ["Case"] + [label(k) for k in keys] + ["Agencies involved", "Returns"]
+        rows = [[c.case_ref] + [c.attributes.get(k, "") for k in keys] + [len(c.agencies), f"{returned.get(c.case_ref, 0)} of {asked.get(c.case_ref, 0)}"]
+                for c in sorted(audit.cases, key=lambda c: c.case_ref)]
+        rest = USABLE_CM - 1.6 - 2.2 - 2.0
+        doc.table(header, rows, [1.6] + [rest / max(1, len(keys))] * len(keys) + [2.2, 2.0], caption="The cases by reference")
+        doc.para()
+        for b in case_profile(audit, set(ctx.audited_cases) or None):
+            rows = [[value, _n(ctx, b.count(value)), _pct(ctx, b.count(value))] for value in b.counts]
+            doc.table([label(b.attribute), "Cases", "%"], rows, [8.0, 4.5, 4.5], caption=f"Cases by {label(b.attribute).lower()}")
+            doc.para()
+
+
+def _themes(doc: Doc, ctx: ReportContext) -> None:
+    themes = ctx.themes
+    if not themes:
+        return
+    doc.heading("Themes across the audit", 1)
+    for source, heading in (("case features", "Features of the cases"), ("grades across cases", "Areas judged weaker in more than one case")):
+        chosen = [t for t in themes if t.source == source]
+        if chosen:
+            doc.heading(heading, 2)
+            doc.bullets([t.sentence(ctx.small) for t in chosen])
+    tags = [t for t in themes if t.source == "question themes"]
+    if tags:
+        doc.heading("By practice theme", 2)
+        doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades in the better half of the scale.")
+        rows = [[t.label, _n(ctx, t.count), t.count.of, _pct(ctx, t.count)] for t in tags]
+        table = doc.table(["Theme", "Met", "Answers", "%"], rows, [7.0, 3.0, 3.0, 4.0], caption="Themes, weakest first")
+        for row, t in zip(table.rows[1:], tags, strict=True):
+            if t.count.pct is not None and t.count.pct < 50:
+                shade(row.cells[3], FLAG_FILL)

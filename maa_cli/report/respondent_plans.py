@@ -1,0 +1,73 @@
+"""Each respondent's own action plan (.xlsx), for questionnaires with action points.
+
+One workbook per setting that returned a complete self-assessment, in
+``reports/respondents/``: every question it answered No (sub-parts rolled up),
+with its own action points and when/who, a status drop-down and room for
+progress. A setting with nothing to do gets a plan that says so. Narrative is
+masked: the plan goes back to the setting and may be shown to inspectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..forms.naming import NameAllocator
+from .context import ReportContext
+from .figures import setting_actions
+from .participation import received_date
+from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, save, status_list, title_rows
+
+FOLDER = "respondents"
+COLUMNS = ["No.", "Question", "Your answer", "Action points", "When / who", "Status", "Progress update", "Date completed"]
+WIDTHS = [5, 40, 11, 38, 18, 11, 28, 12]
+
+
+def plan_form_types(ctx: ReportContext) -> list[str]:
+    """Form types answered by each respondent whose tool asks for action points."""
+    return [name for name, tool in ctx.tools.items()
+            if ctx.form_type(name).per == "agency" and any(q.action_plan for q in tool.questions())]
+
+
+def write_respondent_plans(ctx: ReportContext) -> list[Path]:
+    out = []
+    names = NameAllocator()
+    for name in plan_form_types(ctx):
+        tool = ctx.tools[name]
+        records = ctx.accepted(name)
+        actions = setting_actions(tool, records)
+        by_form: dict[str, list] = {}
+        for a in actions:
+            by_form.setdefault(a.form_id, []).append(a)
+        suffix = f" - {ctx.titles[name]}" if len(plan_form_types(ctx)) > 1 else ""
+        for r in records:
+            agency = r.get("agency") or r["form_id"]
+            path = ctx.ws.reports_dir / FOLDER / f"{names.name(agency + suffix, 80)}.xlsx"
+            out.append(_write(ctx, path, agency, r, by_form.get(r["form_id"], []), ctx.titles[name]))
+    return out
+
+
+def _write(ctx: ReportContext, path: Path, agency: str, record: dict, actions: list, title: str) -> Path:
+    wb = new_workbook()
+    sheet = wb.create_sheet("Action plan")
+    got = received_date(record)
+    intro = (f"{ctx.partnership} \u00b7 {ctx.audit.title}. From your {title.lower()}"
+             + (f" received on {got.strftime('%d/%m/%Y')}" if got else "")
+             + ". Each row is a question you answered No, with the action points you gave. Keep the Status and Progress "
+               "columns up to date; the business unit may ask for this plan at a later check.")
+    first = title_rows(sheet, [(f"{agency}: safeguarding action plan", True), (intro, False)], len(COLUMNS))
+    header(sheet, first, COLUMNS, WIDTHS)
+    row = first + 1
+    for a in actions:
+        where = ctx.where(record, f"question {a.number}")
+        values = [a.number, a.question, a.answer, ctx.mask(a.action, where), ctx.mask(a.when_who, where), STATUSES[0], None, None]
+        for col, value in enumerate(values, 1):
+            cell(ctx, sheet, row, col, value, where=where, wrap=True)
+        fit_row(sheet, row, WIDTHS)
+        row += 1
+    if not actions:
+        cell(ctx, sheet, row, 2, "No actions: every question that applies to you was answered Yes.", wrap=True)
+    else:
+        status_list(sheet, "F", first + 1, row - 1)
+    sheet.freeze_panes = f"A{first + 1}"
+    a4(sheet)
+    return save(ctx, wb, path, f"{agency}: safeguarding action plan")
