@@ -85,7 +85,7 @@ def plan_forms(
     units = list(_all_units(ws))
     relpaths = _relpaths(units, issued, [fmt] if fmt else None)
     cases_ident = restricted.read_cases(ws.restricted_dir)
-    template = _word_template(ws)
+    template = word_template(ws)
     out: list[PlannedForm] = []
     for unit in units:
         ft = unit.form_type
@@ -180,7 +180,7 @@ def _stem(unit: _Unit, room: int) -> str:
     return clean(" - ".join(parts), max(room, 12))
 
 
-def _word_template(ws: Workspace) -> Path | None:
+def word_template(ws: Workspace) -> Path | None:
     """The partnership's Word template named in audit.yaml (relative to the audit folder)."""
     if not ws.audit.word_template:
         return None

@@ -44,7 +44,7 @@ def open_base(template: Path | None):
 
 def finish_package(doc, content: FormContent) -> None:
     """Settings, core properties and the identity's custom properties, once the body is written."""
-    _set_settings(doc)
+    set_settings(doc)
     _set_core_properties(doc, content)
     _set_custom_properties(doc, content.identity.properties())
 
@@ -153,7 +153,7 @@ def _ensure_styles(doc) -> None:
         style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(2), Pt(2)
 
 
-def _set_settings(doc) -> None:
+def set_settings(doc) -> None:
     """Word 2013+ compatibility (mode 15), UK theme language, and never any editing protection."""
     settings = doc.settings.element
     for tag in ("documentProtection", "writeProtection"):

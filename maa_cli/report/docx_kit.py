@@ -27,11 +27,11 @@ class Doc:
     """A report being written: python-docx's document plus the run's text guard."""
 
     def __init__(self, ctx, title: str, subject: str = ""):
-        from ..forms.plan import _word_template  # the partnership's template named in audit.yaml
+        from ..forms.plan import word_template  # the partnership's template named in audit.yaml
 
         self.ctx = ctx
         self.title, self.subject = title, subject
-        self.doc = open_base(_word_template(ctx.ws))
+        self.doc = open_base(word_template(ctx.ws))
         self.sid = {s.name: s.style_id for s in self.doc.styles}
         _ensure_report_styles(self.doc)
         self.sid = {s.name: s.style_id for s in self.doc.styles}
@@ -139,9 +139,9 @@ class Doc:
     # -- saving
     def save(self, path: Path) -> Path:
         """Set the package properties, then write atomically (a clear error if Word holds the file)."""
-        from ..forms.word_base import _set_settings  # compat mode 15, en-GB theme language, no protection
+        from ..forms.word_base import set_settings  # compat mode 15, en-GB theme language, no protection
 
-        _set_settings(self.doc)
+        set_settings(self.doc)
         props = self.doc.core_properties
         now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
         props.author = props.last_modified_by = self.ctx.partnership

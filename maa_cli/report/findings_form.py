@@ -84,7 +84,7 @@ def findings_form_id(ctx: ReportContext) -> str:
 
 def findings_content(ctx: ReportContext) -> FormContent:
     """The findings form's content, prefilled with what the returns show."""
-    from ..forms.plan import _word_template  # the partnership's Word template named in audit.yaml
+    from ..forms.plan import word_template  # the partnership's Word template named in audit.yaml
 
     tool = load_builtin(FINDINGS_TOOL)
     prefill = {
@@ -105,7 +105,7 @@ def findings_content(ctx: ReportContext) -> FormContent:
         # One flowing paragraph each: LibreOffice drops line breaks inside a text control when it saves.
         prefill={k: " ".join(ctx.guard.xml(v).split()) for k, v in prefill.items()},
         return_to="this audit's returns folder",
-        word_template=_word_template(ctx.ws),
+        word_template=word_template(ctx.ws),
     )
 
 
