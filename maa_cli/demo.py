@@ -56,10 +56,52 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
         log("  collected: " + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if v))
         for u in outcome.urgent:
             log(f"  [red]URGENT[/red] case {u.get('case_ref')}, {u.get('agency')}: question {u['number']}")
-        reports = build_reports(ws)
+        reports = build_reports(ws, today=today)
+        form = next((p for p in reports.written if p.name == "findings-form.docx"), None)
+        if form is not None:
+            # After the panel meets, the officer completes the findings form and saves it into returns/.
+            _complete_findings(ws, form)
+            collect(ws, settle_seconds=0)
+            reports = build_reports(ws, today=today)
+            log("  findings form completed after the panel: briefing and action plan written")
         result.where_to_look += [(f"{name}: forms", ws.forms_dir), (f"{name}: returns", ws.returns_dir)]
-        result.where_to_look += [(f"{name}: report", p) for p in reports.written]
+        respondents = [p for p in reports.written if p.parent.name == "respondents"]
+        result.where_to_look += [(f"{name}: report", p) for p in reports.written if p not in respondents]
+        if respondents:
+            result.where_to_look.append((f"{name}: {len(respondents)} respondent action plans", respondents[0].parent))
     return result
+
+
+FINDINGS = {
+    "worked_well": "Agencies shared information quickly once a strategy discussion was called, and schools "
+    "offered children a trusted adult to talk to.",
+    "development": "Plans rarely said what would change for the child. Core group minutes were not always "
+    "circulated, so some agencies worked from an out-of-date plan.",
+    "scrutineer": "The audit heard from every statutory partner. The voluntary sector should be invited to the "
+    "next panel from the start, and families' views sought where it is safe to do so.",
+    "rec1": "Plans",
+    "rec1.action": "Child protection and child in need plans to state the change expected for the child and "
+    "how agencies will know it has happened.",
+    "rec1.lead": "Children's Social Care",
+    "rec1.owner": "Head of Service, Safeguarding",
+    "rec2": "Minutes",
+    "rec2.action": "Core group minutes circulated to every agency within five working days.",
+    "rec2.lead": "Children's Social Care",
+    "rec2.owner": "Child protection chairs' manager",
+    "practice": "Check the plan says what should change for the child; ask for the minutes if you have not had them.",
+    "checked": "Yes",
+    "briefing_title": "What our latest multi-agency audit found",
+    "contact": "The partnership's business unit",
+}
+
+
+def _complete_findings(ws: Workspace, form: Path) -> None:
+    from .demo_word import fill_word
+
+    answers = dict(FINDINGS)
+    answers["rec1.due"] = TODAY + dt.timedelta(days=90)
+    answers["rec2.due"] = TODAY - dt.timedelta(days=10)  # already overdue: shows as Red on the action plan
+    fill_word(form, ws.returns_dir / "findings agreed at panel.docx", answers, {})
 
 
 def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:
