@@ -109,7 +109,7 @@ def new_audit_cmd(
     directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one)."),
     title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'."),
     partnership: str | None = typer.Option(None, help="Partnership name shown on every form."),
-    audit_type: Optional[str] = typer.Option(None, "--type", help="case_audit, thematic or questionnaire (default: from the tool)."),
+    audit_type: str | None = typer.Option(None, "--type", help="case_audit, thematic or questionnaire (default: from the tool)."),
     theme: str | None = typer.Option(None, help="The audit's theme."),
     terms: str | None = typer.Option(None, "--terms-of-reference", help="Terms of reference (scope, questions)."),
     lookback: int = typer.Option(12, "--lookback-months", help="Lookback period in months."),
@@ -215,55 +215,237 @@ def issue_forms_cmd(
 @app.command("collect")
 def collect_cmd(
     directory: Path = typer.Argument(..., help="The audit folder."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts); progress goes to stderr."),
 ):
-    """Read returns/, judge each file, record accepted answers. Exit 1 when something needs attention."""
+    """Read returns/, judge each file, record accepted answers. Exit 1 when something needs attention, 3 when locked."""
     from .collect import collect
 
-    ws = _open(directory)
-    try:
-        result = collect(ws)
-    except MaaError as exc:
-        _fail(exc)
+    ws = _open_for(directory, as_json)
+    with _progress("Reading returns") as tick:
+        try:
+            result = collect(ws, progress=tick)
+        except MaaError as exc:
+            _fail_for(exc, as_json)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=True, indent=1, default=str) + "\n")
+        _print_json(result.to_json())
     else:
         _show_collect(result)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
+@app.command("choose")
+def choose_cmd(
+    directory: Path = typer.Argument(..., help="The audit folder."),
+    form_id: str = typer.Argument(..., help="The form reference, e.g. MAA-7KQ2-M9XD."),
+    file: str = typer.Argument(..., help="The return to use, as 'maa collect' lists it (relative to returns/)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
+):
+    """Settle a conflict: use FILE for form FORM_ID when it was returned more than once with different answers."""
+    from .collect import choose
+
+    ws = _open_for(directory, as_json)
+    try:
+        result = choose(ws, form_id, file)
+    except MaaError as exc:
+        _fail_for(exc, as_json)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _console().print(f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.")
+        _show_collect(result)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+@app.command("status")
+def status_cmd(
+    directory: Path = typer.Argument(..., help="An audit folder, or a folder of audits to list them all."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
+):
+    """Who has returned what, per form type, respondent and case, and who to chase. Exit 1 when something needs attention."""
+    from .status import audit_status, overview
+
+    if not (directory / "audit.yaml").is_file():
+        try:
+            rows = overview(directory)
+        except MaaError as exc:
+            _fail_for(exc, as_json)
+        if as_json:
+            from dataclasses import asdict
+
+            _print_json({"audits": [asdict(r) for r in rows]})
+        else:
+            _show_overview(rows)
+        raise typer.Exit(1 if any(r.needs_attention for r in rows) else 0)
+    ws = _open_for(directory, as_json)
+    result = audit_status(ws)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _show_status(result)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+def _print_json(data) -> None:
+    # ASCII only: scheduled tasks redirect stdout in the console code page.
+    sys.stdout.write(json.dumps(data, ensure_ascii=True, indent=1, default=str) + "\n")
+
+
+def _fail_for(exc: MaaError, as_json: bool) -> None:
+    if as_json:  # a script still gets its one JSON document; the message goes to stderr as well
+        _print_json({"error": {"exit_code": exc.exit_code, "problems": [p.to_dict() for p in exc.problems]}})
+    _fail(exc)
+
+
+def _open_for(directory: Path, as_json: bool):
+    from .workspace import open_workspace
+
+    try:
+        return open_workspace(directory)
+    except MaaError as exc:
+        _fail_for(exc, as_json)
+
+
+def _progress(what: str):
+    """A progress bar on stderr (shown only in a terminal); yields the callback the library calls."""
+    import contextlib
+
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(console=_console(stderr=True), transient=True) as progress:
+            task = progress.add_task(what, total=None)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def _show_collect(result) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     con = _console()
-    for u in result.urgent:
-        con.print(f"[bold red]URGENT[/] {u['file']} (case {u.get('case_ref') or '-'}, {u.get('agency') or '-'}): "
-                  f"question {u['number']} — {u['message']}. Act on this today.", markup=True)
+    _show_urgent(con, result.urgent)
     table = Table(title="Returns")
     for col in ("file", "status", "agency", "case", "why"):
         table.add_column(col, overflow="fold")
-    for f in result.files:
-        table.add_row(f.path, f.status, f.agency or "", f.case_ref or "", "\n".join(f.reasons[:6] + f.warnings[:2]))
-    con.print(table)
+    order = {"conflict": 0, "rejected": 1, "incomplete": 2, "pending": 3, "accepted": 4, "superseded": 5}
+    for f in sorted(result.files, key=lambda f: (order.get(f.status, 9), f.path)):
+        why = f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]
+        # Text, not markup: masked names show as "[name]", which rich would take for a style tag.
+        table.add_row(Text(f.path), Text(f.status), Text(f.agency or ""), Text(f.case_ref or ""), Text("\n".join(why)))
+    if result.files:
+        con.print(table)
     s = result.summary
-    con.print(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding")))
+    con.print(Text(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding"))))
+    if result.skipped:
+        con.print(Text(f"{len(result.skipped)} file(s) skipped (Office lock files, hidden or temporary files)."))
+
+
+def _show_urgent(con, urgent: list[dict]) -> None:
+    from rich.text import Text
+
+    for u in urgent:
+        line = Text("URGENT ", style="bold red")
+        who = ", ".join(x for x in (u.get("case_ref") and f"case {u['case_ref']}", u.get("agency")) if x) or u.get("form_id") or ""
+        line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. "
+                    "Act on it today, following your safeguarding procedures.")
+        con.print(line)
+
+
+def _show_status(st) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .status import deadline_text
+
+    con = _console()
+    _show_urgent(con, st.urgent)
+    con.print(Text(f"{st.title} — {st.stage}; deadline {deadline_text(st.deadline, st.days_to_deadline)}", style="bold"))
+    con.print(Text("As of the last 'maa collect' run: run it first to pick up files saved since.", style="dim"))
+    for title, label, rows in (("By form type", "form type", st.by_type), ("By respondent", "respondent", st.by_respondent),
+                               ("By case", "case", st.by_case)):
+        if rows:
+            con.print(_counts_table(title, label, rows))
+    forms = Table(title="Forms")
+    for col in ("form type", "respondent", "case", "state", "form ref"):
+        forms.add_column(col, overflow="fold")
+    for f in st.forms:
+        forms.add_row(Text(f.form_type), Text(f.agency or "-"), Text(f.case_ref or "-"), Text(f.state), Text(f.form_id))
+    con.print(forms)
+    if st.chase:
+        con.print(Text("Chase list", style="bold"))
+        for item in st.chase:
+            contact = ", ".join(x for x in (item.contact_name, item.email) if x) or "no contact on record"
+            con.print(Text(f"{item.respondent} — {contact}"))
+            for owed in item.owes:
+                con.print(Text(f"  • {owed}"))
+    for f in st.to_decide:
+        con.print(Text(f"To decide: {f.form_id} ({f.agency or '-'}, case {f.case_ref or '-'}) was returned more than once with "
+                       f"different answers: {', '.join(f.files)}. Run: maa choose <audit folder> {f.form_id} FILE"))
+    for u in st.unmatched:
+        con.print(Text(f"Not matched to a form ({u['status']}): {u['path']} — {'; '.join(u['reasons'][:1])}"))
+
+
+def _counts_table(title: str, label: str, rows):
+    from rich.table import Table
+    from rich.text import Text
+
+    columns = ("issued", "returned", "accepted", "incomplete", "rejected", "conflict", "outstanding")
+    table = Table(title=title)
+    table.add_column(label, overflow="fold")
+    for col in columns:
+        table.add_column(col, justify="right")
+    for c in rows:
+        table.add_row(Text(c.name), *(str(getattr(c, k)) for k in columns))
+    return table
+
+
+def _show_overview(rows) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from .status import deadline_text
+
+    table = Table(title="Audits")
+    for col in ("folder", "title", "stage", "returns", "deadline"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        returns = f"{r.accepted} accepted of {r.issued} ({r.returned} returned)" if r.issued else "-"
+        table.add_row(Text(r.path), Text(r.title), Text(r.stage + (f": {r.problem}" if r.problem else "")), Text(returns),
+                      Text(deadline_text(r.deadline, r.days_to_deadline)))
+    _console().print(table)
 
 
 @app.command("report")
-def report_cmd(directory: Path = typer.Argument(..., help="The audit folder.")):
-    """Write reports from the collected answers into reports/."""
+def report_cmd(
+    directory: Path = typer.Argument(..., help="The audit folder."),
+    suppress_below: int | None = typer.Option(
+        None, "--suppress-below", help="Hide counts from 1 to this minus one in shareable reports (default: audit.yaml)."
+    ),
+):
+    """Write reports from the collected answers: shareable ones in reports/, the panel's in reports/restricted/."""
     from .report import build_reports
 
     ws = _open(directory)
     try:
-        result = build_reports(ws)
+        result = build_reports(ws, suppress_below=suppress_below if suppress_below is not None else ws.audit.suppress_below)
     except MaaError as exc:
         _fail(exc)
     con = _console()
-    for path in result.written:
-        con.print(f"✓ {path}")
+    respondents = [p for p in result.shareable if p.parent.name == "respondents"]
+    for path in result.shareable:
+        if path not in respondents:
+            con.print(f"✓ {path}")
+    if respondents:
+        con.print(f"✓ {len(respondents)} respondent action plans in {respondents[0].parent}")
+    for path in result.restricted:
+        con.print(f"✓ {path}  [restricted: for the panel only]", markup=False)
     for note in result.notes:
         con.print(f"  note: {note}")
+    for path in result.busy:
+        con.print(f"✗ {path} is open in another program: close it and run 'maa report' again.")
+    raise typer.Exit(1 if result.needs_attention else 0)
 
 
 @app.command("demo")

@@ -55,6 +55,8 @@ class ErrorCode(Enum):
     NEED_INPUT = ("{what} is needed", "{hint}")
     LOCKED = ("another maa run is working on this audit", "Wait for it to finish and try again.")
     FILE_BUSY = ("the file could not be written: {detail}", "Close it in Word or Excel and run the command again.")
+    NO_SUCH_FORM = ("there is no form {form_id} in this audit", "Copy the form reference as 'maa collect' or 'maa status' shows it (MAA-XXXX-XXXX).")
+    NOT_A_RETURN_OF = ("'{given}' is not one of the returns of form {form_id} (they are: {files})", "Give one of those files, as 'maa collect' lists it.")
 
     @property
     def what(self) -> str:

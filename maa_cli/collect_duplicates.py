@@ -1,0 +1,88 @@
+"""One form returned more than once: copies, conflicts and the officer's choice.
+
+A form may come back twice: the same file saved from two e-mails, the Word and the
+Excel version, a corrected return, two OneDrive conflict copies. Returns with the same
+answers are one return (the earliest saved is kept, the others *superseded*). Returns
+with different answers are a *conflict*: nothing is chosen silently, every copy is listed
+until the officer picks one with ``maa choose``, which is remembered by content (SHA-256),
+so renaming the chosen file does not undo the choice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .collect_read import JUDGED
+from .dates import format_uk
+
+
+def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[dict[str, dict], dict[str, tuple]]:
+    """Each file's decision as shown, and the current return of each form.
+
+    Args:
+        entries: the state entry of every file, by state key (``decision``, ``digest``, ``path``).
+        choices: the officer's picks, ``{form_id: {"sha256": ...}}``.
+        audit_dir: the audit folder, as the officer typed it, for the ``maa choose`` hint.
+
+    Returns:
+        ``(views, current)``: the decision to show for each key (references to other
+        returns written ``{file:KEY}``), and ``{form_id: (sha256, status)}``.
+    """
+    views = {k: dict(e["decision"]) for k, e in entries.items()}
+    forms: dict[str, list[str]] = {}
+    for k, d in views.items():
+        if d["status"] in JUDGED and d.get("form_id"):
+            forms.setdefault(d["form_id"], []).append(k)
+    current: dict[str, tuple] = {}
+    for form_id, keys in forms.items():
+        # The earliest saved copy is the original; ties go by name, so every run decides the same way.
+        keys.sort(key=lambda k: (views[k].get("modified") or "", entries[k].get("path") or "", k))
+        answers = {k: entries[k].get("digest") or views[k]["sha256"] for k in keys}
+        chosen = [k for k in keys if views[k]["sha256"] == choices.get(form_id, {}).get("sha256")]
+        if chosen:
+            keep = chosen[0]
+            for k in keys:
+                if k != keep and answers[k] == answers[keep]:
+                    _supersede(views[k], "duplicate", f"a copy with the same answers as '{{file:{keep}}}', the return chosen for form {form_id}")
+                elif k != keep:
+                    _supersede(views[k], "not_chosen", f"the officer chose '{{file:{keep}}}' for form {form_id} (maa choose)")
+            current[form_id] = (views[keep]["sha256"], views[keep]["status"])
+            continue
+        originals: dict[str, str] = {}  # answers -> the first file that had them
+        for k in keys:
+            originals.setdefault(answers[k], k)
+            if originals[answers[k]] != k:
+                _supersede(views[k], "duplicate", f"a copy with the same answers as '{{file:{originals[answers[k]]}}}'")
+        if len(originals) == 1:
+            current[form_id] = (views[keys[0]]["sha256"], views[keys[0]]["status"])
+        else:
+            _conflict(form_id, list(originals.values()), views, audit_dir)
+    return views, current
+
+
+def _conflict(form_id: str, keys: list[str], views: dict[str, dict], audit_dir: Path) -> None:
+    listed = "; ".join(f"'{{file:{k}}}' ({views[k]['status']}, saved {_when(views[k].get('modified'))})" for k in keys)
+    for k in keys:
+        views[k]["status"], views[k]["code"] = "conflict", "conflict"
+        views[k]["reasons"] = [
+            f"form {form_id} was returned {len(keys)} times with different answers: {listed}. Nothing was chosen "
+            f"automatically: check with the agency which is right, then run: "
+            f"maa choose {_quoted(audit_dir)} {form_id} FILE"] + views[k]["reasons"]
+
+
+def _supersede(view: dict, code: str, reason: str) -> None:
+    view["status"], view["code"], view["reasons"], view["urgent"] = "superseded", code, [reason], []
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "?"
+    local = dt.datetime.fromisoformat(iso).astimezone()
+    return f"{format_uk(local.date())} {local:%H:%M}"
+
+
+def _quoted(path: Path) -> str:
+    # Double quotes work in cmd, PowerShell and POSIX shells alike for a path with spaces.
+    text = str(path)
+    return f'"{text}"' if any(c in text for c in " &()'") else text

@@ -1,0 +1,266 @@
+"""One returned file, from bytes to a judgement: copy once, inspect, identify, read, judge.
+
+The file in ``returns/`` is read exactly once: its bytes are copied into a private
+staging folder and hashed on the way. Everything after that — the safety checks,
+the identity, the answers, the read-only copy kept under ``collected/`` — works on
+that copy. So a file on OneDrive Files On-Demand is downloaded once, the SHA-256
+is the hash of exactly the bytes that were judged, and a file swapped on the share
+between the safety check and the parse cannot reach a parser unchecked.
+
+Nothing here raises on a strange file: every outcome is a decision with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import format_uk
+from .forms.identity import FormIdentity
+from .ooxml import CUSTOM_PART, parse_custom_properties
+from .readers.raw import RawReturn
+from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_part
+from .validate import Judgement, identifying_keys, judge
+from .workspace import Workspace
+
+#: An empty or damaged file modified this recently is probably still being copied or synced.
+DAMAGED_RECENT_SECONDS = 300.0
+_DAMAGED = {"corrupt", "empty", "unreadable"}
+#: The statuses of a file whose answers were read and judged.
+JUDGED = ("accepted", "incomplete")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK = 1 << 20
+_PROPERTIES_LIMIT = 1 << 20  # docProps/custom.xml is a few hundred bytes in every form
+
+
+@dataclass
+class Context:
+    """What judging a file needs from the audit, gathered once per run."""
+
+    ws: Workspace
+    manifest: dict[str, dict]
+    staging: Path
+    now: float
+
+
+@dataclass
+class Examined:
+    """The outcome for one file: its decision (plain data, unmasked) and what to record."""
+
+    decision: dict
+    digest: str | None = None  # of the normalised answers: two files with equal answers are copies
+    record: dict | None = None  # answers without identifying ones, for .maa/records
+    secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
+    staged: Path | None = None
+    kind: str | None = None
+
+
+def decision(status: str, code: str | None = None, reasons: list[str] | None = None, **kw) -> dict:
+    """A decision as stored in the state (see :class:`maa_cli.collect.FileDecision` for the fields)."""
+    base = {"status": status, "code": code, "form_id": None, "form_type": None, "agency": None, "case_ref": None,
+            "reasons": reasons or [], "warnings": [], "issues": [], "urgent": [], "sha256": None, "modified": None}
+    base.update(kw)
+    return base
+
+
+def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
+    """Judge one file. ``st`` is what the file looked like when it was found."""
+    modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds")
+    age = ctx.now - st.st_mtime
+    try:
+        staged = _stage(path, ctx.staging)
+    except OSError as exc:  # the share went away, or the file is locked by the program writing it
+        staged = None
+        if age < DAMAGED_RECENT_SECONDS:
+            return Examined(decision("pending", "unreadable", [f"the file could not be read yet ({exc.strerror or exc}); "
+                                                               "it will be looked at again on the next run"], modified=modified))
+    if staged is None:
+        verdict = inspect_file(path)  # links, pipes, empty and oversized files: read nothing, explain
+        if verdict.ok:
+            return Examined(decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
+        return Examined(_refused(verdict, age, None, modified))
+    staged_path, sha256 = staged
+    try:
+        after = os.stat(path)
+    except OSError:
+        after = None
+    if after is None or (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+        return Examined(decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
+    verdict = inspect_file(staged_path)
+    if not verdict.ok:
+        return Examined(_refused(verdict, age, sha256, modified))
+    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st)
+    out.staged, out.kind = staged_path, verdict.kind
+    return out
+
+
+_CHANGED = "the file changed while it was being read (it is probably still being saved); it will be read on the next run"
+
+
+def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
+    """Copy ``path`` into ``folder`` under its own name, hashing it; None if it is not a plain file maa may read.
+
+    The checks mirror :func:`maa_cli.safety.inspect_file`, which explains any refusal:
+    a link is never followed and a pipe never waited on.
+    """
+    try:
+        lst = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(lst.st_mode) or lst.st_size == 0 or lst.st_size > MAX_FILE_BYTES:
+        return None
+    fd = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(fd, "rb") as source:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / _staged_name(path.name)
+        digest, size = hashlib.sha256(), 0
+        with target.open("wb") as copy:
+            while chunk := source.read(_CHUNK):
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:  # grew past the limit while being read
+                    return None
+                digest.update(chunk)
+                copy.write(chunk)
+    return target, digest.hexdigest()
+
+
+def _staged_name(name: str) -> str:
+    # Same name (readers and safety warnings talk about it), but short enough for a deep UNC path.
+    if len(name) <= 120:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return (stem[:100] + dot + suffix[:10]) if dot else name[:120]
+
+
+def _refused(verdict: Inspection, age: float, sha256: str | None, modified: str) -> dict:
+    if verdict.code in _DAMAGED and age < DAMAGED_RECENT_SECONDS:
+        return decision("pending", verdict.code, [
+            f"the file is {'empty' if verdict.code == 'empty' else 'incomplete or damaged'} and was saved "
+            f"{_ago(age)}: it is probably still being copied or synced, so it will be looked at again on the next run"],
+            sha256=sha256, modified=modified)
+    return decision("rejected", verdict.code or "unknown", [verdict.reason or "the file could not be read"],
+                    warnings=list(verdict.warnings), sha256=sha256, modified=modified)
+
+
+def _ago(seconds: float) -> str:
+    return "moments ago" if seconds < 60 else f"{int(seconds // 60)} minute{'s' if seconds >= 120 else ''} ago"
+
+
+def _properties_identity(path: Path) -> FormIdentity | None:
+    """The identity from the custom document properties: a few hundred bytes, the same part in .docx and .xlsx."""
+    try:
+        return FormIdentity.from_properties(parse_custom_properties(open_part(path, CUSTOM_PART, _PROPERTIES_LIMIT)))
+    except (UnsafeFile, ValueError, SyntaxError):
+        return None
+    except Exception:  # noqa: BLE001 - damaged properties: the reader looks for the reference line instead
+        return None
+
+
+def _read(path: Path, kind: str, tool) -> RawReturn:
+    if kind == "xlsx":
+        from .readers.excel import read_excel
+
+        return read_excel(path, tool)
+    from .readers.word import read_word
+
+    return read_word(path, tool)
+
+
+def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: str, modified: str,
+                        st: os.stat_result) -> Examined:
+    ws, warnings = ctx.ws, list(verdict.warnings)
+    raw = None
+    identity = _properties_identity(path)
+    if identity is None:  # Document Inspector strips properties; the printed reference line survives
+        raw = _read(path, verdict.kind, None)
+        identity = raw.identity
+    common = {"sha256": sha256, "modified": modified, "warnings": warnings}
+    if identity is None:
+        return Examined(decision("rejected", "no_identity", [
+            "maa cannot tell which form this is: its form reference (printed at the top of the form as "
+            "'maa form ref: MAA-…') and its document properties are missing. Ask the sender to fill in the form "
+            "that was sent to them, or copy the answers into it."], **common))
+    entry = ctx.manifest.get(identity.form_id)
+    if entry is None:
+        other = identity.audit_id and identity.audit_id != ws.audit.audit_id
+        return Examined(decision("rejected", "other_audit" if other else "unknown_form", [
+            f"form {identity.form_id} was not issued for this audit"
+            + ("; it belongs to another audit: save it in that audit's returns folder" if other else
+               "; it may belong to another audit folder, or be from forms issued again with different details")],
+            form_id=identity.form_id, **common))
+    where = {"form_id": identity.form_id, "form_type": entry.get("form_type"), "agency": entry.get("agency"),
+             "case_ref": entry.get("case_ref")}
+    tool = ws.tools.get(entry.get("form_type"))
+    if tool is None:
+        return Examined(decision("rejected", "unknown_form", [
+            f"form {identity.form_id} is a '{entry.get('form_type')}' form, and audit.yaml no longer has that form type; "
+            "add it back to read this return"], **where, **common))
+    # The one parse that reads answers. Only a form identified by its printed reference line (no
+    # properties) was parsed before, without knowing its questions; that was the local copy.
+    raw = _read(path, verdict.kind, tool)
+    if not raw.answers:
+        return Examined(decision("rejected", "unreadable_answers", list(raw.unreadable)[:5] + [
+            "No answers could be read from the file. Ask the agency to open the form they filled in, save it again "
+            "(as .docx or .xlsx) and send it back."], **where, **common))
+    attributes = _attributes(ws, entry)
+    judgement = judge(tool, raw, attributes)
+    if judgement.blank:
+        return Examined(decision("rejected", "blank", [
+            "the form came back with no answers: it may be the blank form attached by mistake. "
+            "Ask the agency to send the completed form."], **where, **common))
+    warnings += judgement.notes + [str(i) for i in judgement.warnings]
+    warnings += _late(ws, st)
+    status = "accepted" if judgement.complete else "incomplete"
+    chosen = decision(status, None, [str(i) for i in judgement.errors],
+                      issues=[i.to_dict() for i in judgement.errors], urgent=[i.to_dict() for i in judgement.urgent],
+                      **where, **common)
+    return _with_record(chosen, judgement, tool, raw, ctx)
+
+
+def _attributes(ws: Workspace, entry: dict) -> dict[str, str]:
+    try:
+        return ws.audit.agency(entry["agency"]).attributes if entry.get("agency") else {}
+    except KeyError:  # the agency was removed from audit.yaml after the form was issued
+        return {}
+
+
+def _late(ws: Workspace, st: os.stat_result) -> list[str]:
+    deadline = ws.audit.deadline
+    saved = dt.date.fromtimestamp(st.st_mtime)
+    if deadline and saved > deadline:
+        return [f"returned late: the file was saved on {format_uk(saved)}, after the deadline of {format_uk(deadline)}"]
+    return []
+
+
+def _with_record(chosen: dict, judgement: Judgement, tool, raw: RawReturn, ctx: Context) -> Examined:
+    secret_keys = identifying_keys(tool)
+    answers = {k: _plain(v) for k, v in judgement.answers.items()}
+    public = {k: v for k, v in answers.items() if k not in secret_keys}
+    secret = {k: v for k, v in answers.items() if k in secret_keys and v is not None}
+    record = {
+        "form_id": chosen["form_id"], "form_type": chosen["form_type"], "agency": chosen["agency"],
+        "case_ref": chosen["case_ref"], "status": chosen["status"], "sha256": chosen["sha256"],
+        "modified": chosen["modified"], "collected_at": dt.datetime.fromtimestamp(ctx.now, dt.UTC).isoformat(timespec="seconds"),
+        "tool": tool.id, "tool_version": (raw.identity.tool_version if raw.identity else None) or tool.version,
+        "format": raw.format, "answers": public,
+        "comments": {k: v for k, v in judgement.comments.items() if k not in secret_keys},
+        "issues": chosen["issues"], "warnings": chosen["warnings"], "urgent": chosen["urgent"],
+    }
+    digest = hashlib.sha256(json.dumps(answers, sort_keys=True, default=str).encode()).hexdigest()
+    return Examined(chosen, digest=digest, record=record, secret=secret)
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def elapsed_ms(start: float) -> int:
+    return int((time.perf_counter() - start) * 1000)
