@@ -45,7 +45,7 @@ from .errors import ErrorCode, InputFileError, problem
 from .forms.plan import read_manifest
 from .privacy import Masker, masker_for
 from .validate import identifying_keys
-from .workspace import Workspace
+from .workspace import Workspace, locked
 
 SETTLE_SECONDS = 5.0
 #: A file that changed since the last run and was saved this recently may still be being written.
@@ -168,7 +168,7 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
     Raises:
         AuditLocked: another run holds the audit's lock (exit code 3).
     """
-    with cs.locked(ws):
+    with locked(ws):
         return _run(ws, time.time() if now is None else now, settle_seconds, progress)
 
 
@@ -183,7 +183,7 @@ def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None =
         AuditLocked: another run holds the audit's lock.
     """
     now = time.time() if now is None else now
-    with cs.locked(ws):
+    with locked(ws):
         manifest = read_manifest(ws)
         form_id = form_id.strip().upper()
         if form_id not in manifest:

@@ -26,11 +26,9 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__, atomic, restricted
-from .errors import AuditLocked, ErrorCode, problem
 from .forms.naming import clean
 from .workspace import Workspace
 
@@ -40,32 +38,10 @@ RECORDS_DIR = "records"
 RESPONSES_DIR = "responses"
 CHOICES_FILE = "choices.json"
 RUN_LOG = "runlog.jsonl"
-LOCK_FILE = "lock"
 STAGING_DIR = "staging"
 COLLECTED_DIR = "collected"
 VERSIONS_DIR = "versions"  # under restricted/answers/: identifying answers of every version read
 _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is killed mid-write
-
-
-@contextlib.contextmanager
-def locked(ws: Workspace) -> Iterator[None]:
-    """Hold the audit's lock, or raise :class:`AuditLocked` at once if another run has it.
-
-    The lock is an OS lock (released by the OS when a killed run's process ends), so
-    a stale lock file never blocks the next scheduled run.
-    """
-    from filelock import FileLock, Timeout
-
-    ws.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(ws.state_dir / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def clean_leftovers(ws: Workspace) -> None:

@@ -12,9 +12,11 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,11 +25,12 @@ from . import atomic, restricted
 from .audit import Audit, Case, FormType, Selection
 from .catalog import resolve_tool
 from .definitions import load_model
-from .errors import ErrorCode, InputFileError, WorkspaceError, problem
+from .errors import AuditLocked, ErrorCode, InputFileError, WorkspaceError, problem
 from .tool import Tool
 from .yamlio import dump, read_located
 
 AUDIT_FILE = "audit.yaml"
+LOCK_FILE = "lock"  # in .maa/
 FINDINGS_FORM_TYPE = "findings"
 FOLDERS = ("forms", "returns", "reports", "restricted", ".maa")
 DEFAULT_FORMAT = {"questionnaire": "xlsx", "case_audit": "docx", "reflection": "docx", "record": "docx"}
@@ -256,3 +259,24 @@ def replace_case(root: Path, case_ref: str, reason: str, cases_csv: Path, today:
     restricted.write_cases(ws.restricted_dir, [identities[c.case_ref] for c in cases if c.case_ref in identities])
     atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
     return swap["out"], swap["in"]
+
+
+@contextlib.contextmanager
+def locked(ws: Workspace) -> Iterator[None]:
+    """Hold the audit's lock, or raise :class:`AuditLocked` at once if another run has it.
+
+    The lock is an OS lock (released by the OS when a killed run's process ends), so
+    a stale lock file never blocks the next scheduled run.
+    """
+    from filelock import FileLock, Timeout
+
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws.state_dir / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -23,15 +23,14 @@ from pathlib import Path, PurePosixPath
 
 from .. import atomic, restricted
 from ..audit import Audit, FormType
-from ..errors import AuditLocked, ErrorCode, WorkspaceError, problem
+from ..errors import ErrorCode, WorkspaceError, problem
 from ..tool import Tool
-from ..workspace import Workspace
+from ..workspace import Workspace, locked
 from .content import FormContent
 from .identity import FormIdentity, make_form_id
 from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
 
 MANIFEST = "manifest.json"
-LOCK_FILE = "lock"  # the same lock as maa collect: one maa run per audit at a time
 FORMS = "forms"
 SAVE_EVERY_SECONDS = 2.0
 _FOLDER_MAX = 40
@@ -259,18 +258,8 @@ def issue_forms(
     Raises:
         AuditLocked: another maa run is working on this audit.
     """
-    from filelock import FileLock, Timeout
-
-    ws.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(ws.state_dir / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
-    try:
+    with locked(ws):
         return _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
-    finally:
-        lock.release()
 
 
 def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now) -> IssueResult:
