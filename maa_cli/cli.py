@@ -34,13 +34,16 @@ def _console(stderr: bool = False):
 
 
 def _fail(exc: MaaError) -> None:
+    from rich.text import Text
+
     err = _console(stderr=True)
+    # Text, never markup: file names and masked values ("[name]") would be taken for style tags.
     if exc.title:
-        err.print(f"[bold red]{exc.title}[/]", markup=True)
+        err.print(Text(exc.title, style="bold red"))
     for p in exc.problems:
         where = f"{p.where}: " if p.where else ""
-        err.print(f"[red]✗[/] {where}{p.message}", markup=True, soft_wrap=True, emoji=False)
-        err.print(f"  [dim]→ {p.hint}[/]", markup=True, soft_wrap=True, emoji=False)
+        err.print(Text("✗ ", style="red") + Text(f"{where}{p.message}"), soft_wrap=True, emoji=False)
+        err.print(Text(f"  → {p.hint}", style="dim"), soft_wrap=True, emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -195,21 +198,36 @@ def issue_forms_cmd(
     force: bool = typer.Option(False, help="Write forms again even if already issued."),
 ):
     """Write the forms each respondent needs into forms/<respondent>/ (never touches returns/)."""
-    from rich.progress import Progress
+    from rich.table import Table
+    from rich.text import Text
 
     from .forms.plan import issue_forms
 
     ws = _open(directory)
-    with Progress(console=_console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Writing forms", total=None)
+    with _progress("Writing forms") as progress:
         try:
-            result = issue_forms(ws, form_type=form_type, agency=agency, fmt=file_format, force=force,
-                                 progress=lambda i, n: progress.update(task, completed=i, total=n))
+            result = issue_forms(ws, form_type=form_type, agency=agency, fmt=file_format, force=force, progress=progress)
         except MaaError as exc:
             _fail(exc)
     con = _console()
-    con.print(f"✓ {len(result.written)} forms written, {len(result.skipped)} already issued (kept), in {ws.forms_dir}")
-    con.print(f"Send each folder in forms/ to its respondent. Save returned files anywhere under {ws.returns_dir}, then run: maa collect {directory}")
+    table = Table(title="Forms issued")
+    for col in ("respondent", "form type", "written", "kept", "adopted", "blocked"):
+        table.add_column(col, overflow="fold", justify="left" if col in ("respondent", "form type") else "right")
+    rows: dict[tuple[str, str], list[int]] = {}
+    for i, group in enumerate((result.written, result.skipped, result.adopted, result.blocked)):
+        for f in group:
+            rows.setdefault((f.agency or "(one form)", f.form_type), [0, 0, 0, 0])[i] += 1
+    for (who, kind), counts in sorted(rows.items()):
+        table.add_row(Text(who), Text(kind), *(str(n) for n in counts))
+    if rows:
+        con.print(table)
+    for warning in result.warnings:
+        con.print(Text(f"note: {warning}"))
+    con.print(Text(f"✓ {len(result.written)} forms written, {len(result.skipped)} already issued (kept), "
+                   f"{len(result.adopted)} adopted, {len(result.blocked)} blocked, in {ws.forms_dir}"))
+    con.print(Text(f"Send each folder in forms/ to its respondent. Save returned files anywhere under {ws.returns_dir}, "
+                   f"then run: maa collect {directory}"))
+    raise typer.Exit(1 if result.blocked else 0)
 
 
 @app.command("collect")

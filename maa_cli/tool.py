@@ -195,7 +195,7 @@ class Tool(_Strict):
                     out.append(self._field(f"{q.id}.{p.id}", q, p, p))
             else:
                 out.append(self._field(q.id, q, None, q))
-            if q.type == "multiple_choice" and q.other or any(p.other for p in q.parts):
+            if (q.other and q.type in ("multiple_choice", "single_choice")) or any(p.other for p in q.parts):
                 out.append(AnswerField(f"{q.id}.other", q, None, "other", "short_text", "Other, please specify", (), False))
             if q.why:
                 out.append(AnswerField(f"{q.id}.why", q, None, "why", "long_text", "Why this judgement", (), True))

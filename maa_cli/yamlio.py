@@ -125,8 +125,11 @@ def read_located(path: Path) -> Located:
     """Read a YAML file from disk (UTF-8, BOM tolerated) into :class:`Located` data."""
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DefinitionError(problem(ErrorCode.UNKNOWN_TOOL, file=str(path), tool=str(path))) from None
     except OSError as exc:
-        raise DefinitionError(problem(ErrorCode.YAML_SYNTAX, file=str(path), detail=exc.strerror or str(exc))) from None
+        raise DefinitionError(problem(ErrorCode.BAD_VALUE, file=str(path),
+                                      detail=f"the file cannot be read ({exc.strerror or exc})")) from None
     if len(raw) > MAX_BYTES:
         raise DefinitionError(
             problem(ErrorCode.BAD_VALUE, file=str(path), detail=f"the file is larger than {MAX_BYTES // 1_000_000} MB")

@@ -121,3 +121,36 @@ class TestReport:
         header = [c.value for c in sheet[1]]
         cell = sheet.cell(row=2, column=header.index("1 Action points") + 1)
         assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+class TestIssueCommand:
+    def test_a_misspelt_agency_is_an_error_with_a_suggestion_not_zero_forms(self, questionnaire):
+        """`--agency "Acorn Nursry"` exits 2 naming the closest agency, and writes nothing."""
+        from typer.testing import CliRunner
+
+        from maa_cli.cli import app
+
+        before = _hashes(questionnaire.forms_dir)
+        result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root), "--agency", "Acorn Nursry"],
+                                    env={"COLUMNS": "200"})
+        assert result.exit_code == 2 and "did you mean 'Acorn Nursery'" in result.output
+        assert _hashes(questionnaire.forms_dir) == before
+
+    def test_an_unknown_format_is_refused(self, questionnaire):
+        """Only docx and xlsx forms exist; `--format pdf` is refused with the allowed values."""
+        from typer.testing import CliRunner
+
+        from maa_cli.cli import app
+
+        result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root), "--format", "pdf"], env={"COLUMNS": "200"})
+        assert result.exit_code == 2 and "docx, xlsx" in result.output
+
+    def test_the_summary_table_counts_forms_by_respondent(self, questionnaire):
+        """A re-run lists every respondent with its forms kept, and exits 0."""
+        from typer.testing import CliRunner
+
+        from maa_cli.cli import app
+
+        result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "Church Lane Childminding" in result.output and "0 forms written, 3 already issued" in result.output

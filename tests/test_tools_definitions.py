@@ -131,3 +131,17 @@ class TestToolsCommands:
         """A valid tool file exits 0 and says how many questions it has."""
         result = CliRunner().invoke(app, ["tools", "check", str(_write(tmp_path, GOOD))])
         assert result.exit_code == 0 and "3 questions" in result.output
+
+
+class TestMoreDefinitions:
+    def test_a_single_choice_with_other_gets_a_please_specify_box(self, tmp_path):
+        """'Other (please specify)' on a single choice adds the box to specify it in."""
+        text = GOOD.replace("type: multiple_choice", "type: single_choice")
+        tool = load_tool_file(_write(tmp_path, text))
+        assert "q3.other" in [f.key for f in tool.fields()]
+
+    def test_checking_a_missing_file_says_so_plainly(self, tmp_path):
+        """A wrong path is reported as missing, not as a YAML indentation problem."""
+        result = CliRunner().invoke(app, ["tools", "check", str(tmp_path / "nope.yaml")], env={"COLUMNS": "200"})
+        assert result.exit_code == 2
+        assert "no file by that name" in result.output and "indentation" not in result.output

@@ -78,8 +78,13 @@ class _Unit:
 def plan_forms(
     ws: Workspace, *, form_type: str | None = None, agency: str | None = None, fmt: str | None = None
 ) -> list[PlannedForm]:
-    """Every form the audit needs, in a stable order, each with its file below ``forms/``."""
+    """Every form the audit needs, in a stable order, each with its file below ``forms/``.
+
+    Raises:
+        WorkspaceError: an unknown form type, agency or file format was asked for.
+    """
     audit = ws.audit
+    _check_filters(ws, form_type, agency, fmt)
     issued = read_manifest(ws)
     units = list(_all_units(ws))
     relpaths = _relpaths(units, issued, [fmt] if fmt else None)
@@ -97,6 +102,28 @@ def plan_forms(
         for f in [fmt] if fmt else [ft.format]:
             out.append(PlannedForm(unit.form_id, ft.name, unit.agency, unit.case_ref, f, relpaths[unit.form_id, f], content))
     return out
+
+
+FORMATS = ("docx", "xlsx")
+
+
+def _check_filters(ws: Workspace, form_type: str | None, agency: str | None, fmt: str | None) -> None:
+    """A typo in --form-type, --agency or --format must not silently issue nothing."""
+    import difflib
+
+    checks = [
+        ("--form-type", form_type, [ft.name for ft in ws.audit.form_types]),
+        ("--agency", agency, [a.name for a in ws.audit.agencies]),
+        ("--format", fmt, list(FORMATS)),
+    ]
+    for option, given, allowed in checks:
+        if given is None or given.casefold() in {a.casefold() for a in allowed}:
+            continue
+        close = difflib.get_close_matches(given, allowed, n=1, cutoff=0.6)
+        suggestion = f" — did you mean '{close[0]}'?" if close else ""
+        raise WorkspaceError(problem(ErrorCode.BAD_CHOICE, file=ws.root / "audit.yaml", value=given,
+                                     what=f"value for {option}", suggestion=suggestion,
+                                     allowed=", ".join(allowed) or "(none in this audit)"))
 
 
 def _all_units(ws: Workspace) -> Iterator[_Unit]:
