@@ -42,11 +42,20 @@ def write_with(path: Path, writer: Callable) -> None:
             writer(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates the file readable by its owner only; give it the permissions any new
+        # file gets, or colleagues could not open reports on a Linux-mounted share.
+        os.chmod(tmp, 0o666 & ~_umask())
         replace(Path(tmp), path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def replace(tmp: Path, path: Path) -> None:

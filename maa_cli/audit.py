@@ -8,6 +8,7 @@ and non-identifying profile fields only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -97,6 +98,16 @@ class Audit(_Strict):
     cases: list[Case] = []
     selection: Selection | None = None
     form_types: list[FormType] = Field(min_length=1)
+
+    @field_validator("deadline", "created", mode="before")
+    @classmethod
+    def _uk_dates(cls, value):
+        # Officers edit audit.yaml by hand and write dates day first (31/01/2027).
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            from .dates import parse_uk_date
+
+            return parse_uk_date(value)
+        return value
 
     @model_validator(mode="after")
     def _cross_checks(self):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -188,6 +189,18 @@ class Tool(_Strict):
 
     def fields(self) -> list[AnswerField]:
         """Every answer box of the form, in form order."""
+        return list(self._fields)
+
+    def field(self, key: str) -> AnswerField:
+        return self._fields_by_key[key]
+
+    @cached_property
+    def _fields_by_key(self) -> dict[str, AnswerField]:
+        return {f.key: f for f in self._fields}
+
+    @cached_property
+    def _fields(self) -> tuple[AnswerField, ...]:
+        # Computed once per tool: every writer, reader and report walks these many times.
         out: list[AnswerField] = []
         for q in self.questions():
             if q.parts:
@@ -202,13 +215,7 @@ class Tool(_Strict):
             if q.action_plan:
                 out.append(AnswerField(f"{q.id}.action", q, None, "action", "long_text", "Action points", (), False))
                 out.append(AnswerField(f"{q.id}.when_who", q, None, "when_who", "short_text", "When / who", (), False))
-        return out
-
-    def field(self, key: str) -> AnswerField:
-        for f in self.fields():
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return tuple(out)
 
     def _field(self, key: str, q: Question, part: Part | None, src: _Answerable) -> AnswerField:
         qtype = src.type or q.type
