@@ -126,6 +126,9 @@ def new_audit_cmd(
     seed: int | None = typer.Option(None, help="Random seed for --sample (recorded, so the draw can be repeated)."),
     per: str | None = typer.Option(None, help="Draw --sample cases from each value of this column (e.g. quadrant)."),
     restricted_store: str = typer.Option("restricted", help="Folder for identifying details (may be outside the audit)."),
+    draw_date: str | None = typer.Option(
+        None, "--draw-date", help="Day the eligibility rules are applied on (default: today; give it to repeat a past draw)."
+    ),
 ):
     """Create an audit folder: audit.yaml, forms/, returns/, reports/, restricted/."""
     from .workspace import NewAudit, new_audit
@@ -148,6 +151,8 @@ def new_audit_cmd(
         agencies_csv=agencies, cases_csv=cases, nominations_csv=nominations, sample=sample, seed=seed, per=per,
         restricted_store=restricted_store,
     )
+    if draw_date:
+        spec.today = _date(draw_date, "--draw-date")
     try:
         result = new_audit(directory, spec)
     except MaaError as exc:

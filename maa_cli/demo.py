@@ -41,7 +41,8 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
 
     root = Path(root)
     if root.exists() and any(root.iterdir()):
-        raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root))
+        raise WorkspaceError(problem(ErrorCode.NEED_INPUT, file=root, what="an empty or new folder for the demo",
+                                     hint="Give a new folder name, e.g. 'maa demo maa-demo-2'."))
     result = DemoResult()
     for name, spec in _specs(today):
         folder = root / name
