@@ -22,3 +22,31 @@ def test_bundled_tools_and_examples_are_found_through_the_package():
 
     assert "early-years-safeguarding" in builtin_ids()
     assert (bundled("examples") / "early-years" / "settings.csv").is_file()
+
+
+def test_a_non_editable_install_works_from_another_folder(tmp_path):
+    """Built and installed like a release (not editable), maa finds its tools and examples from any folder."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = (
+        "import maa_cli, sys\n"
+        f"assert maa_cli.__file__.startswith({str(target)!r}), maa_cli.__file__\n"
+        "from maa_cli.catalog import list_tools\n"
+        "from maa_cli.resources import bundled\n"
+        "print(sorted(t.id for t in list_tools()))\n"
+        "print((bundled('examples') / 'case-audit' / 'cases.csv').is_file())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "early-years-safeguarding" in run.stdout and run.stdout.strip().endswith("True")
