@@ -477,7 +477,7 @@ def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to 
     from .demo import run_demo
 
     try:
-        result = run_demo(directory, log=lambda line: _console().print(line))
+        result = run_demo(directory, log=lambda line: _console().print(line, markup=False, highlight=False))
     except MaaError as exc:
         _fail(exc)
     con = _console()

@@ -46,7 +46,7 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
     result = DemoResult()
     for name, spec in _specs(today):
         folder = root / name
-        log(f"[bold]{spec.title}[/bold]")
+        log(spec.title)
         new_audit(folder, spec)
         ws = open_workspace(folder)
         issued = issue_forms(ws)
@@ -56,7 +56,7 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
         outcome = collect(ws, settle_seconds=0)
         log("  collected: " + ", ".join(f"{k} {v}" for k, v in outcome.summary.items() if v))
         for u in outcome.urgent:
-            log(f"  [red]URGENT[/red] case {u.get('case_ref')}, {u.get('agency')}: question {u['number']}")
+            log(f"  URGENT case {u.get('case_ref')}, {u.get('agency')}: question {u['number']}")
         reports = build_reports(ws, today=today)
         form = next((p for p in reports.written if p.name == "findings-form.docx"), None)
         if form is not None:

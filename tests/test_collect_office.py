@@ -1,7 +1,8 @@
 """Returns filled in a real LibreOffice and saved by it come through 'maa collect' with the values typed.
 
 Excel cells are set through Calc's API (typing through .uno:EnterString into a hidden document
-crashes soffice 7.4.7); Word answers are typed into the controls as a person would.
+crashes soffice 7.4.7); every Word answer is typed, picked or ticked in LibreOffice Writer, as a
+person would, starting from the form as issued.
 """
 
 # ruff: noqa: F811 - the case_audit fixtures are imported from test_collect_stories and used as parameters
@@ -20,7 +21,6 @@ from tests.test_collect_stories import (  # noqa: F401 - fixtures
     case_audit_template,
     form,
     maca_answers,
-    return_word,
 )
 
 pytestmark = pytest.mark.office
@@ -47,30 +47,29 @@ def test_a_file_review_filled_in_libreoffice_calc_is_accepted_with_the_dates_typ
     assert read_answers(case_audit.restricted_dir)[planned.form_id] == {"child_name": "Jayden Cole", "child_dob": "2024-08-01"}
 
 
-def test_a_case_audit_finished_in_libreoffice_writer_is_accepted_and_its_urgent_concern_flagged(case_audit):
-    """Started in Word, finished and saved in LibreOffice: every answer survives, and 'Yes' to a current concern is URGENT."""
+def test_a_case_audit_filled_in_libreoffice_writer_is_accepted_and_its_urgent_concern_flagged(case_audit):
+    """Every answer typed, chosen and ticked in LibreOffice Writer and saved there survives, and 'Yes' to a current concern is URGENT."""
     client.require_office()
     planned = form(case_audit, "case-tool", "Health Visiting", "D", "docx")
     tool = case_audit.tools["case-tool"]
-    started = maca_answers(tool)
-    del started["urgent_concern"], started["voice_of_child"]
-    draft = return_word(case_audit, planned, "../draft.docx", started)
+    typed = maca_answers(tool, urgent=True) | {"voice_of_child": "Requires improvement",
+                                               "urgent_action": "Referred to MASH on 20/01/2027."}
     names = bookmark_names(answer_boxes(tool.fields()))
-    # Each bridge action walks the whole form, so LibreOffice types only the last few answers.
-    typed = {"voice_of_child": ("select", "Requires improvement"), "urgent_concern": ("select", "Yes"),
-             "urgent_action": ("text", "Referred to MASH on 20/01/2027.")}
-    actions = [{"bookmark": names[k], "op": op, "value": v} for k, (op, v) in typed.items()]
+    # Grades and yes/no are drop-downs: picked from the list; everything else is typed.
+    actions = [{"bookmark": names[k], "op": "select" if tool.field(k).choices else "text", "value": v}
+               for k, v in typed.items()]
     actions.append({"bookmark": names["case_features#2"], "op": "check", "value": True})
     target = case_audit.returns_dir / "HV case D.docx"
-    client.fill_docx(draft, target, actions)
+    result = client.fill_docx(case_audit.forms_dir / planned.relpath, target, actions)
+    assert len(result["filled"]) == len(typed) + 1 and not result["warnings"]
+    assert {f["how"] for f in result["filled"][:-1]} == {"typed"}  # none fell back to the API
     aged(target, 3600)
 
     result = collect(case_audit)
     (d,) = result.files
     assert d.status == "accepted", d.reasons
     (record,) = load_responses(case_audit)
-    expected = started | {k: v for k, (_, v) in typed.items()}
-    assert {k: record["answers"][k] for k in expected} == expected
+    assert {k: record["answers"][k] for k in typed} == typed
     assert record["answers"]["case_features"] == [tool.field("case_features").choices[1]]
     (urgent,) = result.urgent
     assert (urgent["case_ref"], urgent["agency"], urgent["number"]) == ("D", "Health Visiting", "14")

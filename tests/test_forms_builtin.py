@@ -128,46 +128,11 @@ def excel_answers(content) -> tuple[list[dict], dict]:
 
 # -- LibreOffice: one fill-and-save job and one PDF job per tool and format ----------------------
 
-# The bridge walks the whole document twice for every answer it fills, about 3 s a walk for the
-# nine-page early years form: filling its 68 answers would take over six minutes. This shim runs
-# the same bridge (same typing path: the view's selection and .uno:InsertText) but walks once and
-# re-reads only the control just filled. Every value is then checked by maa's reader anyway.
-QUICK_BRIDGE = """
-import sys
-sys.path.insert(0, {office!r})
-import lo_bridge as bridge
-
-Walker = bridge.Walker
-_walks = {{}}
-
-
-def walk_once(doc):
-    if id(doc) not in _walks:
-        _walks[id(doc)] = Walker(doc)
-    return _walks[id(doc)]
-
-
-def refetch(doc, index, before):
-    control = walk_once(doc).controls[index]
-    control["text"] = control["obj"].getAnchor().getString()
-    if control["api"] == "content_control":
-        control["props"] = bridge._cc_props(control["obj"])
-    return control
-
-
-bridge.Walker = walk_once
-bridge._refetch = refetch
-sys.exit(bridge.main(sys.argv))
-"""
-
-
 class LibreOffice:
     """Runs each LibreOffice job once per module and remembers its result."""
 
     def __init__(self, ws, folder: Path):
         self.ws, self.folder = ws, folder
-        self.bridge = folder / "quick_bridge.py"
-        self.bridge.write_text(QUICK_BRIDGE.format(office=str(client.BRIDGE.parent)), encoding="utf-8")
         self.filled: dict[tuple[str, str], tuple[Path, dict]] = {}
 
     def fill(self, tool_id: str, fmt: str) -> tuple[Path, dict]:
@@ -178,9 +143,7 @@ class LibreOffice:
             saved = self.folder / f"{tool_id}-saved.{fmt}"
             if fmt == "docx":
                 actions, expected = word_answers(form.content.tool)
-                with pytest.MonkeyPatch.context() as mp:
-                    mp.setattr(client, "BRIDGE", self.bridge)
-                    client.fill_docx(self.ws.forms_dir / form.relpath, saved, actions, timeout=100)
+                client.fill_docx(self.ws.forms_dir / form.relpath, saved, actions, timeout=100)
             else:
                 cells, expected = excel_answers(form.content)
                 client.fill_xlsx(self.ws.forms_dir / form.relpath, saved, cells, timeout=60)

@@ -83,6 +83,39 @@ def build_form_docx(path):
     return path
 
 
+def build_one_line_docx(path):
+    """Four controls in one paragraph (a sentence to complete), bookmarked before, inside and after them."""
+    document = docx.Document()
+    document.add_paragraph("Before the line")
+    p = document.add_paragraph()._p
+    names = iter(range(1, 10))
+
+    def mark(name):
+        bid = next(names)
+        return f'<w:bookmarkStart {NSDECL} w:id="{bid}" w:name="{name}"/>', f'<w:bookmarkEnd {NSDECL} w:id="{bid}"/>'
+
+    def sdt(tag, kind, content):
+        return (
+            f'<w:sdt {NSDECL}><w:sdtPr><w:tag w:val="{tag}"/>{TYPE_XML[kind]}</w:sdtPr>'
+            f"<w:sdtContent>{content}</w:sdtContent></w:sdt>"
+        )
+
+    def run(text):
+        return f'<w:r {NSDECL}><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+    start, end = mark("line_name")  # before the control it labels
+    p.extend([parse_xml(run("Seen: ")), parse_xml(start), parse_xml(sdt("name", "text", run("Name"))), parse_xml(end)])
+    start, end = mark("line_consent")  # inside the control's content
+    p.extend([parse_xml(run(", consent ")), parse_xml(sdt("consent", "dropdown", start + run("Choose an item.") + end))])
+    start, end = mark("line_alone")
+    p.extend([parse_xml(run(", alone ")), parse_xml(start), parse_xml(end), parse_xml(sdt("alone", "checkbox", run("\u2610")))])
+    start, end = mark("line_date")  # after the last control: labels it
+    p.extend([parse_xml(run(", on ")), parse_xml(sdt("date", "date", run("Date"))), parse_xml(start), parse_xml(end)])
+    document.add_paragraph("After the line")
+    document.save(path)
+    return path
+
+
 def build_form_xlsx(path):
     """A workbook: protected sheet, unlocked answer cells, a defined name, a Yes/No list."""
     wb = openpyxl.Workbook()
@@ -187,6 +220,7 @@ def test_person_fills_word_form_and_values_are_in_the_saved_docx(office, tmp_pat
         ],
     )
     assert [f["how"] for f in result["filled"]] == ["typed", "typed", "typed", "api", "typed"]
+    assert result["walks"] == 2  # the index, and the whole document again after typing beside a control
     assert src.read_bytes() != dst.read_bytes()
 
     root = document_xml(dst)
@@ -274,6 +308,51 @@ def test_bridge_errors_are_clear(office, tmp_path):
         client.fill_docx(src, tmp_path / "x.docx", [{"index": 1, "op": "select", "value": "Maybe"}])
     with pytest.raises(client.OfficeError, match="does not exist"):
         client.inspect(tmp_path / "missing.docx")
+
+
+@pytest.mark.office
+def test_controls_sharing_a_paragraph_are_filled_from_one_walk(office, tmp_path):
+    """The bridge indexes the document once; each edit re-reads the edited control's paragraph, so
+    controls (and bookmarks) next to it in the same paragraph stay right, even one edited twice."""
+    src = build_one_line_docx(tmp_path / "line.docx")
+    assert [(c["kind"], c["bookmarks"]) for c in client.inspect(src)["controls"]] == [
+        ("input", ["line_name"]),
+        ("dropdown", ["line_consent"]),
+        ("checkbox", ["line_alone"]),
+        ("date", ["line_date"]),
+    ]
+    dst = tmp_path / "filled.docx"
+    result = client.fill_docx(
+        src,
+        dst,
+        [
+            {"bookmark": "line_date", "op": "date", "text": "05/07/2024", "iso": "2024-07-05"},
+            {"bookmark": "line_consent", "op": "select", "value": "Yes"},
+            {"bookmark": "line_alone", "op": "check", "value": True},
+            {"bookmark": "line_name", "op": "text", "value": "Ellie Marsh"},
+            {"bookmark": "line_consent", "op": "select", "value": "No"},  # changed her mind
+            {"index": 3, "op": "date", "text": "06/07/2024"},
+        ],
+    )
+    assert result["walks"] == 1 and result["warnings"] == []
+    assert [(f["index"], f["how"], f["text"]) for f in result["filled"]] == [
+        (3, "typed", "05/07/2024"),
+        (1, "typed", "Yes"),
+        (2, "api", "\u2612"),
+        (0, "typed", "Ellie Marsh"),
+        (1, "typed", "No"),
+        (3, "typed", "06/07/2024"),
+    ]
+    line = document_xml(dst).xpath("//w:p[w:sdt]", namespaces=NS)
+    assert len(line) == 1  # still one paragraph
+    assert "".join(line[0].xpath(".//w:t/text()", namespaces=NS)) == "Seen: Ellie Marsh, consent No, alone \u2612, on 06/07/2024"
+    seen = client.inspect(dst)["controls"]
+    assert [(c["kind"], c["text"]) for c in seen] == [
+        ("input", "Ellie Marsh"),
+        ("dropdown", "No"),
+        ("checkbox", "\u2612"),
+        ("date", "06/07/2024"),
+    ]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 SOFFICE = Path(os.environ.get("MAA_SOFFICE", "/usr/bin/soffice"))
@@ -87,10 +88,14 @@ def run_job(job: dict, timeout: float = DEFAULT_TIMEOUT) -> dict:
     """
     for attempt in range(CRASH_RETRIES + 1):
         try:
-            return _run_job_once(job, timeout)
+            return _run_job_once(job, timeout) | {"attempts": attempt + 1}
         except OfficeError as exc:
             if "disposed" not in str(exc).lower() or attempt == CRASH_RETRIES:
                 raise
+            # Say so (pytest lists warnings at the end of the run): a crash that keeps coming
+            # back is worth finding, not hiding behind the retry.
+            first = str(exc).strip().splitlines()[0][:300]
+            warnings.warn(f"soffice crashed during {job.get('op')} ({first}); running it again", stacklevel=2)
     raise AssertionError("unreachable")
 
 

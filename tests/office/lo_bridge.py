@@ -103,6 +103,7 @@ class Office:
         self.pipe = "maa_" + uuid.uuid4().hex
         self.proc = None
         self.desktop = None
+        self.helper = None
         self.log = None
         self.log_path = os.path.join(self.tmp, "soffice.log")
 
@@ -198,8 +199,9 @@ class Office:
         return doc
 
     def dispatch(self, doc, command, **args):
-        helper = self.smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", self.ctx)
-        return helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, props(**args))
+        if self.helper is None:
+            self.helper = self.smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", self.ctx)
+        return self.helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, props(**args))
 
 
 def store(doc, dst, filter_name):
@@ -397,80 +399,84 @@ FIELD_KINDS = (
 
 
 class Walker:
-    """Reading-order walk over body paragraphs and tables (cells row by row, recursively).
+    """The document's index: a reading-order walk over body paragraphs and tables (cells row by
+    row, recursively), made once per job.
 
     ``controls``: one dict per content control / Input field / DropDown field, in reading order.
     ``bookmarks``: bookmark name -> index of the control it labels.  A bookmark labels the first
     control after its start in the same paragraph, or the control it sits inside, or else the
     last control before it in that paragraph.
+
+    Walking a nine-page form costs seconds (every paragraph, cell and text portion is a UNO call
+    over the pipe), so a fill job walks once and, after each edit, re-reads only the paragraph
+    that holds the edited control (``reread``): typing into a control changes nothing outside its
+    paragraph.  That re-read also replaces the control's UNO wrapper, which can go stale after an
+    edit, and proves the edit neither swallowed nor created a control.
     """
 
     def __init__(self, doc):
         self.controls = []
         self.bookmarks = {}
+        self.paras = []  # paragraphs holding controls: {"obj", "where", "controls": [index], "bookmarks": [name]}
+        self._para_of = []  # control index -> position in self.paras
         self.walk_text(doc.Text, where="body")
 
     def walk_text(self, text, where):
         enum = text.createEnumeration()
         while enum.hasMoreElements():
             el = enum.nextElement()
-            if el.supportsService("com.sun.star.text.TextTable"):
+            # Ask about the common case first: one UNO call per plain paragraph instead of two.
+            if el.supportsService("com.sun.star.text.Paragraph"):
+                self.walk_paragraph(el, where)
+            elif el.supportsService("com.sun.star.text.TextTable"):
                 for cname in el.getCellNames():  # "A1", "B1", ..., "A2", ...
                     self.walk_text(el.getCellByName(cname), where=f"{el.Name}.{cname}")
-            elif el.supportsService("com.sun.star.text.Paragraph"):
-                self.walk_paragraph(el, where)
 
     def walk_paragraph(self, para, where):
-        pending, last = [], None  # bookmarks waiting for a control; last control seen
-        portions = para.createEnumeration()
-        while portions.hasMoreElements():
-            por = portions.nextElement()
-            ptype = por.TextPortionType
-            info = None
-            if ptype == "Bookmark" and por.IsStart:
-                pending.append(por.Bookmark.Name)
-            elif ptype == "ContentControl":
-                cc = por.ContentControl
-                p = _cc_props(cc)
-                # The anchor's string is the content; the anchor itself also spans the control's
-                # invisible start/end characters (see _replace_content_model).
-                info = {
-                    "obj": cc,
-                    "api": "content_control",
-                    "kind": _cc_kind(p),
-                    "props": p,
-                    "text": cc.getAnchor().getString(),
-                }
-                inner = cc.createEnumeration()  # bookmarks inside the content belong to the control
-                while inner.hasMoreElements():
-                    ip = inner.nextElement()
-                    if ip.TextPortionType == "Bookmark" and ip.IsStart:
-                        pending.append(ip.Bookmark.Name)
-            elif ptype == "TextField":
-                field = por.TextField
-                kind = next((k for svc, k in FIELD_KINDS if field.supportsService(svc)), None)
-                if kind == "input":
-                    info = {
-                        "obj": field,
-                        "api": "field",
-                        "kind": kind,
-                        "props": {"Content": field.Content, "Hint": field.Hint},
-                    }
-                elif kind == "dropdown_field":
-                    p = {"Items": list(field.Items), "SelectedItem": field.SelectedItem, "Name": field.Name}
-                    info = {"obj": field, "api": "field", "kind": kind, "props": p}
-                if info is not None:
-                    info["text"] = field.getAnchor().getString()
-            if info is not None:
-                info["where"], info["index"] = where, len(self.controls)
-                self.controls.append(info)
-                last = info["index"]
-                for name in pending:
-                    self.bookmarks.setdefault(name, last)
-                pending = []
-        for name in pending:  # a bookmark after the control, same paragraph
-            if last is not None:
-                self.bookmarks.setdefault(name, last)
+        found, marks = _scan_paragraph(para)
+        if not found:
+            return
+        first = len(self.controls)
+        rec = {"obj": para, "where": where, "controls": list(range(first, first + len(found))), "bookmarks": []}
+        for i, info in enumerate(found):
+            info["where"], info["index"] = where, first + i
+            self.controls.append(info)
+            self._para_of.append(len(self.paras))
+        for name, local in marks:
+            if name not in self.bookmarks:
+                self.bookmarks[name] = first + local
+                rec["bookmarks"].append(name)
+        self.paras.append(rec)
+
+    def reread(self, index):
+        """Read again the paragraph holding control ``index`` and update the index in place.
+
+        Returns the control's fresh entry, or None when the paragraph itself is gone (the caller
+        then walks the whole document again).  Raises BridgeError when the edit changed how many
+        controls the paragraph holds.
+        """
+        pos = self._para_of[index]
+        rec = self.paras[pos]
+        try:
+            found, marks = _scan_paragraph(rec["obj"])
+        except Exception:  # a stale paragraph wrapper (a dead soffice fails the full walk too)
+            return None
+        if len(found) != len(rec["controls"]):
+            after = len(self.controls) - len(rec["controls"]) + len(found)
+            raise BridgeError(
+                f"editing control {index} changed the number of controls ({len(self.controls)} -> {after})"
+            )
+        for i, info in zip(rec["controls"], found, strict=True):
+            info["where"], info["index"] = rec["where"], i
+            self.controls[i] = info
+        for name in rec["bookmarks"]:
+            del self.bookmarks[name]
+        rec["bookmarks"] = []
+        for name, local in marks:
+            if name not in self.bookmarks:
+                self.bookmarks[name] = rec["controls"][local]
+                rec["bookmarks"].append(name)
+        return self.controls[index]
 
     def find(self, action):
         if "index" in action:
@@ -495,6 +501,58 @@ class Walker:
             {k: v for k, v in c.items() if k != "obj"} | {"bookmarks": sorted(marks.get(c["index"], []))}
             for c in self.controls
         ]
+
+
+def _scan_paragraph(para):
+    """The controls of one paragraph, in order, and its bookmarks as (name, position in that list)."""
+    found, marks = [], []
+    pending = []  # bookmarks waiting for a control
+    portions = para.createEnumeration()
+    while portions.hasMoreElements():
+        por = portions.nextElement()
+        ptype = por.TextPortionType
+        info = None
+        if ptype == "Bookmark" and por.IsStart:
+            pending.append(por.Bookmark.Name)
+        elif ptype == "ContentControl":
+            cc = por.ContentControl
+            p = _cc_props(cc)
+            # The anchor's string is the content; the anchor itself also spans the control's
+            # invisible start/end characters (see _replace_content_model).
+            info = {
+                "obj": cc,
+                "api": "content_control",
+                "kind": _cc_kind(p),
+                "props": p,
+                "text": cc.getAnchor().getString(),
+            }
+            inner = cc.createEnumeration()  # bookmarks inside the content belong to the control
+            while inner.hasMoreElements():
+                ip = inner.nextElement()
+                if ip.TextPortionType == "Bookmark" and ip.IsStart:
+                    pending.append(ip.Bookmark.Name)
+        elif ptype == "TextField":
+            field = por.TextField
+            kind = next((k for svc, k in FIELD_KINDS if field.supportsService(svc)), None)
+            if kind == "input":
+                info = {
+                    "obj": field,
+                    "api": "field",
+                    "kind": kind,
+                    "props": {"Content": field.Content, "Hint": field.Hint},
+                }
+            elif kind == "dropdown_field":
+                p = {"Items": list(field.Items), "SelectedItem": field.SelectedItem, "Name": field.Name}
+                info = {"obj": field, "api": "field", "kind": kind, "props": p}
+            if info is not None:
+                info["text"] = field.getAnchor().getString()
+        if info is not None:
+            found.append(info)
+            marks += [(name, len(found) - 1) for name in pending]
+            pending = []
+    if found:  # a bookmark after the last control, same paragraph
+        marks += [(name, len(found) - 1) for name in pending]
+    return found, marks
 
 
 def _select_and_type(office, doc, rng, text):
@@ -596,14 +654,24 @@ def _fill_field(office, doc, ctl, action, warnings, label):
     raise BridgeError(f"{label}: op {op!r} not supported on this field")
 
 
-def _refetch(doc, index, before):
-    """UNO wrappers of controls can go stale after edits: walk again and check nothing moved."""
+def _refetch(doc, walker, index, before, whole=False):
+    """Re-read control ``index`` after an edit and check the edit moved no control.
+
+    Normally only the control's paragraph is read again (``Walker.reread``).  With ``whole``, or
+    when that paragraph is gone, the whole document is walked again, as edits that can reach
+    beyond the control (typing beside it, tracked changes) need.  Returns the walker to use from
+    now on and the control's fresh entry (its UNO wrapper can go stale after an edit).
+    """
+    if not whole:
+        after = walker.reread(index)
+        if after is not None:
+            return walker, after
     walker = Walker(doc)
     if len(walker.controls) != before:
         raise BridgeError(
             f"editing control {index} changed the number of controls ({before} -> {len(walker.controls)})"
         )
-    return walker.controls[index]
+    return walker, walker.controls[index]
 
 
 def _expected_text(ctl, action):
@@ -621,15 +689,29 @@ def fill_docx(office, job):
     doc = office.load(job["src"])
     warnings, filled = [], []
     tracked = bool(job.get("track_changes"))
+    stats = {"walks": 0, "walk_s": 0.0}
+
+    def refetch(walker, index, count, whole):
+        t0, before = time.monotonic(), walker
+        walker, after = _refetch(doc, walker, index, count, whole)
+        stats["walks"] += walker is not before
+        stats["walk_s"] += time.monotonic() - t0 if walker is not before else 0.0
+        return walker, after
+
     try:
         if tracked:
             doc.RecordChanges = True  # Edit > Track Changes > Record
+        t0 = time.monotonic()
+        walker = Walker(doc)  # the index: built once, kept current paragraph by paragraph
+        stats["walks"], stats["walk_s"] = 1, time.monotonic() - t0
         for action in job.get("actions", []):
-            walker = Walker(doc)
             ctl = walker.find(action)
             index, count, op = ctl["index"], len(walker.controls), action.get("op")
             label = f"control {index} ({ctl['kind']} at {ctl['where']})"
             rec = {"index": index, "kind": ctl["kind"], "op": op, "where": ctl["where"]}
+            # Typing beside a control, or any edit while changes are tracked, can reach past the
+            # control's paragraph as far as the index knows: walk the whole document after it.
+            whole = tracked or op == "type_beside"
             if op == "type_beside":
                 # Click just past the control's end marker and type (same paragraph/cell).
                 end = ctl["obj"].getAnchor().getEnd()
@@ -641,7 +723,7 @@ def fill_docx(office, job):
                 rec["how"] = _fill_field(office, doc, ctl, action, warnings, label)
             else:
                 rec["how"] = _fill_content_control(office, doc, ctl, action, label)
-            after = _refetch(doc, index, count)
+            walker, after = refetch(walker, index, count, whole)
             expected = _expected_text(ctl, action)
             if expected is not None and rec["how"] == "typed" and not tracked and after["text"] != expected:
                 # Typing did not land: say so, then set the value through the model instead.
@@ -652,7 +734,7 @@ def fill_docx(office, job):
                     after["obj"].Content = expected
                     after["obj"].update()
                 rec["how"] = "api"
-                after = _refetch(doc, index, count)
+                walker, after = refetch(walker, index, count, whole)
             rec["text"] = after["text"]
             if after["api"] == "content_control" and op != "type_beside":
                 cc = after["obj"]
@@ -666,7 +748,7 @@ def fill_docx(office, job):
                     # <w:showingPlcHdr/> and Word/readers would take the typed value for placeholder.
                     cc.ShowingPlaceHolder = False
                     rec["cleared_placeholder_flag"] = True
-                rec["props"] = _cc_props(cc)
+                rec["props"] = after["props"] = _cc_props(cc)  # the index stays current too
             # With tracking on, the replaced text stays in the model as a tracked deletion and
             # is part of getString(), so then only require the new text to be there.
             if expected is not None and not (expected in rec["text"] if tracked else rec["text"] == expected):
@@ -675,7 +757,7 @@ def fill_docx(office, job):
         store(doc, job["dst"], "MS Word 2007 XML")
     finally:
         close(doc)
-    return {"filled": filled, "warnings": warnings}
+    return {"filled": filled, "warnings": warnings, "walks": stats["walks"], "walk_s": round(stats["walk_s"], 2)}
 
 
 def inspect_writer(doc):
