@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli import rosters
+from maa_cli import csvtable, rosters
 from maa_cli.dates import add_months, age_on, format_uk, months_between, parse_uk_date
 from maa_cli.errors import ErrorCode, InputFileError
 from maa_cli.rosters import (
@@ -227,14 +227,14 @@ class TestReadCsv:
 
     def test_too_many_rows(self, tmp_path, monkeypatch):
         """A file with more than MAX_ROWS data rows is refused."""
-        monkeypatch.setattr(rosters, "MAX_ROWS", 3)
+        monkeypatch.setattr(csvtable, "MAX_ROWS", 3)
         path = write(tmp_path, "a\n1\n2\n3\n4\n")
         with pytest.raises(InputFileError, match="more than 3 rows"):
             read_csv(path)
 
     def test_max_rows_allowed(self, tmp_path, monkeypatch):
         """Exactly MAX_ROWS data rows is accepted."""
-        monkeypatch.setattr(rosters, "MAX_ROWS", 3)
+        monkeypatch.setattr(csvtable, "MAX_ROWS", 3)
         assert len(read_csv(write(tmp_path, "a\n1\n2\n3\n")).rows) == 3
 
     def test_semicolon_separated_refused(self, tmp_path):
