@@ -487,4 +487,25 @@ def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to 
 
 
 def main() -> None:
-    app()
+    """Run the ``maa`` command.
+
+    A problem no command caught still ends in a message and exit code 2, never a
+    traceback: a traceback can quote the data being worked on, such as a child's
+    name or date of birth. For the same reason the unexpected problem's own text is
+    not shown, only its type.
+    """
+    as_json = "--json" in sys.argv[1:]
+    try:
+        app()
+    except MaaError as exc:  # a command that did not catch it itself
+        try:
+            _fail_for(exc, as_json)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
+    except Exception as exc:  # noqa: BLE001 - anything else: say so, safely
+        name = type(exc).__name__
+        message = f"maa hit an unexpected problem ({name}); nothing was changed in returns/. Please report it."
+        if as_json:
+            _print_json({"error": {"exit_code": 2, "unexpected": name, "message": message}})
+        sys.stderr.write(message + "\n")
+        sys.exit(2)

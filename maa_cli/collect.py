@@ -19,7 +19,12 @@ Each file ends up in one status:
   or a return the officer did not choose;
 * **conflict** — one form returned more than once with different answers (e.g. in both
   formats, or two OneDrive conflict copies). Nothing is chosen silently: every copy is
-  listed until the officer picks one with ``maa choose`` (:func:`choose`).
+  listed until the officer picks one with ``maa choose`` (:func:`choose`);
+* **withdrawn** — a return of a form withdrawn when its case was replaced in the sample
+  (``maa replace-case``): its answers are not used, but an urgent concern in it is still reported.
+
+Counts of issued, returned and outstanding forms leave out withdrawn forms and the
+officer's own findings form (which is still collected: the reports read it).
 
 State, records and the run log are kept by :mod:`maa_cli.collect_state`.
 """
@@ -45,7 +50,7 @@ from .errors import ErrorCode, InputFileError, problem
 from .forms.plan import read_manifest
 from .privacy import Masker, masker_for
 from .validate import identifying_keys
-from .workspace import Workspace, locked
+from .workspace import FINDINGS_FORM_TYPE, Workspace, is_withdrawn, locked
 
 SETTLE_SECONDS = 5.0
 #: A file that changed since the last run and was saved this recently may still be being written.
@@ -54,7 +59,7 @@ CHANGING_SECONDS = 120.0
 FUTURE_SECONDS = 300.0
 #: Progress is saved this often during a long run (a first run over hundreds of returns).
 CHECKPOINT_SECONDS = 2.0
-STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict")
+STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
 ATTENTION = ("incomplete", "rejected", "conflict")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SKIP_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini", ".db")
@@ -68,7 +73,8 @@ class FileDecision:
     ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
     safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
     ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
-    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict.
+    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict; ``withdrawn``
+    for a return of a withdrawn form.
     """
 
     path: str  # relative to returns/
@@ -122,6 +128,12 @@ class CollectResult:
     def to_json(self) -> dict:
         return {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
                 "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
+
+
+def counted_forms(manifest: dict[str, dict]) -> dict[str, dict]:
+    """The issued forms that count as issued, returned or outstanding (and are chased): all but the
+    officer's findings form and forms withdrawn when their case was replaced in the sample."""
+    return {fid: e for fid, e in manifest.items() if e.get("form_type") != FINDINGS_FORM_TYPE and not is_withdrawn(e)}
 
 
 def find_returns(returns_dir: Path) -> list[Path]:
@@ -253,7 +265,8 @@ class _Run:
         self.fresh: dict[str, int] = {}  # state key -> milliseconds, for files read in this run
         self.unlogged: list[dict] = []
         self.saved_at = time.monotonic()
-        self.result = CollectResult([], issued=len(self.manifest))
+        self.counted = counted_forms(self.manifest)
+        self.result = CollectResult([], issued=len(self.counted))
 
     def observe(self, path: Path) -> None:
         rel = path.relative_to(self.ws.returns_dir).as_posix()
@@ -282,7 +295,10 @@ class _Run:
 
     def finish(self, skipped: list[dict]) -> CollectResult:
         ws, entries, result = self.ws, self.entries, self.result
-        views, current = resolve(entries, cs.read_choices(ws), ws.root)
+        withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e["decision"])}
+        views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, cs.read_choices(ws), ws.root)
+        for key in withdrawn:
+            views[key] = _withdrawn_view(entries[key]["decision"], self.manifest)
         cs.publish(ws, current)
         masker = output_masker(ws)  # after publishing, so identifying answers read in this run are masked too
         files = {}
@@ -292,8 +308,8 @@ class _Run:
         result.files = list(files.values())
         result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
         returned = {e["decision"]["form_id"] for e in entries.values()
-                    if e["decision"].get("form_id") in self.manifest and e["decision"]["status"] != "pending"}
-        result.returned, result.outstanding = len(returned), len(self.manifest) - len(returned)
+                    if e["decision"].get("form_id") in self.counted and e["decision"]["status"] != "pending"}
+        result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
         events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
         if events:
             events.append({"at": cs.now_iso(self.now), "event": "run", "summary": result.summary, "read": result.read,
@@ -301,6 +317,20 @@ class _Run:
         cs.append_log(ws, events)
         cs.save_state(ws, {"version": cs.STATE_VERSION, "fingerprint": self.fingerprint, "files": entries})
         return result
+
+
+def _withdrawn_form(manifest: dict, d: dict) -> bool:
+    """A return (not still being written) of a form withdrawn when its case was replaced."""
+    return d["status"] != "pending" and is_withdrawn(manifest.get(d.get("form_id") or "") or {})
+
+
+def _withdrawn_view(d: dict, manifest: dict) -> dict:
+    entry = manifest[d["form_id"]]
+    by = f", by case {entry['replaced_by']}" if entry.get("replaced_by") else ""
+    reason = [f"form {d['form_id']} was withdrawn: case {entry.get('case_ref') or '?'} was replaced in the sample{by} "
+              f"({entry['withdrawn']}), so this return is not used. Let the sender know it is no longer needed."]
+    # The urgent concerns stay: a child at risk now matters whether or not the case is audited.
+    return dict(d, status="withdrawn", code="withdrawn", reasons=reason, issues=[])
 
 
 def _observe(ws, path: Path, rel: str, prev: dict | None, trusted: dict | None, ctx: Context, settle: float,

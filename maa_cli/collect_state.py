@@ -8,7 +8,8 @@ Everything lives in the audit folder, outside ``returns/``:
   that was read (one per distinct file content), without identifying answers;
 * ``.maa/responses/<form>.json`` — one record per form: its current return, which
   reports read; identifying answers of that return in ``restricted/answers/``;
-* ``collected/`` — a read-only copy of each accepted file;
+* ``collected/`` in the restricted store — a read-only copy of each accepted file (a
+  return holds the child's name and date of birth, so it is kept with them);
 * ``.maa/choices.json`` — the officer's picks between conflicting returns;
 * ``.maa/runlog.jsonl`` — every decision, file names masked, no answer values.
 
@@ -47,7 +48,7 @@ _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is ki
 def clean_leftovers(ws: Workspace) -> None:
     """Remove what a killed run may have left: the staging folder and half-written temp files."""
     shutil.rmtree(ws.state_dir / STAGING_DIR, ignore_errors=True)
-    for folder in (ws.state_dir, ws.state_dir / RECORDS_DIR, ws.state_dir / RESPONSES_DIR, ws.root / COLLECTED_DIR):
+    for folder in (ws.state_dir, ws.state_dir / RECORDS_DIR, ws.state_dir / RESPONSES_DIR, collected_dir(ws)):
         if folder.is_dir():
             for tmp in folder.rglob(_TEMP_GLOB):
                 with contextlib.suppress(OSError):
@@ -56,6 +57,12 @@ def clean_leftovers(ws: Workspace) -> None:
 
 def staging_dir(ws: Workspace) -> Path:
     return ws.state_dir / STAGING_DIR
+
+
+def collected_dir(ws: Workspace) -> Path:
+    """Where read-only copies of accepted returns are kept: in the restricted store, since a return
+    carries the child's name and date of birth."""
+    return ws.restricted_dir / COLLECTED_DIR
 
 
 # -- the state of every file seen ------------------------------------------------------------------
@@ -183,18 +190,19 @@ def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> 
 
 
 def keep_copy(ws: Workspace, staged: Path, entry: dict, form_id: str, sha256: str, kind: str) -> str:
-    """A read-only copy of an accepted file under ``collected/``; returns its path relative to the audit."""
+    """A read-only copy of an accepted file under ``collected/`` in the restricted store; returns its path
+    relative to the store (``collected/<agency>/…``)."""
     who = clean(entry.get("agency") or entry.get("form_type") or "forms")
     stem = " - ".join(x for x in (entry.get("case_ref") and f"Case {entry['case_ref']}", entry.get("form_type"),
                                   version_name(form_id, sha256)) if x)
-    target = ws.root / COLLECTED_DIR / who / f"{clean(stem, 100)}.{kind}"
+    target = collected_dir(ws) / who / f"{clean(stem, 100)}.{kind}"
     if not (target.is_file() and target.stat().st_size == staged.stat().st_size):
         if target.exists():  # a damaged copy: Windows will not replace a read-only file
             os.chmod(target, stat.S_IREAD | stat.S_IWRITE)
         with staged.open("rb") as source:
             atomic.write_with(target, lambda handle: shutil.copyfileobj(source, handle))
     read_only(target)
-    return target.relative_to(ws.root).as_posix()
+    return target.relative_to(ws.restricted_dir).as_posix()
 
 
 def read_only(path: Path) -> None:
@@ -204,10 +212,12 @@ def read_only(path: Path) -> None:
 
 
 def copy_ok(ws: Workspace, relpath: str | None) -> bool:
-    """The collected copy is still there (someone may have tidied the folder); it is made read-only again if not."""
+    """The collected copy (``relpath`` below the restricted store) is still there (someone may have tidied
+    the folder); it is made read-only again if not. A copy recorded by an older maa (in the audit
+    folder) is not: the file is read again, and its copy made in the restricted store."""
     if not relpath:
         return False
-    path = ws.root / relpath
+    path = ws.restricted_dir / relpath
     if not path.is_file():
         return False
     read_only(path)

@@ -35,7 +35,7 @@ def fill_word(form: Path, target: Path, answers: dict[str, object], choices: dic
                     if isinstance(value, list):
                         for i, option in enumerate(choices.get(key, ())):
                             if option in value:
-                                _tick(root, checkbox_tag(key, i))
+                                _tick(root, checkbox_tag(key, i + 1))  # Word tick boxes count from 1
                     elif value is not None:
                         _type(root, key, value)
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -57,6 +57,16 @@ class ErrorCode(Enum):
     FILE_BUSY = ("the file could not be written: {detail}", "Close it in Word or Excel and run the command again.")
     NO_SUCH_FORM = ("there is no form {form_id} in this audit", "Copy the form reference as 'maa collect' or 'maa status' shows it (MAA-XXXX-XXXX).")
     NOT_A_RETURN_OF = ("'{given}' is not one of the returns of form {form_id} (they are: {files})", "Give one of those files, as 'maa collect' lists it.")
+    RESTRICTED_UNREACHABLE = (
+        "the restricted store ({store}) cannot be reached: {detail}",
+        "Connect the drive or share that holds it and check that you can open it (audit.yaml 'restricted_store' "
+        "says where it is), then run the command again. maa will not run without it: it could not hide the "
+        "children's names and dates of birth.",
+    )
+    RESTRICTED_BAD_DATE = (
+        "the value in '{column}' is not a date maa can read (it is not shown here, as it may be a date of birth)",
+        "Write it day first, e.g. 19/03/2016 (or as 2016-03-19), and save the file again as CSV UTF-8.",
+    )
 
     @property
     def what(self) -> str:
@@ -157,3 +167,7 @@ def problem(code: ErrorCode, *, file: str | Path | None = None, **kw) -> Problem
     """Build a :class:`Problem`, splitting location keywords from message parameters."""
     loc = {k: kw.pop(k) for k in ("line", "column", "row", "question") if k in kw}
     return Problem(code, file=str(file) if file is not None else None, params=kw, **loc)
+
+
+class RestrictedStoreError(WorkspaceError):
+    """The restricted store cannot be reached or read, so names could not be masked."""

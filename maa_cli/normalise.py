@@ -39,8 +39,10 @@ _SERIAL_RANGE = (1, 73415)
 class Unreadable(ValueError):
     """A value that does not fit the question; the message says what was expected.
 
-    ``private`` is the same message without the value that was typed, for
-    questions whose answers identify someone (they must never reach a log).
+    The message never repeats what was typed: it is kept in the state, the run log
+    and ``--json`` output, and a typed answer may name a child. ``private`` is the
+    message for questions whose answers identify someone: it leaves out even details
+    of what was wrong with the value (which month a date of birth could not have).
     """
 
     def __init__(self, message: str, private: str | None = None):
@@ -129,8 +131,7 @@ def _choice(field: AnswerField, value) -> tuple[str, str | None]:
             return chosen, rest.rstrip(")]").strip() or None
     offered = ", ".join(field.choices)
     hint = " (N/A is not offered for this question)" if _fold(text) in _NA else ""
-    raise Unreadable(f"'{_short(text)}' is not one of the answers offered ({offered}){hint}",
-                     f"the answer is not one of those offered ({offered}){hint}")
+    raise Unreadable(f"the answer is not one of those offered ({offered}){hint}")
 
 
 def _multiple(field: AnswerField, value) -> list[str] | None:
@@ -149,8 +150,7 @@ def _multiple(field: AnswerField, value) -> list[str] | None:
             continue
         match = _match(field, text)
         if match is None:
-            raise Unreadable(f"'{_short(text)}' is not one of the options ({', '.join(field.choices)})",
-                             f"an option ticked or typed is not one of those offered ({', '.join(field.choices)})")
+            raise Unreadable(f"an option ticked or typed is not one of those offered ({', '.join(field.choices)})")
         if match not in out:
             out.append(match)
     return out or None
@@ -167,23 +167,23 @@ def _date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(float(value), str(value))
+        return _serial(float(value))
     text = clean_text(value)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):  # a serial typed or pasted as text
-        return _serial(float(text), text)
+        return _serial(float(text))
     try:
         return parse_uk_date(text)
     except ValueError as exc:
         # parse_uk_date's messages never repeat the text, so they are safe for identifying answers too.
-        raise Unreadable(f"'{_short(text)}' is not a date: {exc}", f"the answer is not a date: {exc}") from None
+        raise Unreadable(f"the answer is not a date: {exc}",
+                         "the answer is not a date maa can read (write it day first, e.g. 03/07/2024)") from None
 
 
-def _serial(number: float, shown: str) -> dt.date:
+def _serial(number: float) -> dt.date:
     """An Excel date serial (days since 30/12/1899; a time of day is the fraction, dropped)."""
     if _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
         return EXCEL_EPOCH + dt.timedelta(days=int(number))
-    raise Unreadable(f"{_short(shown)} is not a date (write it day first, e.g. 03/07/2024)",
-                     "the answer is not a date (write it day first, e.g. 03/07/2024)")
+    raise Unreadable("the answer is not a date (write it day first, e.g. 03/07/2024)")
 
 
 def _number(value) -> int:
@@ -197,13 +197,8 @@ def _number(value) -> int:
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
         return int(float(text))
     if re.fullmatch(r"[+-]?\d*\.\d+", text):
-        raise Unreadable(f"'{_short(text)}' is not a whole number", "the answer is not a whole number")
-    raise Unreadable(f"'{_short(text)}' is not a number (write digits only, e.g. 14)", "the answer is not a number (write digits only, e.g. 14)")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        raise Unreadable("the answer is not a whole number")
+    raise Unreadable("the answer is not a number (write digits only, e.g. 14)")
 
 
 def other_chosen(value) -> bool:

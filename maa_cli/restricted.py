@@ -1,10 +1,12 @@
 """The restricted store: the only place identifying details live.
 
-Children's names, dates of birth and dates of involvement, and answers to
-``identifying`` questions, are kept here and nowhere else. The folder can sit
-outside the audit folder (``restricted_store:`` in audit.yaml), e.g. on a more
-tightly controlled share. Nothing written here is ever printed, logged or put
-in a shareable report.
+Children's names, dates of birth and dates of involvement, answers to
+``identifying`` questions and copies of returned forms (``collected/``) are kept
+here and nowhere else; so are the children replaced in a sample (``replaced.csv``),
+who must still be masked. The folder can sit outside the audit folder
+(``restricted_store:`` in audit.yaml), e.g. on a more tightly controlled share.
+Nothing written here is ever printed, logged or put in a shareable report, and an
+audit with cases is not worked on at all while its store cannot be reached.
 """
 
 from __future__ import annotations
@@ -13,17 +15,24 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import atomic
+from .csvtable import read_csv
+from .dates import parse_uk_date
+from .errors import ErrorCode, InputFileError, Problem, RestrictedStoreError, problem
 
 CASES_FILE = "cases.csv"
+#: Children replaced in a sample ('maa replace-case'): no longer audited, but still masked.
+REPLACED_FILE = "replaced.csv"
+COLUMNS = ("case_ref", "child_name", "date_of_birth", "last_involvement")
 ANSWERS_DIR = "answers"
 README = (
-    "This folder holds identifying details (children's names, dates of birth, and answers\n"
-    "marked identifying). Keep access to the people who issue forms. maa never copies these\n"
-    "details into reports, logs or --json output.\n"
+    "This folder holds identifying details (children's names, dates of birth, answers marked\n"
+    "identifying, and in collected/ copies of the returned forms). Keep access to the people who\n"
+    "issue forms. maa never copies these details into reports, logs or --json output.\n"
 )
 
 
@@ -36,34 +45,104 @@ class CaseIdentity:
 
 
 def write_cases(folder: Path, cases: list[CaseIdentity]) -> Path:
+    """Write the identifying details of the audit's cases (``cases.csv``); returns its path."""
+    return _write(folder, CASES_FILE, cases)
+
+
+def write_replaced(folder: Path, cases: list[CaseIdentity]) -> Path:
+    """Write the identifying details of the children replaced in the sample (``replaced.csv``)."""
+    return _write(folder, REPLACED_FILE, cases)
+
+
+def _write(folder: Path, name: str, cases: list[CaseIdentity]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     atomic.write_text(folder / "README.txt", README)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["case_ref", "child_name", "date_of_birth", "last_involvement"])
+    writer.writerow(COLUMNS)
     for c in cases:
         writer.writerow([c.case_ref, c.child_name, c.date_of_birth.isoformat(),
                          c.last_involvement.isoformat() if c.last_involvement else ""])
-    path = folder / CASES_FILE
+    path = folder / name
     # utf-8-sig so Excel on Windows shows names with accents correctly.
     atomic.write_bytes(path, buf.getvalue().encode("utf-8-sig"))
     return path
 
 
-def read_cases(folder: Path) -> dict[str, CaseIdentity]:
-    """Identifying details by case reference (empty when the store has none)."""
-    path = folder / CASES_FILE
-    if not path.exists():
-        return {}
+def read_cases(folder: Path, expected: Iterable[str] = ()) -> dict[str, CaseIdentity]:
+    """Identifying details by case reference.
+
+    Args:
+        folder: the restricted store.
+        expected: the audit's case references. When there are any, the cases file
+            must be there: without it no child's name could be masked.
+
+    Returns:
+        The cases in ``cases.csv`` (empty when the store has none and none are expected).
+
+    Raises:
+        RestrictedStoreError: cases are expected but the store or ``cases.csv`` cannot be reached.
+        InputFileError: the file cannot be read as written (e.g. a date Excel rewrote in a way
+            maa cannot read); the row and column are named, the value never is.
+    """
+    return _read(folder, CASES_FILE, required=any(True for _ in expected))
+
+
+def read_replaced(folder: Path) -> dict[str, CaseIdentity]:
+    """The children replaced in the sample, by case reference (empty when none were)."""
+    return _read(folder, REPLACED_FILE, required=False)
+
+
+def _read(folder: Path, name: str, required: bool) -> dict[str, CaseIdentity]:
+    path = folder / name
+    try:
+        present = path.is_file()
+    except OSError as exc:  # a share that has gone away can fail even to be looked at
+        raise _unreachable(folder, path, f"{name} cannot be looked at ({exc.strerror or type(exc).__name__})") from None
+    if not present:
+        if not required:
+            return {}
+        where = f"{name} is missing from it" if folder.is_dir() else "the folder is missing or not connected"
+        raise _unreachable(folder, path, where)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise _unreachable(folder, path, f"{name} cannot be opened ({exc.strerror or type(exc).__name__})") from None
+    table = read_csv(path)
+    title = f"{path} cannot be used as written:"
+    problems: list[Problem] = [
+        Problem(ErrorCode.CSV_MISSING_COLUMN, file=str(path), row=table.header_row,
+                params={"column": column, "found": ", ".join(table.columns) or "(none)"})
+        for column in ("case_ref", "child_name", "date_of_birth") if column not in table.columns]
+    if problems:
+        raise InputFileError(problems, title=title)
     out = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            last = row.get("last_involvement") or ""
-            out[row["case_ref"]] = CaseIdentity(
-                row["case_ref"], row["child_name"], dt.date.fromisoformat(row["date_of_birth"]),
-                dt.date.fromisoformat(last) if last else None,
-            )
+    for row in table.rows:
+        ref = row.get("case_ref")
+        if not ref:
+            problems.append(Problem(ErrorCode.CSV_EMPTY_VALUE, file=str(path), row=row.row, params={"column": "case_ref"}))
+            continue
+        dob = _date(path, row, "date_of_birth", problems)
+        last = _date(path, row, "last_involvement", problems) if row.get("last_involvement") else None
+        if dob is not None:
+            out[ref] = CaseIdentity(ref, row.get("child_name"), dob, last)
+    if problems:
+        raise InputFileError(problems, title=title)
     return out
+
+
+def _date(path: Path, row, column: str, problems: list[Problem]) -> dt.date | None:
+    """A date as Excel or maa wrote it (19/03/2016 or 2016-03-19). A problem never repeats the value."""
+    try:
+        return parse_uk_date(row.get(column))
+    except ValueError:
+        problems.append(Problem(ErrorCode.RESTRICTED_BAD_DATE, file=str(path), row=row.row, params={"column": column}))
+        return None
+
+
+def _unreachable(folder: Path, path: Path, detail: str) -> RestrictedStoreError:
+    return RestrictedStoreError(problem(ErrorCode.RESTRICTED_UNREACHABLE, file=path, store=str(folder), detail=detail))
 
 
 def write_answers(folder: Path, form_id: str, answers: dict[str, object]) -> None:
@@ -73,7 +152,19 @@ def write_answers(folder: Path, form_id: str, answers: dict[str, object]) -> Non
 
 
 def read_answers(folder: Path) -> dict[str, dict]:
+    """The identifying answers of each form's current return, by form id.
+
+    Raises:
+        RestrictedStoreError: a file cannot be read, so what it holds could not be masked.
+    """
     base = folder / ANSWERS_DIR
     if not base.is_dir():
         return {}
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob("*.json"))}
+    out = {}
+    for p in sorted(base.glob("*.json")):
+        try:
+            out[p.stem] = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            detail = f"{ANSWERS_DIR}/{p.name} cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+            raise _unreachable(folder, p, detail) from None
+    return out

@@ -4,6 +4,10 @@ Status is read-only and quick: it reads the issued forms (the manifest) and what
 last ``maa collect`` decided (``.maa/files.json``). It opens no return and writes
 nothing, so it can run while a collection is in progress. :func:`overview` lists
 every audit under a parent folder (title, stage, returns, deadline).
+
+The officer's own findings form is shown on its own (``findings``), never counted as
+issued or outstanding nor chased; forms withdrawn when their case was replaced in the
+sample are left out altogether (an urgent concern in a return of one is still shown).
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import collect_state as cs
-from .collect import output_masker
+from .collect import counted_forms, output_masker
 from .errors import ErrorCode, MaaError, WorkspaceError, problem
 from .forms.plan import read_manifest
-from .workspace import AUDIT_FILE, Workspace, open_workspace
+from .workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 
 #: A form's state, from best to worst news; a form with several returns shows the first that applies.
 FORM_STATES = ("accepted", "conflict", "incomplete", "rejected", "outstanding")
@@ -79,6 +83,7 @@ class AuditStatus:
     to_decide: list[FormStatus]  # conflicts: the officer picks with 'maa choose'
     unmatched: list[dict]  # files not matched to an issued form (rejected, or still pending)
     urgent: list[dict]
+    findings: FormStatus | None = None  # the officer's findings form, once 'maa report' has issued it
 
     @property
     def summary(self) -> dict[str, int]:
@@ -92,7 +97,8 @@ class AuditStatus:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.urgent) or any(f.state in ("incomplete", "rejected", "conflict") for f in self.forms) or any(
+        forms = self.forms + ([self.findings] if self.findings else [])
+        return bool(self.urgent) or any(f.state in ("incomplete", "rejected", "conflict") for f in forms) or any(
             u["status"] == "rejected" for u in self.unmatched)
 
     def to_json(self) -> dict:
@@ -101,7 +107,8 @@ class AuditStatus:
                 "summary": self.summary, "urgent": self.urgent, "by_form_type": [asdict(t) for t in self.by_type],
                 "by_respondent": [asdict(t) for t in self.by_respondent], "by_case": [asdict(t) for t in self.by_case],
                 "forms": [asdict(f) for f in self.forms], "chase": [asdict(c) for c in self.chase],
-                "to_decide": [asdict(f) for f in self.to_decide], "unmatched": self.unmatched}
+                "to_decide": [asdict(f) for f in self.to_decide], "unmatched": self.unmatched,
+                "findings": asdict(self.findings) if self.findings else None}
 
 
 def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
@@ -117,22 +124,30 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
         shown = (entry.get("shown") or [d["status"]])[0]  # the status after comparing returns of the same form
         if d.get("form_id") in manifest and shown != "pending":
             by_form.setdefault(d["form_id"], []).append((path, d, shown))
-            if shown != "superseded":
+            if shown != "superseded":  # a withdrawn form's return still reports a child at risk now
                 urgent += [dict(u, file=path, form_id=d["form_id"], case_ref=d.get("case_ref"),
                                 agency=d.get("agency")) for u in d.get("urgent", [])]
         elif shown in ("pending", "rejected"):
             unmatched.append({"path": path, "status": shown, "code": d.get("code"),
                               "reasons": [masker.text(r) for r in d.get("reasons", [])]})
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
-    forms = [_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in manifest.items()]
+    counted = counted_forms(manifest)
+    forms = [_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in counted.items()]
+    findings = next((_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in manifest.items()
+                     if entry.get("form_type") == FINDINGS_FORM_TYPE and form_id not in counted), None)
+    if findings is not None:
+        findings.days_to_deadline = None
+        if findings.state == "outstanding":
+            findings.detail = "not returned yet: complete it after the panel meets, save it into returns/ and run 'maa collect'"
     forms.sort(key=lambda f: (_type_order(ws, f.form_type), _agency_order(ws, f.agency), f.case_ref or ""))
     for f in forms:
         f.days_to_deadline = days if f.state != "accepted" else None
     return AuditStatus(
         title=ws.audit.title, deadline=ws.audit.deadline, days_to_deadline=days, stage=_stage(ws, forms, days),
         forms=forms, by_type=_counts(ws, forms), by_respondent=_grouped(forms, lambda f: f.agency or _respondent(ws, f.form_type)),
-        by_case=_grouped([f for f in forms if f.case_ref], lambda f: f.case_ref), chase=_chase(ws, forms), to_decide=[f for f in forms if f.state == "conflict"],
-        unmatched=unmatched, urgent=urgent,
+        by_case=_grouped([f for f in forms if f.case_ref], lambda f: f.case_ref), chase=_chase(ws, forms),
+        to_decide=[f for f in [*forms, *([findings] if findings else [])] if f.state == "conflict"],
+        unmatched=unmatched, urgent=urgent, findings=findings,
     )
 
 

@@ -7,8 +7,9 @@ answer that signals an urgent concern, and notes about the file as a whole
 
 Errors make a return *incomplete*; warnings (an optional question left blank,
 a comment typed beside an answer, an answer given where N/A was expected) are
-reported but do not. Messages about ``identifying`` questions never repeat the
-answer, so they are safe for logs and ``--json`` output.
+reported but do not. Messages never repeat what was typed (it may name a child,
+and messages are kept in the state, the run log and ``--json`` output); they say
+what was expected instead.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def judge(tool: Tool, raw: RawReturn, attributes: dict[str, str] | None = None) 
     for f in fields:
         _read(f, raw, out, attributes)
     for f in fields:
-        _check(f, out, attributes)
+        _check(tool, f, out, attributes)
     for f in fields:
         if answer_is_urgent(f, out.answers.get(f.key)):
             out.urgent.append(_issue(f, "the answer signals a current concern that needs action now", "urgent"))
@@ -112,15 +113,14 @@ def _read(f: AnswerField, raw: RawReturn, out: Judgement, attributes: dict) -> N
         out.answers[f.key], comment = normalise_with_note(f, value)
     except Unreadable as exc:
         out.answers[f.key], comment = None, None
-        out.issues.append(_issue(f, exc.private if src.identifying else str(exc)))
+        out.issues.append(_issue(f, exc.private if src.identifying else str(exc)))  # neither repeats the value
     if is_blank(value) or src.prefill or (f.role == "answer" and not _applies(f, attributes)):
         pass  # prefilled or set to N/A on the form: not something the respondent gave
     else:
         out.given += 1
     if comment:
         out.comments[f.key] = comment
-        shown = "" if src.identifying else f": '{_short(comment, 60)}'"
-        out.issues.append(_issue(f, f"text typed after the answer was kept as a comment{shown}", "warning"))
+        out.issues.append(_issue(f, "text typed after the answer was kept as a comment", "warning"))
     answer = out.answers[f.key]
     if isinstance(answer, str) and len(answer) > LONG_ANSWER:
         out.issues.append(_issue(f, f"the answer is very long ({len(answer):,} characters); it is kept in full, "
@@ -131,18 +131,17 @@ def _applies(f: AnswerField, attributes: dict) -> bool:
     return f.question.applies_to is None or f.question.applies_to.applies(attributes)
 
 
-def _check(f: AnswerField, out: Judgement, attributes: dict) -> None:
+def _check(tool: Tool, f: AnswerField, out: Judgement, attributes: dict) -> None:
     q = f.question
     value = out.answers.get(f.key)
     if any(i.key == f.key and i.severity == "error" for i in out.issues):
         return
     if f.role == "answer" and not _applies(f, attributes):
         if value not in (None, NA):
-            shown = "" if (f.part or q).identifying else f" (it says {value})"
-            out.issues.append(_issue(f, f"this question does not apply to you, so the answer should be N/A{shown}; N/A was recorded", "warning"))
+            out.issues.append(_issue(f, "this question does not apply to you, so the answer should be N/A; N/A was recorded", "warning"))
         out.answers[f.key] = NA if NA in f.choices else None
         return
-    needed, why = _needed(f, out.answers)
+    needed, why = _needed(tool, f, out.answers)
     if needed and value in (None, [], ""):
         out.issues.append(_issue(f, f"no answer was given; one is needed{why}"))
     elif f.role == "answer" and not needed and value in (None, []) and q.required_when is None:
@@ -154,17 +153,17 @@ def _check(f: AnswerField, out: Judgement, attributes: dict) -> None:
         if src.min is not None and value < src.min or src.max is not None and value > src.max:
             bounds = f"between {src.min} and {src.max}" if src.min is not None and src.max is not None else (
                 f"at least {src.min}" if src.min is not None else f"at most {src.max}")
-            out.issues.append(_issue(f, f"{value} is out of range: the answer must be {bounds}"))
+            out.issues.append(_issue(f, f"the number is out of range: the answer must be {bounds}"))
 
 
-def _needed(f: AnswerField, answers: dict) -> tuple[bool, str]:
+def _needed(tool: Tool, f: AnswerField, answers: dict) -> tuple[bool, str]:
     """Whether an answer box must be filled in, and why (for the message)."""
     q = f.question
     if f.role == "answer":
         if q.required_when is not None:
-            other = answers.get(q.required_when.question)
-            if other in q.required_when.is_:
-                return True, f" because question {q.required_when.question} is {other}"
+            met = _condition_met(tool, q.required_when, answers)
+            if met is not None:
+                return True, f" because question {_number(tool, q.required_when.question)} is {met}"
             return False, ""
         return f.required, ""
     if f.role == "why":
@@ -175,6 +174,39 @@ def _needed(f: AnswerField, answers: dict) -> tuple[bool, str]:
         keys = [q.id] + [f"{q.id}.{p.id}" for p in q.parts]
         return any(other_chosen(answers.get(k)) for k in keys), " because 'Other' was chosen"
     return False, ""
+
+
+def _condition_met(tool: Tool, condition, answers: dict) -> str | None:
+    """The value of ``condition.is_`` that the answer to ``condition.question`` has (case does not
+    matter), or None. A yes/no question with parts is judged by its rolled-up value
+    (:func:`maa_cli.tool.roll_up`), other questions with parts by any part; a part by its own."""
+    ref = condition.question
+    try:
+        q = tool.question(ref)
+    except KeyError:  # "question.part"
+        value = answers.get(ref)
+    else:
+        value = question_value(tool, answers, ref)
+        if q.parts and q.type != "yes_no":  # no roll-up: any part with the value
+            value = [answers.get(f"{q.id}.{p.id}") for p in q.parts]
+    given = {_fold(v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
+    return next((wanted for wanted in condition.is_ if _fold(wanted) in given), None)
+
+
+def _number(tool: Tool, ref: str) -> str:
+    """How a question (or 'question.part') is numbered on the form, for messages."""
+    try:
+        return tool.question(ref).number or ref
+    except KeyError:
+        pass
+    try:
+        return tool.field(ref).number
+    except KeyError:
+        return ref
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _file_notes(tool: Tool, raw: RawReturn) -> list[str]:

@@ -6,7 +6,8 @@ Layout::
     DIR/forms/          forms to send, one folder per respondent
     DIR/returns/        where returned files are saved; maa only ever reads it
     DIR/reports/        outputs (shareable; reports/restricted/ is for the panel)
-    DIR/restricted/     identifying details (unless audit.yaml points elsewhere)
+    DIR/restricted/     identifying details, and read-only copies of accepted returns in
+                        collected/ (unless audit.yaml's restricted_store points elsewhere)
     DIR/.maa/           maa's own state (manifest, collected answers, run log)
 """
 
@@ -80,13 +81,23 @@ class Workspace:
 
 
 def open_workspace(root: Path) -> Workspace:
-    """Open an audit folder, validating audit.yaml and every tool it names."""
+    """Open an audit folder, validating audit.yaml and every tool it names.
+
+    Raises:
+        WorkspaceError: there is no audit here.
+        DefinitionError: audit.yaml or a tool cannot be used as written.
+        RestrictedStoreError: the audit has cases, but the restricted store (or its
+            cases file) cannot be reached.
+        InputFileError: the restricted cases file cannot be read as written.
+    """
     root = Path(root)
     path = root / AUDIT_FILE
     if not path.is_file():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
     ws = Workspace(root, load_model(read_located(path), Audit))
     ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
+    # Without the restricted store no child's name could be masked or put on a form: refuse now, not later.
+    restricted.read_cases(ws.restricted_dir, expected=[c.case_ref for c in ws.audit.cases])
     return ws
 
 
@@ -223,11 +234,25 @@ def replace_case(root: Path, case_ref: str, reason: str, cases_csv: Path, today:
 
     The cases file must be the one the sample was drawn from (its SHA-256 is checked).
     The same seed, file and recorded replacements always give the same result.
+    The replaced child's identity moves to ``replaced.csv`` in the restricted store
+    (so it is still masked everywhere), and the forms already issued for the case are
+    marked withdrawn in the manifest (``"withdrawn": reason``), so they are no longer
+    counted as issued or chased. Holds the audit's lock.
     Returns (case replaced, case drawn in).
+
+    Raises:
+        AuditLocked: another maa run is working on this audit.
+        InputFileError: not a sampled audit, a different cases file, or no case to draw in.
     """
+    with locked(open_workspace(root)):
+        # Read again under the lock: audit.yaml and the manifest are what this run changes.
+        return _replace_case(open_workspace(root), case_ref, reason, cases_csv, today)
+
+
+def _replace_case(ws: Workspace, case_ref: str, reason: str, cases_csv: Path, today: dt.date | None) -> tuple[str, str]:
     from . import rosters, sampling
 
-    ws = open_workspace(root)
+    root = ws.root
     sel = ws.audit.selection
     if sel is None or sel.method != "sample":
         raise InputFileError(problem(ErrorCode.NEED_INPUT, file=root / AUDIT_FILE, what="a sampled audit",
@@ -252,13 +277,44 @@ def replace_case(root: Path, case_ref: str, reason: str, cases_csv: Path, today:
         "cases": cases,
         "selection": sel.model_copy(update={"replacements": swapped.replacements}),
     })
+    # Written in this order so a run stopped part-way never leaves a child unmasked: the replaced
+    # child's identity is kept before it leaves cases.csv, and audit.yaml (which a re-run repeats
+    # the swap from) changes last.
     identities = restricted.read_cases(ws.restricted_dir)
-    identities.pop(swap["out"], None)
+    out_row = next((r for r in rows if r.case_ref == swap["out"]), None)
+    gone = identities.pop(swap["out"], None) or (out_row and restricted.CaseIdentity(
+        out_row.case_ref, out_row.child_name, out_row.date_of_birth, out_row.last_involvement))
+    if gone is not None:
+        replaced = restricted.read_replaced(ws.restricted_dir)
+        replaced[gone.case_ref] = gone
+        restricted.write_replaced(ws.restricted_dir, list(replaced.values()))
     identities[new_row.case_ref] = restricted.CaseIdentity(new_row.case_ref, new_row.child_name, new_row.date_of_birth,
                                                            new_row.last_involvement)
     restricted.write_cases(ws.restricted_dir, [identities[c.case_ref] for c in cases if c.case_ref in identities])
+    _withdraw_forms(ws, swap["out"], swap["in"], reason.strip())
     atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
     return swap["out"], swap["in"]
+
+
+def _withdraw_forms(ws: Workspace, case_ref: str, replaced_by: str, reason: str) -> None:
+    """Mark every form issued for ``case_ref`` withdrawn in the manifest (kept, so returns are still recognised)."""
+    import json
+
+    from .forms.plan import MANIFEST, read_manifest
+
+    manifest = read_manifest(ws)
+    changed = False
+    for entry in manifest.values():
+        if entry.get("case_ref") == case_ref and not entry.get("withdrawn"):
+            entry.update({"withdrawn": reason, "withdrawn_on": dt.date.today().isoformat(), "replaced_by": replaced_by})
+            changed = True
+    if changed:
+        atomic.write_text(ws.state_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def is_withdrawn(entry: dict) -> bool:
+    """A manifest entry for a form withdrawn when its case was replaced in the sample."""
+    return bool(entry.get("withdrawn"))
 
 
 @contextlib.contextmanager

@@ -141,3 +141,54 @@ class TestJudging:
         """The blank form sent back by mistake is recognised as blank, not as 9 missing answers."""
         assert judge(TOOL, returned({}), {"setting_type": "Day nursery"}).blank
         assert not judge(TOOL, returned({"notes": "x"}), {}).blank
+
+
+class TestTypedTextIsNeverQuoted:
+    """Messages are kept in the state, the run log and --json output: they say what was expected, never what was typed."""
+
+    @pytest.mark.parametrize(("key", "typed"), [("policy", "Darren Pike says maybe"), ("grade", "Brilliant, ask Darren Pike"),
+                                                ("staff", "Darren Pike's twelve"), ("trained", "when Darren Pike left"),
+                                                ("features", "Darren Pike")])
+    def test_an_answer_that_cannot_be_read_is_reported_without_the_text(self, key, typed):
+        """A name typed where a choice, number or date was expected is not repeated in the problem."""
+        j = judge(TOOL, returned(dict(COMPLETE, **{key: typed})), {"setting_type": "Day nursery"})
+        (issue,) = [i for i in j.errors if i.key == key]
+        assert "Darren" not in str(issue) and "Pike" not in issue.message
+
+    def test_comments_n_a_and_out_of_range_answers_are_reported_without_the_text(self):
+        """'Yes - Darren Pike ...', an answer where N/A was due, and 9999 staff: each named, none quoted."""
+        answers = dict(COMPLETE, policy="Yes - Darren Pike checked it", deputy="Yes, Darren Pike", staff="9999")
+        j = judge(TOOL, returned(answers), {"setting_type": "Childminder"})
+        messages = " ".join(str(i) for i in j.issues)
+        assert "kept as a comment" in messages and "should be N/A" in messages and "out of range" in messages
+        assert "Darren" not in messages and "9999" not in messages
+        assert j.comments["policy"] == "Darren Pike checked it"  # the comment itself is kept, in the record only
+
+
+PARTS_TOOL = Tool.model_validate({
+    "id": "parts", "title": "Parts", "version": "1.0", "kind": "questionnaire",
+    "sections": [{"id": "s", "title": "S", "questions": [
+        {"id": "q3", "number": "3", "text": "Do the procedures cover", "type": "yes_no", "parts": [
+            {"id": "a", "label": "a", "text": "reporting a concern?"}, {"id": "b", "label": "b", "text": "allegations?"}]},
+        {"id": "gaps", "number": "4", "text": "What will you do about the gaps?", "type": "long_text", "required": False,
+         "required_when": {"question": "q3", "is": "no"}},
+        {"id": "concern", "number": "5", "text": "Is a child at risk now?", "type": "yes_no"},
+        {"id": "detail", "number": "6", "text": "Describe it", "type": "long_text", "required": False,
+         "required_when": {"question": "concern", "is": "YES"}},
+    ]}],
+})
+
+
+class TestRequiredWhen:
+    def test_a_condition_on_a_question_with_parts_uses_its_rolled_up_answer(self):
+        """q3 has parts a (Yes) and b (No): it rolls up to No, so 'what about the gaps' is needed, citing question 3."""
+        answers = {"q3.a": "Yes", "q3.b": "No", "concern": "No"}
+        j = judge(PARTS_TOOL, returned(answers), {})
+        (issue,) = j.errors
+        assert issue.number == "4" and "because question 3 is no" in issue.message
+        assert judge(PARTS_TOOL, returned(dict(answers, **{"q3.b": "Yes"})), {}).complete
+
+    def test_the_answer_a_condition_names_is_compared_ignoring_case(self):
+        """'is: YES' in the tool matches the answer Yes."""
+        j = judge(PARTS_TOOL, returned({"q3.a": "Yes", "q3.b": "Yes", "concern": "Yes"}), {})
+        assert [i.number for i in j.errors] == ["6"]

@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ def hashes(folder: Path) -> dict[str, str]:
 def snapshot(ws) -> dict[str, str]:
     """Every byte maa keeps for an audit: state, records, collected copies, restricted answers."""
     out = {}
-    for folder in (ws.state_dir, ws.root / "collected", ws.restricted_dir):
+    for folder in (ws.state_dir, ws.restricted_dir):  # collected copies are in the restricted store
         if folder.is_dir():
             out |= {f"{folder.name}/{k}": v for k, v in hashes(folder).items() if not k.endswith("lock")}
     return out
@@ -261,12 +262,12 @@ class TestRecords:
         assert result.files[0].path == "[name] file review.xlsx"
 
     def test_a_read_only_copy_of_each_accepted_file_is_kept_and_returns_are_untouched(self, case_audit):
-        """collected/ holds a read-only copy, byte for byte; nothing in returns/ changes."""
+        """collected/ in the restricted store holds a read-only copy, byte for byte; nothing in returns/ changes."""
         planned = form(case_audit, "case-tool", "Police", "C")
         path = return_excel(case_audit, planned, "police C.xlsx", maca_answers(case_audit.tools["case-tool"]))
         before = hashes(case_audit.returns_dir), path.stat().st_mtime_ns
         collect(case_audit)
-        (copy,) = [p for p in (case_audit.root / "collected").rglob("*") if p.is_file()]
+        (copy,) = [p for p in (case_audit.restricted_dir / "collected").rglob("*") if p.is_file()]
         assert copy.read_bytes() == path.read_bytes() and copy.parent.name == "Police"
         assert not copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
         assert (hashes(case_audit.returns_dir), path.stat().st_mtime_ns) == before
@@ -388,3 +389,125 @@ def test_moving_the_deadline_judges_every_return_again(case_audit):
     (case_audit.root / AUDIT_FILE).write_text(audit_yaml(earlier), encoding="utf-8")
     again = collect(open_workspace(case_audit.root), now=saved + HOUR)
     assert again.read == 1 and any("late" in w for w in again.files[0].warnings)
+
+
+# -- the restricted store ----------------------------------------------------------------------------
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from maa_cli.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+class TestRestrictedStore:
+    def test_every_command_refuses_when_the_restricted_store_cannot_be_reached(self, case_audit):
+        """cases.csv gone (a share not connected): collect, status, report and issue-forms stop with exit 2 and say why."""
+        return_excel(case_audit, form(case_audit, "case-tool", "Health Visiting", "B"), "Jayden Cole.xlsx",
+                     maca_answers(case_audit.tools["case-tool"]))
+        (case_audit.restricted_dir / "cases.csv").rename(case_audit.root / "elsewhere.csv")
+        for command in (["collect", "--json"], ["status"], ["report"], ["issue-forms"]):
+            done = _cli(command[0], case_audit.root, *command[1:])
+            assert done.exit_code == 2, (command, done.output)
+            assert "restricted store" in done.output and "cannot be reached" in done.output, done.output
+            assert "Jayden" not in done.output
+        assert not (case_audit.state_dir / "files.json").exists() and not (case_audit.state_dir / "runlog.jsonl").exists()
+
+    def test_a_restricted_store_on_a_share_that_is_not_connected_is_named(self, case_audit):
+        """restricted_store pointing at a missing drive: opening the audit says the folder is not connected."""
+        from maa_cli.errors import RestrictedStoreError
+        from maa_cli.workspace import AUDIT_FILE, audit_yaml
+
+        moved = case_audit.audit.model_copy(update={"restricted_store": str(case_audit.root.parent / "Z-drive" / "secure")})
+        (case_audit.root / AUDIT_FILE).write_text(audit_yaml(moved), encoding="utf-8")
+        with pytest.raises(RestrictedStoreError, match="not connected"):
+            open_workspace(case_audit.root)
+
+    def test_a_cases_file_saved_by_excel_with_day_first_dates_is_read(self, case_audit):
+        """restricted/cases.csv opened and saved in Excel (19/03/2016, Windows-1252) still masks every child."""
+        path = case_audit.restricted_dir / "cases.csv"
+        text = path.read_text(encoding="utf-8-sig")
+        for iso in ("2019-02-14", "2024-08-01"):
+            day = dt.date.fromisoformat(iso)
+            text = text.replace(iso, day.strftime("%d/%m/%Y"))
+        path.write_bytes(text.replace("Ellie Marsh", "Ellie Zo\u00eb Marsh").encode("cp1252"))
+        ws = open_workspace(case_audit.root)
+        return_excel(ws, form(ws, "case-tool", "Police", "A"), "Zoe 14.02.2019.xlsx", maca_answers(ws.tools["case-tool"]))
+        (d,) = collect(ws).files
+        assert d.status == "accepted" and d.path == "[name] [date of birth].xlsx"
+
+    def test_a_date_maa_cannot_read_in_the_cases_file_is_named_by_row_and_column_but_not_shown(self, case_audit):
+        """31/02/2019 in row 2: exit 2 naming row 2 and date_of_birth, without the date and without a traceback."""
+        path = case_audit.restricted_dir / "cases.csv"
+        path.write_text(path.read_text(encoding="utf-8-sig").replace("2019-02-14", "31/02/2019"), encoding="utf-8-sig")
+        done = _cli("status", case_audit.root)
+        assert done.exit_code == 2, done.output
+        assert "row 2" in done.output and "date_of_birth" in done.output
+        assert "31/02/2019" not in done.output and "Traceback" not in done.output
+
+    def test_collected_copies_are_kept_in_the_restricted_store_wherever_it_is(self, tmp_path):
+        """With restricted_store on another share, the read-only copy of a return goes there, not in the audit folder."""
+        inputs = build_files(tmp_path / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": CASES_CSV})
+        secure = tmp_path / "secure share" / "MACA"
+        new_audit(tmp_path / "audit", NewAudit(
+            title="MACA", partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
+            agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"], restricted_store=str(secure),
+            form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="xlsx")]))
+        ws = open_workspace(tmp_path / "audit")
+        issue_forms(ws)
+        path = return_excel(ws, form(ws, "case-tool", "Police", "A"), "a.xlsx", maca_answers(ws.tools["case-tool"]))
+        assert collect(ws).files[0].status == "accepted"
+        (copy,) = [p for p in (secure / "collected").rglob("*") if p.is_file()]
+        assert copy.read_bytes() == path.read_bytes()
+        assert not (ws.root / "collected").exists()
+        assert collect(ws).read == 0  # and the copy is found again on the next run
+
+
+class TestTypedTextStaysOut:
+    def test_text_typed_beside_tick_boxes_or_after_an_answer_is_not_quoted_in_logs_or_json(self, case_audit):
+        """'Darren Pike moved in' typed beside the case-feature boxes and after a grade is noted, but never quoted."""
+        from lxml import etree
+
+        from maa_cli.ooxml import W, checkbox_tag
+
+        tool = case_audit.tools["case-tool"]
+        target = return_word(case_audit, form(case_audit, "case-tool", "Police", "A", "docx"), "police A.docx",
+                             dict(maca_answers(tool), involvement="Good - Darren Pike moved in"))
+        with zipfile.ZipFile(target) as z:
+            items = [(info, z.read(info.filename)) for info in z.infolist()]
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in items:
+                if info.filename == "word/document.xml":
+                    root = etree.fromstring(data)
+                    (box,) = root.xpath(f'//w:sdt[w:sdtPr/w:tag/@w:val="{checkbox_tag("case_features", 1)}"]', namespaces={"w": W})
+                    cell = next(a for a in box.iterancestors() if a.tag == f"{{{W}}}tc")
+                    p = etree.SubElement(cell, f"{{{W}}}p")
+                    etree.SubElement(etree.SubElement(p, f"{{{W}}}r"), f"{{{W}}}t").text = "Darren Pike moved in"
+                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                z.writestr(info, data)
+        aged(target, HOUR)
+        result = collect(case_audit)
+        (d,) = result.files
+        assert d.status == "accepted", d.reasons
+        assert any("typed beside the tick boxes" in w for w in d.warnings)
+        assert any("kept as a comment" in w for w in d.warnings)
+        kept = json.dumps(result.to_json()) + (case_audit.state_dir / "runlog.jsonl").read_text() + \
+            (case_audit.state_dir / "files.json").read_text()
+        assert "Darren" not in kept and "moved in" not in kept
+
+
+class TestFindingsForm:
+    def test_the_findings_form_is_collected_but_not_counted_as_issued_or_outstanding(self, case_audit):
+        """Once 'maa report' has issued the officer's findings form, collect's issued and outstanding counts leave it out."""
+        from maa_cli.forms.plan import MANIFEST, read_manifest
+        from maa_cli.workspace import FINDINGS_FORM_TYPE
+
+        manifest = read_manifest(case_audit)
+        before = collect(case_audit).summary
+        manifest["MAA-FIND-INGS"] = {"form_type": FINDINGS_FORM_TYPE, "agency": None, "case_ref": None,
+                                     "tool": "findings-form", "tool_version": case_audit.tools[FINDINGS_FORM_TYPE].version}
+        (case_audit.state_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        after = collect(case_audit).summary
+        assert (after["issued"], after["outstanding"]) == (before["issued"], before["outstanding"]) == (17, 17)

@@ -142,3 +142,71 @@ class TestReplacement:
         csvs["cases.csv"].write_text(csvs["cases.csv"].read_text(encoding="utf-8") + "\n", encoding="utf-8")
         out = _run("replace-case", tmp_path / "audit", first, "--reason", "x", "--cases", csvs["cases.csv"])
         assert out.exit_code == 2 and "not the cases file" in out.output
+
+
+class TestReplacedCases:
+    """A case replaced after its forms went out: its child stays masked, its forms are withdrawn, one run at a time."""
+
+    def _sampled_and_issued(self, tmp_path, csvs):
+        from maa_cli.forms.plan import issue_forms
+
+        assert _create(tmp_path, csvs, sample="2", seed="5").exit_code == 0
+        ws = open_workspace(tmp_path / "audit")
+        issue_forms(ws)
+        return ws
+
+    def test_the_replaced_child_is_still_masked(self, tmp_path, csvs):
+        """The replaced child moves to restricted/replaced.csv; a return named after them is still shown masked."""
+        from maa_cli.collect import collect
+        from maa_cli.privacy import masker_for
+        from tests.test_collect_stories import aged
+
+        ws = self._sampled_and_issued(tmp_path, csvs)
+        out = ws.audit.cases[0].case_ref
+        name = dict(zip("ABCDEF", CHILD_NAMES, strict=True))[out]
+        assert _run("replace-case", ws.root, out, "--reason", "in proceedings", "--cases", csvs["cases.csv"]).exit_code == 0
+        ws = open_workspace(ws.root)
+        replaced = (ws.restricted_dir / "replaced.csv").read_text(encoding="utf-8-sig")
+        assert name in replaced and name not in (ws.restricted_dir / "cases.csv").read_text(encoding="utf-8-sig")
+        assert masker_for(ws).text(f"{name} review") == "[name] review"
+        (ws.returns_dir / f"{name} police.docx").write_bytes(b"not a form")
+        aged(ws.returns_dir / f"{name} police.docx", 3600)
+        assert [f.path for f in collect(ws).files] == ["[name] police.docx"]
+
+    def test_forms_of_a_replaced_case_are_withdrawn_not_chased_and_their_returns_not_used(self, tmp_path, csvs):
+        """The manifest marks them withdrawn; collect and status leave them out; a return of one is 'withdrawn'."""
+        from maa_cli.collect import collect, load_responses
+        from maa_cli.forms.plan import read_manifest
+        from maa_cli.status import audit_status
+        from tests.test_collect_stories import form, maca_answers, return_word
+
+        ws = self._sampled_and_issued(tmp_path, csvs)
+        out = ws.audit.cases[0].case_ref
+        agency = ws.audit.cases[0].agencies[0]
+        tool = ws.tools[ws.audit.form_types[0].name]
+        return_word(ws, form(ws, ws.audit.form_types[0].name, agency, out, "docx"), "early return.docx", maca_answers(tool))
+        issued = collect(ws).summary["issued"]
+        assert len(load_responses(ws)) == 1
+        assert _run("replace-case", ws.root, out, "--reason", "in proceedings", "--cases", csvs["cases.csv"]).exit_code == 0
+        ws = open_workspace(ws.root)
+        withdrawn = {fid: e for fid, e in read_manifest(ws).items() if e.get("case_ref") == out}
+        assert withdrawn and all(e["withdrawn"] == "in proceedings" for e in withdrawn.values())
+        result = collect(ws)
+        (d,) = result.files
+        assert (d.status, d.code) == ("withdrawn", "withdrawn") and "replaced" in d.reasons[0]
+        assert load_responses(ws) == [] and not result.needs_attention
+        assert result.summary["issued"] == issued - len(withdrawn)
+        st = audit_status(ws)
+        assert all(f.case_ref != out for f in st.forms)
+        assert not any(f"case {out}" in o for item in st.chase for o in item.owes)
+
+    def test_replacing_a_case_waits_for_no_one_it_takes_the_audit_lock(self, tmp_path, csvs):
+        """While a collect holds the audit, replace-case exits 3 and changes nothing."""
+        from filelock import FileLock
+
+        ws = self._sampled_and_issued(tmp_path, csvs)
+        before = (ws.root / "audit.yaml").read_bytes(), (ws.restricted_dir / "cases.csv").read_bytes()
+        with FileLock(str(ws.state_dir / "lock")):
+            done = _run("replace-case", ws.root, ws.audit.cases[0].case_ref, "--reason", "x", "--cases", csvs["cases.csv"])
+        assert done.exit_code == 3, done.output
+        assert ((ws.root / "audit.yaml").read_bytes(), (ws.restricted_dir / "cases.csv").read_bytes()) == before

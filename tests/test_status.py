@@ -121,3 +121,65 @@ class TestManyAudits:
         """Pointing status at the wrong folder says there is no audit there (exit 2)."""
         done = run_maa("status", str(tmp_path))
         assert done.returncode == 2 and "audit.yaml" in done.stderr
+
+
+def _add_findings_form(ws) -> None:
+    """As 'maa report' does: the officer's findings form joins the manifest, so collect recognises it."""
+    from maa_cli.forms.plan import MANIFEST, read_manifest
+    from maa_cli.workspace import FINDINGS_FORM_TYPE
+
+    manifest = read_manifest(ws)
+    manifest["MAA-FIND-INGS"] = {"form_type": FINDINGS_FORM_TYPE, "agency": None, "case_ref": None,
+                                 "tool": "findings-form", "tool_version": ws.tools[FINDINGS_FORM_TYPE].version}
+    (ws.state_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run the installed 'maa' entry point (cli.main) in this process."""
+    import pytest
+
+    from maa_cli import cli
+
+    monkeypatch.setattr(sys, "argv", ["maa", *args])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+class TestFindingsAndFailures:
+    def test_the_officer_s_findings_form_is_shown_on_its_own_never_counted_or_chased(self, case_audit):
+        """The findings form is not a respondent's: it is not issued, outstanding or in the chase list."""
+        returns_of_every_kind(case_audit)
+        _add_findings_form(case_audit)
+        collect(case_audit)
+        st = audit_status(case_audit, TODAY)
+        assert (st.summary["issued"], st.summary["outstanding"]) == (17, 13)
+        assert all(f.form_type != "findings" for f in st.forms)
+        assert not any("findings" in item.respondent.casefold() or any("MAA-FIND-INGS" in o for o in item.owes)
+                       for item in st.chase)
+        assert st.findings is not None and st.findings.state == "outstanding"
+        assert st.to_json()["findings"]["form_id"] == "MAA-FIND-INGS"
+
+    def test_an_unexpected_problem_ends_in_a_message_without_its_text_or_a_traceback(self, case_audit, monkeypatch, capsys):
+        """A bug's message may quote a child's details: 'maa' names only its type, says returns/ is untouched, exits 2."""
+        import maa_cli.status
+
+        def broken(*_args, **_kw):
+            raise ValueError("could not compare Ellie Marsh born 14/02/2019")
+
+        monkeypatch.setattr(maa_cli.status, "audit_status", broken)
+        code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root), "--json")
+        assert code == 2
+        assert "maa hit an unexpected problem (ValueError); nothing was changed in returns/. Please report it." in err
+        assert json.loads(out)["error"]["exit_code"] == 2
+        assert "Ellie" not in out + err and "14/02/2019" not in out + err and "Traceback" not in err
+
+    def test_identifying_answers_that_cannot_be_read_stop_status_with_a_message(self, case_audit, monkeypatch, capsys):
+        """A damaged file of identifying answers in the restricted store: status refuses (exit 2) rather than show names."""
+        answers = case_audit.restricted_dir / "answers"
+        answers.mkdir(parents=True, exist_ok=True)
+        (answers / "MAA-AAAA-BBBB.json").write_text('{"child_name": "Ellie Ma', encoding="utf-8")
+        code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root))
+        assert code == 2 and "restricted store" in err and "cannot be reached" in err
+        assert "Ellie" not in out + err and "Traceback" not in err

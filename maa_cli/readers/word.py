@@ -401,7 +401,9 @@ def _multiple_choice(body: _Body, container, f: AnswerField, names: dict[str, st
     if not boxes_seen:
         return "\n".join(extra) or []
     if extra:
-        result.notes.append(f"Question {f.number}: text typed beside the tick boxes: {' / '.join(extra)!r}")
+        # Not quoted: notes reach the run log and --json output, and typed text may name a child.
+        result.notes.append(f"Question {f.number}: text was typed beside the tick boxes; only the ticks were read "
+                            "as the answer, so look at the returned file for what it says")
     return ticked
 
 
