@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -187,6 +189,15 @@ def without_custom_properties(src: Path, dst: Path) -> Path:
     return copy_zip(src, dst, drop=("docProps/custom.xml",), edit=edit)
 
 
+def keep(*paths: Path) -> None:
+    """Copy files into test-artifacts/ for people to look at, each replaced in one step."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path in paths:
+        tmp = ARTIFACTS / f".{path.name}.{os.getpid()}.tmp"
+        shutil.copyfile(path, tmp)
+        tmp.replace(ARTIFACTS / path.name)
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return [page for page in text.split("\f") if page.strip()]
@@ -204,14 +215,16 @@ def pdf_page_size(pdf: Path) -> tuple[float, float]:
 @pytest.mark.office
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("tool_id", TOOLS)
-def test_every_form_renders_on_a4_with_its_reference_and_its_first_page_is_kept(audit, tool_id, fmt):
+def test_every_form_renders_on_a4_with_its_reference_and_its_first_page_is_kept(audit, tool_id, fmt, tmp_path):
     """LibreOffice turns the form into an A4 PDF showing its title and reference line; page 1 is kept as a PNG to look at."""
     client.require_office()
     form = form_of(audit, tool_id, fmt)
-    ARTIFACTS.mkdir(exist_ok=True)
-    pdf = ARTIFACTS / f"{tool_id}.{fmt}.pdf"
+    # Rendered and checked in a private folder, then kept: a second test run at the same time
+    # must not read a PDF this one is still writing.
+    pdf = tmp_path / f"{tool_id}.{fmt}.pdf"
     client.to_pdf(audit.forms_dir / form.relpath, pdf)
-    client.pdf_to_png(pdf, ARTIFACTS / f"{tool_id}.{fmt}.png")
+    png = client.pdf_to_png(pdf, tmp_path / f"{tool_id}.{fmt}.png")
+    keep(pdf, png)
     width, height = pdf_page_size(pdf)
     portrait = (595.3, 841.9)
     assert sorted([round(width, 1), round(height, 1)]) == sorted(portrait)

@@ -161,6 +161,8 @@ def fill_docx(src, dst, actions: list[dict], track_changes: bool = False, timeou
     optional iso "YYYY-MM-DD"), "check" (value: bool), "type_beside" (value typed after the control).
     Text goes in by typing (``.uno:InsertText`` on a selection); ``"how": "api"`` sets it through
     the model instead.  Each result in ``filled`` says which was used (``how``: typed | api).
+    The bridge indexes the document once per job (``walks`` in the result counts whole-document
+    walks, ``walk_s`` their time); only typing beside a control or tracked changes walk again.
     """
     job = {"op": "fill_docx", "src": str(src), "dst": str(dst), "actions": actions, "track_changes": track_changes}
     return run_job(job, timeout)

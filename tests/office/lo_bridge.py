@@ -12,6 +12,8 @@ JOB.json is one object ``{"op": ..., "src": ..., ...}`` with op one of
 * ``fill_docx``  ``dst``, ``track_changes``, ``actions``: ``[{"index": N | "bookmark": NAME,
   "op": "text|select|date|check|type_beside", "value": ..., "text": ..., "iso": ...,
   "how": "type|api"}]``
+  The result lists each action in ``filled`` and says how many times the whole document was
+  walked (``walks``: 1 unless an action typed beside a control or changes were tracked).
 * ``to_pdf``     ``dst``
 * ``inspect``    (what LibreOffice sees: cells / content controls / fields / bookmarks)
 
@@ -415,11 +417,13 @@ class Walker:
     """
 
     def __init__(self, doc):
+        t0 = time.monotonic()
         self.controls = []
         self.bookmarks = {}
         self.paras = []  # paragraphs holding controls: {"obj", "where", "controls": [index], "bookmarks": [name]}
         self._para_of = []  # control index -> position in self.paras
         self.walk_text(doc.Text, where="body")
+        self.seconds = time.monotonic() - t0
 
     def walk_text(self, text, where):
         enum = text.createEnumeration()
@@ -689,21 +693,12 @@ def fill_docx(office, job):
     doc = office.load(job["src"])
     warnings, filled = [], []
     tracked = bool(job.get("track_changes"))
-    stats = {"walks": 0, "walk_s": 0.0}
-
-    def refetch(walker, index, count, whole):
-        t0, before = time.monotonic(), walker
-        walker, after = _refetch(doc, walker, index, count, whole)
-        stats["walks"] += walker is not before
-        stats["walk_s"] += time.monotonic() - t0 if walker is not before else 0.0
-        return walker, after
-
+    walks = []  # every whole-document walk made (reported, so tests can see the index is reused)
     try:
         if tracked:
             doc.RecordChanges = True  # Edit > Track Changes > Record
-        t0 = time.monotonic()
         walker = Walker(doc)  # the index: built once, kept current paragraph by paragraph
-        stats["walks"], stats["walk_s"] = 1, time.monotonic() - t0
+        walks.append(walker)
         for action in job.get("actions", []):
             ctl = walker.find(action)
             index, count, op = ctl["index"], len(walker.controls), action.get("op")
@@ -723,7 +718,7 @@ def fill_docx(office, job):
                 rec["how"] = _fill_field(office, doc, ctl, action, warnings, label)
             else:
                 rec["how"] = _fill_content_control(office, doc, ctl, action, label)
-            walker, after = refetch(walker, index, count, whole)
+            walker, after = _refetch(doc, walker, index, count, whole)
             expected = _expected_text(ctl, action)
             if expected is not None and rec["how"] == "typed" and not tracked and after["text"] != expected:
                 # Typing did not land: say so, then set the value through the model instead.
@@ -734,7 +729,7 @@ def fill_docx(office, job):
                     after["obj"].Content = expected
                     after["obj"].update()
                 rec["how"] = "api"
-                walker, after = refetch(walker, index, count, whole)
+                walker, after = _refetch(doc, walker, index, count, whole)
             rec["text"] = after["text"]
             if after["api"] == "content_control" and op != "type_beside":
                 cc = after["obj"]
@@ -754,10 +749,13 @@ def fill_docx(office, job):
             if expected is not None and not (expected in rec["text"] if tracked else rec["text"] == expected):
                 raise BridgeError(f"{label}: expected {expected!r} after {op}, LibreOffice shows {rec['text']!r}")
             filled.append(rec)
+            if walker is not walks[-1]:
+                walks.append(walker)
         store(doc, job["dst"], "MS Word 2007 XML")
     finally:
         close(doc)
-    return {"filled": filled, "warnings": warnings, "walks": stats["walks"], "walk_s": round(stats["walk_s"], 2)}
+    walk_s = round(sum(w.seconds for w in walks), 2)
+    return {"filled": filled, "warnings": warnings, "walks": len(walks), "walk_s": walk_s}
 
 
 def inspect_writer(doc):
