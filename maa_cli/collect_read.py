@@ -222,7 +222,7 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
     chosen = decision(status, None, [str(i) for i in judgement.errors],
                       issues=[i.to_dict() for i in judgement.errors], urgent=[i.to_dict() for i in judgement.urgent],
                       **where, **common)
-    return _with_record(chosen, judgement, tool, raw, ctx)
+    return _with_record(chosen, judgement, tool, raw, ctx, received(st))
 
 
 def _attributes(ws: Workspace, entry: dict) -> dict[str, str]:
@@ -232,15 +232,28 @@ def _attributes(ws: Workspace, entry: dict) -> dict[str, str]:
         return {}
 
 
-def _late(ws: Workspace, st: os.stat_result) -> list[str]:
+def received(st: os.stat_result) -> dt.date:
+    """When a return arrived: the day its file was last saved (local time), whenever collect first saw it.
+
+    The one definition of "received" and "late": collect decides it and stores it on the
+    record (``received``, ``late``), and every report reads it from there.
+    """
+    return dt.date.fromtimestamp(st.st_mtime)
+
+
+def is_late(ws: Workspace, day: dt.date) -> bool:
     deadline = ws.audit.deadline
-    saved = dt.date.fromtimestamp(st.st_mtime)
-    if deadline and saved > deadline:
-        return [f"returned late: the file was saved on {format_uk(saved)}, after the deadline of {format_uk(deadline)}"]
+    return bool(deadline and day > deadline)
+
+
+def _late(ws: Workspace, st: os.stat_result) -> list[str]:
+    saved = received(st)
+    if is_late(ws, saved):
+        return [f"returned late: the file was saved on {format_uk(saved)}, after the deadline of {format_uk(ws.audit.deadline)}"]
     return []
 
 
-def _with_record(chosen: dict, judgement: Judgement, tool, raw: RawReturn, ctx: Context) -> Examined:
+def _with_record(chosen: dict, judgement: Judgement, tool, raw: RawReturn, ctx: Context, day: dt.date) -> Examined:
     secret_keys = identifying_keys(tool)
     answers = {k: _plain(v) for k, v in judgement.answers.items()}
     public = {k: v for k, v in answers.items() if k not in secret_keys}
@@ -249,6 +262,7 @@ def _with_record(chosen: dict, judgement: Judgement, tool, raw: RawReturn, ctx: 
         "form_id": chosen["form_id"], "form_type": chosen["form_type"], "agency": chosen["agency"],
         "case_ref": chosen["case_ref"], "status": chosen["status"], "sha256": chosen["sha256"],
         "modified": chosen["modified"], "collected_at": dt.datetime.fromtimestamp(ctx.now, dt.UTC).isoformat(timespec="seconds"),
+        "received": day.isoformat(), "late": is_late(ctx.ws, day),
         "tool": tool.id, "tool_version": (raw.identity.tool_version if raw.identity else None) or tool.version,
         "format": raw.format, "answers": public,
         "comments": {k: v for k, v in judgement.comments.items() if k not in secret_keys},

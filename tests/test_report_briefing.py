@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from maa_cli.catalog import load_builtin
+from maa_cli.collect import collect
 from maa_cli.ooxml import answer_boxes, bookmark_names
 from maa_cli.readers.word import read_word
 from maa_cli.report import build_reports
@@ -133,6 +134,162 @@ class TestBriefing:
         build_reports(audit.ws, today=TODAY)
         again = load_workbook(path)["Action plan"]
         assert (again.cell(row=row, column=7).value, again.cell(row=row, column=9).value) == ("In progress", "Template for minutes agreed")
+
+
+class TestBriefingFiguresAreSuppressedAgain:
+    def _returned(self, audit, tmp_path, extra: dict | None = None):
+        """A copy of the audit whose findings form (prefilled without suppression) came back."""
+        ws = _copy(audit, tmp_path)
+        filled = tmp_path / "filled.docx"
+        shutil.copy(ws.reports_dir / "findings-form.docx", filled)
+        fill_findings_like_word(filled, {**FINDINGS, **(extra or {})}, FINDINGS_DUE, checked=False)
+        for earlier in ws.returns_dir.glob("findings*.docx"):  # a findings form returned by an earlier test
+            earlier.unlink()
+        shutil.copy(filled, ws.returns_dir / "findings as agreed.docx")
+        collect(ws, settle_seconds=0)
+        return ws
+
+    def test_figures_prefilled_before_suppression_are_suppressed_in_the_briefing(self, audit, tmp_path):
+        """Box 2 left as prefilled ('Female (2), Male (2)'): with --suppress-below 5 the briefing prints it suppressed."""
+        from maa_cli.collect import load_responses
+        from maa_cli.report.findings_form import findings_from_record
+
+        ws = self._returned(audit, tmp_path)
+
+        found = findings_from_record(next(r for r in load_responses(ws) if r["form_type"] == "findings"))
+        assert "Female (2)" in found.overview  # the form carries the unsuppressed figures
+        result = build_reports(ws, today=TODAY, suppress_below=5)
+        joined = "\n".join(paragraphs(result.briefing))
+        assert "Female (2)" not in joined and "South (2)" not in joined and "in 3 of 4 cases" not in joined
+        assert "4 cases were audited." in joined and "Domestic abuse featured in a small number (fewer than 5) of 4 cases." in joined
+
+    def test_prefilled_sentences_inside_edited_text_are_suppressed_and_other_small_numbers_pointed_out(self, audit, tmp_path):
+        """The officer added a sentence to box 2: maa's sentences are suppressed where they stand, and the
+        officer's own small number is named in a note."""
+        from maa_cli.readers.word import read_word
+
+        prefilled = read_word(audit.ws.reports_dir / "findings-form.docx", load_builtin("findings-form")).answers["overview"].value
+        ws = self._returned(audit, tmp_path, {"overview": prefilled + " Three of the children had 2 older siblings."})
+        result = build_reports(ws, today=TODAY, suppress_below=5)
+        joined = "\n".join(paragraphs(result.briefing))
+        assert "Female (2)" not in joined and "Domestic abuse featured in a small number (fewer than 5) of 4 cases." in joined
+        assert "Three of the children had 2 older siblings." in joined
+        assert any("box 2" in n and "mentions 2:" in n for n in result.notes), result.notes
+
+
+def _copy(fx, tmp_path):
+    """An independent copy of the fixture audit."""
+    from maa_cli.workspace import open_workspace
+
+    shutil.copytree(fx.ws.root, tmp_path / "copy")
+    ws = open_workspace(tmp_path / "copy")
+    enable_findings(ws)
+    return ws
+
+
+def _plan_rows(ws) -> dict[str, dict]:
+    """The action plan's rows by Ref (and 'row N' for rows without one), by column heading."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(ws.reports_dir / "action-plan.xlsx")["Action plan"]
+    head_row = next(r for r in range(1, 12) if sheet.cell(row=r, column=1).value == "Ref")
+    names = [c.value for c in sheet[head_row]]
+    out = {}
+    for r in range(head_row + 1, sheet.max_row + 1):
+        values = {n: sheet.cell(row=r, column=i).value for i, n in enumerate(names, 1) if n}
+        if any(v not in (None, "") for k, v in values.items() if k != "RAG"):
+            out[values["Ref"] or f"row {r}"] = values
+    return out
+
+
+def _write_plan(ws, answers: dict):
+    from maa_cli.report.action_plan import write_action_plan
+    from maa_cli.report.findings_form import findings_from_record
+
+    ctx = _ctx_for(ws)
+    write_action_plan(ctx, findings_from_record({"form_id": "MAA-TEST", "answers": answers}))
+    return ctx
+
+
+def _ctx_for(ws):
+    from maa_cli.report.context import build_context
+
+    return build_context(ws, today=TODAY)
+
+
+class TestActionPlanKeepsEveryRow:
+    def test_recommendation_refs_follow_the_form_slot_not_the_position(self):
+        """rec2 and rec4 filled, rec1 and rec3 empty: the refs are R2 and R4, not R1 and R2."""
+        from maa_cli.report.findings_form import findings_from_record
+
+        found = findings_from_record({"form_id": "MAA-TEST", "answers": {"rec2.action": "Train staff", "rec4.action": "Audit again"}})
+        assert [r.ref for r in found.recommendations] == ["R2", "R4"]
+
+    def test_emptying_a_recommendation_keeps_every_row_and_its_progress_in_place(self, audit, tmp_path):
+        """R1 removed from the form, a row R3 typed into the plan, a column added: nothing is lost or moved."""
+        from openpyxl import load_workbook
+
+        ws = _copy(audit, tmp_path)
+        (ws.reports_dir / "action-plan.xlsx").unlink(missing_ok=True)
+        _write_plan(ws, {"rec1.action": "Share core group minutes within five days", "rec1.lead": "Children's Social Care",
+                         "rec2.action": "Refresh training on the voice of the baby", "rec2.lead": "Health Visiting"})
+        path = ws.reports_dir / "action-plan.xlsx"
+        wb = load_workbook(path)
+        sheet = wb["Action plan"]
+        head_row = next(r for r in range(1, 12) if sheet.cell(row=r, column=1).value == "Ref")
+        rows = {sheet.cell(row=r, column=1).value: r for r in range(head_row + 1, sheet.max_row + 1)}
+        sheet.cell(row=rows["R1"], column=9, value="Template agreed at the board")
+        sheet.cell(row=rows["R2"], column=7, value="In progress")
+        sheet.cell(row=rows["R2"], column=9, value="Half the health visitors trained")
+        typed = max(rows.values()) + 1
+        for col, value in ((1, "R3"), (2, "Officer's own action: review the LADO leaflet"), (4, "LADO"), (7, "In progress"),
+                           (9, "Draft leaflet circulated")):
+            sheet.cell(row=typed, column=col, value=value)
+        sheet.cell(row=head_row, column=12, value="Board notes")
+        sheet.cell(row=rows["R2"], column=12, value="Raised at the March board")
+        wb.save(path)
+
+        # The officer empties recommendation 1 on the findings form; recommendation 2 stays in its slot.
+        _write_plan(ws, {"rec2.action": "Refresh training on the voice of the baby", "rec2.lead": "Health Visiting"})
+        got = _plan_rows(ws)
+        assert set(got) == {"R1", "R2", "R3"}
+        r2 = got["R2"]
+        assert (r2["Recommendation / action"], r2["Status"], r2["Progress update"], r2["Board notes"]) == (
+            "Refresh training on the voice of the baby", "In progress", "Half the health visitors trained", "Raised at the March board")
+        assert "not on the findings form" not in r2["Source"]
+        r1, r3 = got["R1"], got["R3"]
+        assert r1["Recommendation / action"] == "Share core group minutes within five days"
+        assert r1["Progress update"] == "Template agreed at the board" and "not on the findings form" in r1["Source"]
+        assert (r3["Recommendation / action"], r3["Lead agency"], r3["Status"], r3["Progress update"]) == (
+            "Officer's own action: review the LADO leaflet", "LADO", "In progress", "Draft leaflet circulated")
+        assert "not on the findings form" in r3["Source"]
+        assert str(r3["RAG"]).startswith("=IF(")  # the typed row gets its RAG too
+
+        # Run again: stable, nothing doubled.
+        _write_plan(ws, {"rec2.action": "Refresh training on the voice of the baby", "rec2.lead": "Health Visiting"})
+        again = _plan_rows(ws)
+        assert again == got
+
+    def test_a_typed_row_with_a_ref_the_form_later_uses_is_not_overwritten(self, audit, tmp_path):
+        """The officer typed R3; later rec3 is filled on the form: both rows stay, and the officer is told."""
+        from openpyxl import load_workbook
+
+        ws = _copy(audit, tmp_path)
+        (ws.reports_dir / "action-plan.xlsx").unlink(missing_ok=True)
+        _write_plan(ws, {"rec1.action": "Share minutes"})
+        path = ws.reports_dir / "action-plan.xlsx"
+        wb = load_workbook(path)
+        sheet = wb["Action plan"]
+        row = sheet.max_row + 1
+        sheet.cell(row=row, column=1, value="R3")
+        sheet.cell(row=row, column=2, value="Typed by the officer")
+        sheet.cell(row=row, column=9, value="Done half")
+        wb.save(path)
+        ctx = _write_plan(ws, {"rec1.action": "Share minutes", "rec3.action": "Audit neglect again in a year"})
+        actions = sorted(v["Recommendation / action"] for v in load_workbook(path)["Action plan"].iter_rows(values_only=True)
+                         for v in [dict(zip(["Ref", "Recommendation / action"], v[:2], strict=False))] if v["Ref"] == "R3")
+        assert actions == ["Audit neglect again in a year", "Typed by the officer"]
+        assert any("R3 is both a row typed into the plan" in n for n in ctx.notes)
 
 
 @pytest.mark.office

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from maa_cli.report import build_reports
 from maa_cli.report.context import build_context
-from maa_cli.report.figures import Count, percent, weakest_first
+from maa_cli.report.figures import Count, percent, question_figures, weakest_first
 from tests.test_report_fixtures import (
     FEATURES,
     GRADED,
@@ -19,6 +21,8 @@ from tests.test_report_fixtures import (
     ey,  # noqa: F401  (fixture)
     grade_for,
 )
+
+HIDDEN = "not shown"  # how a suppressed count reads in a table (maa_cli.report.suppress.HIDDEN)
 
 
 def tables(path) -> dict[str, list[list[str]]]:
@@ -188,12 +192,35 @@ class TestQuestionnaire:
         responses = {r[0]: r[5] for r in found["Returns by agency"][1:]}
         assert responses["Grange Nursery"] == "No response" and responses["Fern Childminding"] == "Incomplete"
 
-    def test_figures_are_pure_and_agree_with_the_context(self, ey):  # noqa: F811
-        """weakest_first over the context's figures gives the same order as the report table."""
+    def test_figures_are_pure_and_agree_with_the_context(self, ey, ey_report):  # noqa: F811
+        """question_figures on plain records gives the context's figures exactly, touches no file, and its
+        weakest-first order (rates never falling, ties in form order) is the report table's order."""
+        import copy
+
+        from maa_cli.collect import load_responses
+
         ctx = build_context(ey.ws, today=TODAY)
         name = ey.ws.audit.form_types[0].name
-        ranked = weakest_first(ctx.figures[name])
-        assert ranked[0].compliance.n / ranked[0].compliance.of <= ranked[-1].compliance.n / ranked[-1].compliance.of
+        tool = ey.ws.tools[name]
+        records = load_responses(ey.ws, statuses=("accepted", "incomplete"))
+        frozen = copy.deepcopy(records)
+        again = question_figures(name, tool, records, ctx.groups(name))
+        assert records == frozen  # pure: the records are not changed
+        assert again == question_figures(name, tool, records, ctx.groups(name))  # and the same twice
+        assert [(qf.number, qf.distribution, qf.compliance, qf.positive, qf.by_group) for qf in again] == [
+            (qf.number, qf.distribution, qf.compliance, qf.positive, qf.by_group) for qf in ctx.figures[name]]
+        typed = self.accepted(ey)
+        for qf in again:
+            if qf.kind == "yes_no" and not qf.question.urgent:
+                values = [rolled(tool, a, qf.question.id) for a in typed.values()]
+                assert (qf.compliance.n, qf.compliance.of) == (values.count("Yes"), values.count("Yes") + values.count("No")), qf.number
+        ranked = [qf for qf in weakest_first(again) if qf.kind == "yes_no"]
+        order = [qf.number for qf in again]
+        for a, b in zip(ranked, ranked[1:], strict=False):
+            ra, rb = a.compliance.n / a.compliance.of, b.compliance.n / b.compliance.of
+            assert ra < rb or (ra == rb and order.index(a.number) < order.index(b.number)), (a.number, b.number)
+        _, found, _ = ey_report
+        assert [r[0] for r in found["Compliance by question, weakest first"][1:]] == [qf.number for qf in ranked]
 
     def test_setting_actions_list_every_rolled_up_no(self, ey, ey_report):  # noqa: F811
         """The data workbook's Setting actions sheet has one row per question rolled up to No in a complete return."""
@@ -223,18 +250,118 @@ class TestQuestionnaire:
 
 class TestSmallNumbers:
     def test_suppression_hides_small_counts_and_their_percentages(self, ey, ey_report):  # noqa: F811
-        """With suppress_below=5, counts of 1 to 4 read 'fewer than 5', and no percentage gives a small count away."""
+        """With suppress_below=5, a met count of 1 to 4 reads 'fewer than 5', one whose complement is that small
+        is 'not shown', and neither has a percentage."""
         build_reports(ey.ws, today=TODAY, suppress_below=5)
         rows = tables(ey.ws.reports_dir / "findings-report.docx")["Compliance by question, weakest first"][1:]
         assert any(r[2] == "fewer than 5" for r in rows)
         for r in rows:
-            if r[2] == "fewer than 5":
+            if r[2] in ("fewer than 5", HIDDEN):
                 assert r[4].startswith("\u2013")
             else:
                 n, answered = int(r[2]), int(r[3])
                 assert n == 0 or n >= 5
-                if 0 < answered - n < 5:  # the complement would give the small number away
-                    assert r[4].startswith("\u2013")
+                assert answered - n == 0 or answered - n >= 5  # the complement would give the small number away
         text = body_text(ey.ws.reports_dir / "findings-report.docx")
         assert "Counts below 5 are not shown" in text
         build_reports(ey.ws, today=TODAY)  # leave the fixture's reports as they were
+
+    def test_a_count_whose_complement_is_small_is_not_called_a_small_number(self):
+        """38 of 40 hides the 2 that were not; it is 'all but a small number', not 'a small number'."""
+        assert Count(38, 40).text(5, "cases") == "all but a small number (fewer than 5) of 40 cases"
+        assert Count(3, 40).text(5, "cases") == "a small number (fewer than 5) of 40 cases"
+
+    def test_a_lone_hidden_count_is_hidden_with_another_so_totals_cannot_give_it_away(self):
+        """Grades 10, 9 and 1 of 20: the 1 and the 9 are both hidden; a small row total hides its whole row,
+        and a second row with it, since the row totals add up to the number answered."""
+        from maa_cli.report.suppress import ShownTable, hide
+
+        assert hide([10, 9, 0, 1], [[0, 1, 2, 3]], 5) == [False, True, False, True]
+        table = ShownTable([[0, 0, 0, 1], [5, 6, 7, 0], [8, 9, 5, 6]], [1, 18, 28], 5)
+        assert table.total(0) == "fewer than 5" and table.cell(0, 3) == HIDDEN
+        assert all(table.mask[1]) and table.total(1) == HIDDEN  # else 47 - 28 - 18 gives the 1 back
+        assert table.cell(2, 0) == "8" and table.total(2) == "28"
+        assert hide([3, 4], [[0, 1]], None) == [False, False]
+
+
+SMALL = re.compile(r"^[1-4]$")
+RESULT_TABLES = ("Question", "Compliance", "Grades", "Cases by", "Themes")
+LABELS = {"No.", "Question", "Part", "Theme"}
+
+
+def _suppressed(fx, tmp_path):
+    """A copy of a fixture audit reported with suppress_below=5: (tables, body text)."""
+    import shutil
+
+    from maa_cli.workspace import open_workspace
+
+    shutil.copytree(fx.ws.root, tmp_path / "copy")
+    ws = open_workspace(tmp_path / "copy")
+    build_reports(ws, today=TODAY, suppress_below=5)
+    report = ws.reports_dir / "findings-report.docx"
+    return ws, tables(report), body_text(report)
+
+
+@pytest.fixture(scope="module")
+def ey_suppressed(ey, tmp_path_factory):  # noqa: F811
+    return _suppressed(ey, tmp_path_factory.mktemp("ey-small"))
+
+
+@pytest.fixture(scope="module")
+def case_suppressed(case_audit, tmp_path_factory):  # noqa: F811
+    return _suppressed(case_audit, tmp_path_factory.mktemp("case-small"))
+
+
+@pytest.mark.parametrize("which", ["ey_suppressed", "case_suppressed"])
+class TestSuppressionCannotBeUndone:
+    def test_no_results_table_prints_a_count_from_1_to_4(self, which, request):
+        """Counts, answered totals (n), N/A columns: no cell of a results table shows 1, 2, 3 or 4."""
+        _ws, found, _text = request.getfixturevalue(which)
+        checked = 0
+        for caption, rows in found.items():
+            if not caption.startswith(RESULT_TABLES):
+                continue
+            head = rows[0]
+            for row in rows[1:]:
+                for i, value in enumerate(row):
+                    if i == 0 or head[i] in LABELS:
+                        continue
+                    checked += 1
+                    assert not SMALL.match(value.strip()), (caption, head[i], row)
+        assert checked > 50
+
+    def test_no_hidden_count_can_be_worked_out_from_a_total(self, which, request):
+        """Where a total is printed, a row or column never has exactly one count hidden."""
+        _ws, found, _text = request.getfixturevalue(which)
+        for caption, rows in found.items():
+            head, body = rows[0], rows[1:]
+            if re.fullmatch(r"Question \S+", caption) and re.search(r"of \d+ answered", head[2]):
+                assert sum(r[1] == HIDDEN for r in body) != 1, caption
+            elif re.fullmatch(r"Question \S+ by .+", caption) and head[-1] == "n":
+                for r in body:
+                    if r[-1].isdigit():
+                        assert sum(c == HIDDEN for c in r[1:-1]) != 1, (caption, r)
+                for col in range(1, len(head) - 1):
+                    assert sum(r[col] == HIDDEN for r in body) != 1, (caption, head[col])
+            elif re.fullmatch(r"Question \S+ by .+", caption) and head[1] == "Met" or caption.startswith("Cases by"):
+                assert sum(r[1] == HIDDEN for r in body) != 1, caption
+
+    def test_the_left_out_line_prints_no_small_count(self, which, request):
+        """'left out: 1 answered N/A' would undo the table above it."""
+        _ws, _found, text = request.getfixturevalue(which)
+        assert not re.search(r"\b[1-4] (answered N/A|did not answer)\b", text)
+
+
+class TestCasesBySuppression:
+    def test_with_suppression_no_row_describes_one_child(self, case_suppressed):
+        """The cases table keeps the reference and counts only; gender and quadrant are given in total."""
+        _ws, found, text = case_suppressed
+        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Returns"]
+        assert [r[0] for r in found["The cases by reference"][1:]] == ["A", "B", "C", "D"]
+        assert "Cases by gender: not shown, as every count is below 5" in text and "described in total only" in text
+        assert "Cases by gender" not in found  # no table listing which genders are present among four children
+
+    def test_without_suppression_the_profile_columns_stay(self, case_report):
+        """Off by default, a case audit still lists each case's profile."""
+        _, found, _ = case_report
+        assert found["The cases by reference"][0][:3] == ["Case", "Gender", "Quadrant"]

@@ -174,12 +174,17 @@ def questionnaire_answers(tool, name: str, attributes: dict) -> dict:
     return out
 
 
-def make_questionnaire(root: Path) -> Fixture:
+def make_questionnaire(root: Path, deadline: dt.date = DEADLINE, saved: dict[str, dt.datetime] | None = None,
+                       collected: dt.datetime | None = None) -> Fixture:
+    """The questionnaire fixture; ``saved`` sets the day each setting's return was saved (its file's
+    modification time) and ``collected`` when ``maa collect`` first ran."""
+    import os
+
     inputs = build_files(root / "inputs", {"settings.csv": SETTINGS})
     folder = root / "ey"
     new_audit(folder, NewAudit(title="EY self-assessment", partnership="Northshire SCP", type="questionnaire",
                                tool="early-years-safeguarding", agencies_csv=inputs["settings.csv"],
-                               deadline=DEADLINE, today=TODAY))
+                               deadline=deadline, today=TODAY))
     ws = open_workspace(folder)
     audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES})
     (folder / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
@@ -193,8 +198,11 @@ def make_questionnaire(root: Path) -> Fixture:
         attributes = ws.audit.agency(form.agency).attributes
         answers = questionnaire_answers(tool, form.agency, attributes)
         fx.plan[form.agency] = answers
-        fill_excel(ws.forms_dir / form.relpath, ws.returns_dir / f"{form.agency}.xlsx", answers)
-    collect(ws, settle_seconds=0)
+        target = ws.returns_dir / f"{form.agency}.xlsx"
+        fill_excel(ws.forms_dir / form.relpath, target, answers)
+        if saved and form.agency in saved:
+            os.utime(target, (saved[form.agency].timestamp(), saved[form.agency].timestamp()))
+    collect(ws, settle_seconds=0, now=collected.timestamp() if collected else None)
     return fx
 
 

@@ -13,6 +13,11 @@ narrative in full) and, for questionnaires, the written answers grouped by quest
 
 One output that cannot be written (open in Word or Excel) does not stop the others:
 it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
+
+A report run holds the audit's lock (:func:`maa_cli.workspace.locked`), like
+``maa collect``: it records the findings form in ``.maa/manifest.json`` and reads
+what collect writes, so while another run works on the audit it raises
+:class:`maa_cli.errors.AuditLocked` (exit code 3) before writing anything.
 """
 
 from __future__ import annotations
@@ -50,10 +55,20 @@ def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below
     """Write every report the collected answers allow.
 
     Args:
-        today: the report date (and the date RAG and lateness are judged on); defaults to today.
+        today: the report date (and the date RAG is judged on); defaults to today.
         suppress_below: hide counts from 1 to this number minus one in shareable outputs
             (default: audit.yaml's ``suppress_below``, else off).
+
+    Raises:
+        AuditLocked: another maa run (a scheduled collect, say) is working on the audit; nothing was written.
     """
+    from ..workspace import locked
+
+    with locked(ws):
+        return _build(ws, today, suppress_below)
+
+
+def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> ReportResult:
     from .context import FINDINGS_FORM_TYPE, build_context
     from .data_workbook import write_data_workbook
 

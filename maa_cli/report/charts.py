@@ -76,8 +76,17 @@ def bar_chart(title: str, items: list[tuple[str, Count]], what: str, small: int 
 
 
 def grade_chart(title: str, figures: list[QuestionFigures], small: int | None = None) -> Chart | None:
-    """One stacked bar per graded question: how many of each grade, best grade on the left."""
+    """One stacked bar per graded question: how many of each grade, best grade on the left.
+
+    With suppression, a question with any count held back is left out of the chart: a bar's
+    length would show the count its label hides.
+    """
+    from .suppress import ShownDistribution
+
     rows = [qf for qf in figures if qf.kind == "grade" and qf.distribution and qf.distribution.answered]
+    kept = [qf for qf in rows if not _held_back(ShownDistribution(qf.distribution, small))]
+    left_out = len(rows) - len(kept)
+    rows = kept
     if not rows:
         return None
     scale = rows[0].distribution.values
@@ -91,7 +100,7 @@ def grade_chart(title: str, figures: list[QuestionFigures], small: int | None = 
         bars = ax.barh(labels, shares, left=left, color=GRADE_COLOURS[i % 6], hatch=GRADE_HATCHES[i % 6],
                        edgecolor="white", linewidth=0.5, label=grade, height=0.6)
         for bar, n in zip(bars, counts, strict=True):
-            if n and not (small and n < small) and bar.get_width() >= 6:
+            if n and bar.get_width() >= 6:
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(n),
                         ha="center", va="center", fontsize=8, fontweight="bold",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
@@ -105,14 +114,14 @@ def grade_chart(title: str, figures: list[QuestionFigures], small: int | None = 
     parts = []
     for qf in rows:
         d = qf.distribution
-        counted = ", ".join(f"{g} {_shown(d.counts.get(g, 0), small)}" for g in scale if d.counts.get(g, 0))
+        counted = ", ".join(f"{g} {d.counts.get(g, 0)}" for g in scale if d.counts.get(g, 0))
         parts.append(f"{qf.number} {qf.question.text}: {counted} (of {d.answered})")
     alt = f"Stacked bar chart: {title}. " + "; ".join(parts) + "."
-    if small:
-        alt += f" Counts below {small} are not labelled."
+    if left_out:
+        alt += f" {left_out} {'question is' if left_out == 1 else 'questions are'} left out because small counts are not shown."
     return Chart(_png(fig, plt), title, alt)
 
 
-def _shown(n: int, small: int | None) -> str:
-    return f"fewer than {small}" if small and 0 < n < small else str(n)
+def _held_back(shown) -> bool:
+    return shown.answered_hidden or any(shown.hidden.values())
 

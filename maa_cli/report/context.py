@@ -21,7 +21,7 @@ from ..privacy import Masker, masker_for
 from ..tool import Tool
 from ..workspace import FINDINGS_FORM_TYPE, Workspace
 from . import figures as fig
-from .participation import Participation, grouping_attributes, participation
+from .participation import Participation, grouping_attributes, live_manifest, participation
 
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
@@ -157,17 +157,25 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
     tools = {ft.name: ws.tools[ft.name] for ft in ws.audit.form_types if ft.name != FINDINGS_FORM_TYPE}
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
     small = suppress_below if suppress_below is not None else getattr(ws.audit, "suppress_below", DEFAULT_SUPPRESS_BELOW)
-    return ReportContext(
+    manifest = read_manifest(ws)
+    issued = live_manifest(manifest)
+    # A withdrawn form (its case replaced, say) counts nowhere: not as sent, not as returned, not in the results.
+    gone = {form_id for form_id in manifest if form_id not in issued}
+    ctx = ReportContext(
         ws=ws,
         tools=tools,
         titles={ft.name: ft.title or tools[ft.name].title for ft in ws.audit.form_types if ft.name in tools},
-        records=[r for r in records if r["form_type"] in tools],
+        records=[r for r in records if r["form_type"] in tools and r["form_id"] not in gone],
         findings=findings[-1] if findings else None,
-        manifest=read_manifest(ws),
+        manifest=issued,
         masker=masker_for(ws),
         today=today or dt.date.today(),
         small=small or None,
     )
+    if gone:
+        ctx.notes.append(f"{len(gone)} withdrawn {'form is' if len(gone) == 1 else 'forms are'} left out of every report "
+                         "(see .maa/manifest.json for the reason)")
+    return ctx
 
 
 def reports_path(ws: Workspace, *parts: str) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .context import ReportContext
 from .figures import setting_actions
-from .participation import label, received_date
+from .participation import is_late, label, received_date
 from .respondent_plans import plan_form_types
 from .xlsx_kit import a4, cell, header, new_workbook, save
 
@@ -39,7 +39,7 @@ def write_data_workbook(ctx: ReportContext) -> Path:
         row = 2
         for r in ctx.accepted(name):
             got = received_date(r)
-            late = bool(ctx.audit.deadline and got and got > ctx.audit.deadline)
+            late = is_late(r, ctx.audit.deadline)
             fixed = [r["form_id"], r.get("agency") or "", r.get("case_ref") or "", r["status"], got, "Yes" if late else "No"]
             fixed += [attrs.get(r.get("agency") or "", {}).get(a, "") for a in attributes]
             base = ctx.where(r, "")

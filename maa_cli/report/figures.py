@@ -42,7 +42,11 @@ class Count:
     def text(self, small: int | None = None, unit: str = "") -> str:
         unit = f" {unit}" if unit else ""
         if self.suppressed(small):
-            return f"a small number (fewer than {small}) of {self.of}{unit}"
+            if 0 < self.n < small:
+                return f"a small number (fewer than {small}) of {self.of}{unit}"
+            if self.n == 0:  # the whole denominator is small: it was none of them
+                return f"none of {self.of}{unit}"
+            return f"all but a small number (fewer than {small}) of {self.of}{unit}"
         if not self.of:
             return f"none{unit} (nothing to count)"
         return f"{self.n} of {self.of}{unit} ({percent(self.pct)})"

@@ -34,7 +34,7 @@ RECOMMENDATIONS = 6
 
 @dataclass(frozen=True)
 class Recommendation:
-    ref: str  # R1 …
+    ref: str  # R1 … R6: the slot on the findings form (rec3 is always R3, whichever slots are filled)
     action: str
     lead: str
     owner: str
@@ -58,6 +58,15 @@ class Findings:
     recommendations: list[Recommendation] = field(default_factory=list)
 
 
+def slot_ref(slot: int) -> str:
+    """The action plan's Ref for recommendation slot ``slot`` of the findings form: rec3 is R3.
+
+    Fixed by the slot, never by position among the filled ones, so emptying or moving one
+    recommendation on the form never moves another's progress in the action plan.
+    """
+    return f"R{slot}"
+
+
 def findings_from_record(record: dict) -> Findings:
     a = record["answers"]
     recs = []
@@ -66,7 +75,7 @@ def findings_from_record(record: dict) -> Findings:
         if not action:
             continue
         due = a.get(f"rec{i}.due")
-        recs.append(Recommendation(f"R{len(recs) + 1}", action, a.get(f"rec{i}.lead") or "", a.get(f"rec{i}.owner") or "",
+        recs.append(Recommendation(slot_ref(i), action, a.get(f"rec{i}.lead") or "", a.get(f"rec{i}.owner") or "",
                                    dt.date.fromisoformat(due) if isinstance(due, str) and due else None))
     return Findings(
         form_id=record["form_id"],
@@ -82,19 +91,33 @@ def findings_form_id(ctx: ReportContext) -> str:
     return make_form_id(ctx.audit.audit_id, FINDINGS_FORM_TYPE, None, None)
 
 
+# The answers maa prefills from the figures; the briefing prints them again, so they are re-checked there.
+FIGURES_PREFILLED = ("audit_process", "overview", "development")
+PREFILL_HISTORY = 20  # prefills remembered per answer (.maa/reports.json), newest last
+
+
+def flowing(value: str) -> str:
+    """One flowing paragraph, as the prefilled text is put on the form (and read back)."""
+    return " ".join(value.split())
+
+
+def prefill_paragraphs(ctx: ReportContext) -> dict[str, list[str]]:
+    """The figures prefilled into each answer, computed now (with ``ctx.small``), line by line
+    as the templates write them (a line is a sentence or two about one thing)."""
+    out = {"audit_process": process_text(ctx), "overview": overview_text(ctx)}
+    weakest = weakest_lines(ctx)
+    if weakest:
+        out["development"] = text.render("development-suggestions.txt.j2", ctx.ws.root, weakest=weakest)
+    return {k: [flowing(ctx.guard.xml(line)) for line in v.splitlines() if line.strip()] for k, v in out.items()}
+
+
 def findings_content(ctx: ReportContext) -> FormContent:
     """The findings form's content, prefilled with what the returns show."""
     from ..forms.plan import word_template  # the partnership's Word template named in audit.yaml
 
     tool = load_builtin(FINDINGS_TOOL)
-    prefill = {
-        "audit_process": process_text(ctx),
-        "overview": overview_text(ctx),
-        "briefing_title": ctx.audit.title,
-    }
-    weakest = weakest_lines(ctx)
-    if weakest:
-        prefill["development"] = text.render("development-suggestions.txt.j2", ctx.ws.root, weakest=weakest)
+    prefill = {k: " ".join(v) for k, v in prefill_paragraphs(ctx).items()}
+    prefill["briefing_title"] = ctx.audit.title
     return FormContent(
         tool=tool,
         identity=FormIdentity(findings_form_id(ctx), tool.id, tool.version, ctx.audit.audit_id),
@@ -103,7 +126,7 @@ def findings_content(ctx: ReportContext) -> FormContent:
         form_title="Audit findings: for the 7-minute briefing and the action plan",
         for_whom="The audit business unit",
         # One flowing paragraph each: LibreOffice drops line breaks inside a text control when it saves.
-        prefill={k: " ".join(ctx.guard.xml(v).split()) for k, v in prefill.items()},
+        prefill={k: flowing(ctx.guard.xml(v)) for k, v in prefill.items()},
         return_to="this audit's returns folder",
         word_template=word_template(ctx.ws),
     )
@@ -122,8 +145,16 @@ def write_findings_form(ctx: ReportContext) -> Path | None:
         ctx.notes.append(f"{path.name} was kept: it has been changed since maa wrote it. Save the completed form into "
                          "returns/ and run 'maa collect'; delete reports/findings-form.docx to get a fresh copy.")
         return None
-    write_word_form(findings_content(ctx), path)
+    content = findings_content(ctx)
+    write_word_form(content, path)
     state[FILE_NAME] = _sha(path)
+    # What was prefilled, by digest (it holds figures only), so the briefing can tell an answer
+    # left as maa wrote it, whose figures it then prints afresh, suppressed as the run says.
+    history = state.setdefault("prefilled", {})
+    for key in FIGURES_PREFILLED:
+        if content.prefill.get(key):
+            seen = [d for d in history.get(key, []) if d != text_digest(content.prefill[key])]
+            history[key] = (seen + [text_digest(content.prefill[key])])[-PREFILL_HISTORY:]
     atomic.write_text(ctx.ws.state_dir / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
     _register(ctx, path)
     return path
@@ -133,6 +164,8 @@ def _register(ctx: ReportContext, path: Path) -> None:
     """Record the findings form among the issued forms, so collect recognises it in returns/.
 
     Only when the workspace knows the findings form type (else collect could not judge it).
+    Called under the audit's lock, which :func:`maa_cli.report.build_reports` holds for the
+    whole run, so a collect run never reads or writes the manifest at the same time.
     """
     if FINDINGS_FORM_TYPE not in ctx.ws.tools:
         ctx.notes.append("this version of maa cannot collect the findings form yet; the briefing needs it")
@@ -149,6 +182,15 @@ def _register(ctx: ReportContext, path: Path) -> None:
     if old != entry:
         manifest[form_id] = entry
         atomic.write_text(ctx.ws.state_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def text_digest(value: str) -> str:
+    return hashlib.sha256(flowing(value).encode("utf-8")).hexdigest()[:32]
+
+
+def was_prefilled(ctx: ReportContext, key: str, value: str) -> bool:
+    """Whether ``value`` is, word for word, what maa once prefilled into answer ``key``."""
+    return text_digest(value) in (_state(ctx).get("prefilled") or {}).get(key, [])
 
 
 def _state(ctx: ReportContext) -> dict:

@@ -16,8 +16,9 @@ from . import figures as fig
 from .context import ReportContext
 from .docx_kit import FLAG_FILL, USABLE_CM, Doc, shade
 from .participation import case_profile, label
-from .results import _chart, _n, _pct, write_results
+from .results import _chart, _ranking_note, ranked_for_print, write_results
 from .summaries import deadline_text, overview_text, process_text
+from .suppress import HIDDEN, breakdown_counts, count_cells
 
 FILE_NAME = "findings-report.docx"
 AUDIT_TYPES = {"case_audit": "multi-agency case audit", "questionnaire": "self-assessment questionnaire", "thematic": "multi-agency thematic audit"}
@@ -37,6 +38,10 @@ def write_findings_report(ctx: ReportContext) -> Path:
 
     doc.heading("About this report", 1)
     doc.paragraphs(text.render("report-intro.txt.j2", ctx.ws.root, audit=audit, kind=AUDIT_TYPES.get(audit.type, "audit"), small=ctx.small))
+    if ctx.small:
+        doc.para(f"A count marked “{HIDDEN}” is below {ctx.small}, or is held back because it would let one below "
+                 f"{ctx.small} be worked out from the totals; no percentage is given for it. "
+                 + ("The cases are described in total only, never one by one." if audit.cases else ""))
 
     _details(doc, ctx)
     _process(doc, ctx)
@@ -109,8 +114,10 @@ def _process(doc: Doc, ctx: ReportContext) -> None:
             doc.para(text.join_names(p.not_responded) + ".")
     if p.late_returns:
         doc.heading("Late returns", 2)
-        rows = [[ctx.titles[x["form_type"]], x["agency"] or "", x["case_ref"] or "", x["received"].strftime("%d/%m/%Y")] for x in p.late_returns]
-        doc.table(["Form", "Agency", "Case", "First collected"], rows, [5.0, 5.5, 2.0, 4.5], caption="Late returns")
+        doc.para(f"A return is late when the returned file was saved after the deadline ({deadline_text(ctx)}).", style="Form guidance")
+        rows = [[ctx.titles[x["form_type"]], x["agency"] or "", x["case_ref"] or "",
+                 x["received"].strftime("%d/%m/%Y") if x["received"] else ""] for x in p.late_returns]
+        doc.table(["Form", "Agency", "Case", "Received"], rows, [5.0, 5.5, 2.0, 4.5], caption="Late returns")
         doc.para()
 
 
@@ -144,8 +151,9 @@ def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
     doc.paragraphs(overview_text(ctx))
     if audit.cases:
         keys: list[str] = []
-        for c in audit.cases:
-            keys += [k for k in c.attributes if k not in keys]
+        if not ctx.small:  # with suppression, a child's profile is never printed in one row: totals only, below
+            for c in audit.cases:
+                keys += [k for k in c.attributes if k not in keys]
         returned = {}
         for r in ctx.accepted():
             if r.get("case_ref"):
@@ -158,10 +166,16 @@ def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
         rows = [[c.case_ref] + [c.attributes.get(k, "") for k in keys] + [len(c.agencies), f"{returned.get(c.case_ref, 0)} of {asked.get(c.case_ref, 0)}"]
                 for c in sorted(audit.cases, key=lambda c: c.case_ref)]
         rest = USABLE_CM - 1.6 - 2.2 - 2.0
-        doc.table(header, rows, [1.6] + [rest / max(1, len(keys))] * len(keys) + [2.2, 2.0], caption="The cases by reference")
+        widths = [1.6] + [rest / len(keys)] * len(keys) + [2.2, 2.0] if keys else [4.0, 5.0, 5.0]
+        doc.table(header, rows, widths, caption="The cases by reference")
         doc.para()
         for b in case_profile(audit, set(ctx.audited_cases) or None):
-            rows = [[value, _n(ctx, b.count(value)), _pct(ctx, b.count(value))] for value in b.counts]
+            shown = breakdown_counts(b.counts, b.total, ctx.small)
+            if all(v == HIDDEN for v in shown.values()):  # one sentence, not a list of every value present
+                doc.para(f"Cases by {label(b.attribute).lower()}: not shown, as every count is below {ctx.small} "
+                         "or would give one away.", style="Form guidance")
+                continue
+            rows = [[value, shown[value], "–" if shown[value] == HIDDEN else fig.percent(b.count(value).pct)] for value in b.counts]
             doc.table([label(b.attribute), "Cases", "%"], rows, [8.0, 4.5, 4.5], caption=f"Cases by {label(b.attribute).lower()}")
             doc.para()
 
@@ -180,8 +194,11 @@ def _themes(doc: Doc, ctx: ReportContext) -> None:
     if tags:
         doc.heading("By practice theme", 2)
         doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades in the better half of the scale.")
-        rows = [[t.label, _n(ctx, t.count), t.count.of, _pct(ctx, t.count)] for t in tags]
+        tags = ranked_for_print(ctx, tags, lambda t: t.count, sorted(tags, key=lambda t: t.label))
+        rows = [[t.label, *count_cells(t.count, ctx.small)] for t in tags]
         table = doc.table(["Theme", "Met", "Answers", "%"], rows, [7.0, 3.0, 3.0, 4.0], caption="Themes, weakest first")
         for row, t in zip(table.rows[1:], tags, strict=True):
-            if t.count.pct is not None and t.count.pct < 50:
+            if t.count.pct is not None and t.count.pct < 50 and not t.count.suppressed(ctx.small):
                 shade(row.cells[3], FLAG_FILL)
+                row.cells[3].paragraphs[0].add_run(" (below half)").italic = True  # never colour alone
+        _ranking_note(doc, ctx, tags, lambda t: t.count)

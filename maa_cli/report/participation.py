@@ -2,9 +2,17 @@
 
 Pure functions on the issued forms (the manifest), the audit definition and the
 collected records. "Replied" means an accepted or incomplete return: the agency
-did respond, even if its answers are not yet complete enough to count. A return
-is late when it was first collected after the deadline; with collect scheduled
-hourly that is within an hour of its arrival.
+did respond, even if its answers are not yet complete enough to count.
+
+A return's *received* date and whether it was *late* are decided once, by
+``maa collect`` (the day the returned file was saved, against the deadline; see
+:func:`maa_cli.collect_read.received`), and stored on the record; reports read
+them and never judge lateness by when collect happened to run. Records kept by
+an older maa carry only the file's modification time, from which the same rule
+gives the same answer.
+
+A form withdrawn from the audit (its manifest entry has ``withdrawn``, e.g. the
+case was replaced by ``maa replace-case``) is neither counted nor chased.
 """
 
 from __future__ import annotations
@@ -70,11 +78,36 @@ class Participation:
 
 
 def received_date(record: dict) -> dt.date | None:
-    stamp = record.get("collected_at")
+    """The day the return was saved, as collect recorded it (``received``; else the file's modification time)."""
+    stamp = record.get("received")
     try:
-        return dt.datetime.fromisoformat(stamp).date() if stamp else None
-    except ValueError:
+        if stamp:
+            return dt.date.fromisoformat(stamp)
+        modified = record.get("modified")
+        if modified:  # a record from before 'received' was stored: the same rule, local day of the file's mtime
+            when = dt.datetime.fromisoformat(modified)
+            return (when.astimezone() if when.tzinfo else when).date()
+    except (TypeError, ValueError):
         return None
+    return None
+
+
+def is_late(record: dict, deadline: dt.date | None) -> bool:
+    """Whether collect judged the return late (``late``); for older records, the same rule on :func:`received_date`."""
+    if isinstance(record.get("late"), bool):
+        return record["late"]
+    got = received_date(record)
+    return bool(deadline and got and got > deadline)
+
+
+def withdrawn(entry: dict) -> bool:
+    """A manifest entry withdrawn from the audit (``"withdrawn": reason``): left out of every count and list."""
+    return bool(entry.get("withdrawn"))
+
+
+def live_manifest(manifest: dict[str, dict]) -> dict[str, dict]:
+    """The issued forms still part of the audit."""
+    return {form_id: entry for form_id, entry in manifest.items() if not withdrawn(entry)}
 
 
 def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict], records: list[dict]) -> Participation:
@@ -83,7 +116,8 @@ def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict
     Args:
         titles: form type name -> title to show; form types not in it are ignored
             (e.g. the findings form, which is the officer's, not a return).
-        manifest: issued forms by form id (``form_type``, ``agency``, ``case_ref``).
+        manifest: issued forms by form id (``form_type``, ``agency``, ``case_ref``); entries
+            marked ``withdrawn`` are left out.
         records: collected records, any status; only accepted and incomplete count.
     """
     out = Participation()
@@ -91,7 +125,9 @@ def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict
     order = [a.name for a in audit.agencies]
     by_agency: dict[str, AgencyParticipation] = {}
     latest = {r["form_id"]: r for r in records if r["status"] in RETURNED}
-    for form_id, entry in sorted(manifest.items(), key=lambda kv: (kv[1].get("form_type") or "", kv[1].get("agency") or "", kv[1].get("case_ref") or "")):
+    issued = sorted(live_manifest(manifest).items(),
+                    key=lambda kv: (kv[1].get("form_type") or "", kv[1].get("agency") or "", kv[1].get("case_ref") or ""))
+    for form_id, entry in issued:
         ftp = by_type.get(entry.get("form_type"))
         if ftp is None:
             continue
@@ -107,8 +143,8 @@ def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict
         setattr(ftp, status, getattr(ftp, status) + 1)
         if ap:
             setattr(ap, status, getattr(ap, status) + 1)
-        received = received_date(record)
-        if audit.deadline and received and received > audit.deadline:
+        if is_late(record, audit.deadline):
+            received = received_date(record)
             ftp.late += 1
             if ap:
                 ap.late += 1

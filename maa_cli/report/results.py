@@ -12,6 +12,7 @@ from . import figures as fig
 from .context import ReportContext
 from .docx_kit import FLAG_FILL, USABLE_CM, Doc, shade
 from .participation import label
+from .suppress import HIDDEN, ShownDistribution, ShownTable, count_cells, fewer, is_small, number
 
 # Narrative quoted in the shareable report (case audits): answers to long-text questions,
 # not the "why this judgement" boxes, which go to the panel pack in full.
@@ -44,34 +45,53 @@ def write_results(doc: Doc, ctx: ReportContext, form_type: str, heading: str, qu
         _question(doc, ctx, qf, accepted, qf.question.id in quoted)
 
 
+def ranked_for_print(ctx: ReportContext, items: list, count, order: list) -> list:
+    """``items`` (already weakest first) with the suppressed ones moved to the end, in ``order``
+    (form order): a hidden count's place in a ranking would narrow it down."""
+    if not ctx.small:
+        return items
+    shown = [x for x in items if not count(x).suppressed(ctx.small)]
+    hidden = [x for x in items if count(x).suppressed(ctx.small)]
+    return shown + sorted(hidden, key=lambda x: next(i for i, y in enumerate(order) if y is x))
+
+
+def _ranking_note(doc: Doc, ctx: ReportContext, items: list, count) -> None:
+    if ctx.small and any(count(x).suppressed(ctx.small) for x in items):
+        doc.para(f"Rows with a count held back (below {ctx.small}, or one that would give such a count away) come last, "
+                 "in a fixed order, so that their place in the ranking does not give them away.", style="Form guidance")
+
+
 def _summary(doc: Doc, ctx: ReportContext, figures: list[fig.QuestionFigures]) -> None:
     ranked = fig.weakest_first(figures)
-    yes_no = [qf for qf in ranked if qf.kind == "yes_no"]
-    grades = [qf for qf in ranked if qf.kind == "grade"]
+    yes_no = ranked_for_print(ctx, [qf for qf in ranked if qf.kind == "yes_no"], lambda qf: qf.compliance, figures)
+    grades = ranked_for_print(ctx, [qf for qf in ranked if qf.kind == "grade"], lambda qf: qf.positive, figures)
     if yes_no:
         doc.heading("Compliance by question, weakest first", 2)
         doc.para("A question is met when every part that applies is answered Yes; N/A answers are left out.")
-        rows = [[qf.number, qf.question.text, _n(ctx, qf.compliance), qf.compliance.of, _pct(ctx, qf.compliance)] for qf in yes_no]
+        rows = [[qf.number, qf.question.text, *count_cells(qf.compliance, ctx.small)] for qf in yes_no]
         table = doc.table(["No.", "Question", "Met", "Answered", "%"], rows, [1.3, 9.4, 1.7, 2.1, 2.5], caption="Compliance by question, weakest first")
-        _flag_low(table, [qf.compliance for qf in yes_no])
+        _flag_low(ctx, table, [qf.compliance for qf in yes_no])
+        _ranking_note(doc, ctx, yes_no, lambda qf: qf.compliance)
         doc.para()
         _chart(doc, ctx, lambda: charts.bar_chart("Compliance by question, weakest first",
                                                   [(f"{qf.number} {qf.question.text}", qf.compliance) for qf in yes_no], "met", ctx.small))
     if grades:
         doc.heading("Grades by question, weakest first", 2)
-        rows = [[qf.number, qf.question.text, _n(ctx, qf.positive), qf.positive.of, _pct(ctx, qf.positive)] for qf in grades]
+        rows = [[qf.number, qf.question.text, *count_cells(qf.positive, ctx.small)] for qf in grades]
         label_ = grades[0].positive_label
         table = doc.table(["No.", "Question", label_.capitalize(), "Graded", "%"], rows, [1.3, 8.2, 2.9, 2.1, 2.5],
                           caption="Grades by question, weakest first")
-        _flag_low(table, [qf.positive for qf in grades])
+        _flag_low(ctx, table, [qf.positive for qf in grades])
+        _ranking_note(doc, ctx, grades, lambda qf: qf.positive)
         doc.para()
         _chart(doc, ctx, lambda: charts.grade_chart("Grades given, by question", [qf for qf in figures if qf.kind == "grade"], ctx.small))
 
 
-def _flag_low(table, counts: list[fig.Count]) -> None:
-    """Shade the percentage of questions below half, and say so in words (colour never alone)."""
+def _flag_low(ctx: ReportContext, table, counts: list[fig.Count]) -> None:
+    """Shade the percentage of questions below half, and say so in words (colour never alone).
+    A suppressed row is never flagged: "below half" would narrow its hidden count down."""
     for row, count in zip(table.rows[1:], counts, strict=True):
-        if count.pct is not None and count.pct < 50:
+        if count.pct is not None and count.pct < 50 and not count.suppressed(ctx.small):
             shade(row.cells[-1], FLAG_FILL)
             para = row.cells[-1].paragraphs[0]
             para.add_run(" (below half)").italic = True
@@ -83,39 +103,42 @@ def _question(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, accepted: l
         if not d.answered:
             doc.para("No answers (other than N/A) to count.")
             return
+        shown = ShownDistribution(d, ctx.small, multiple=qf.kind == "multiple")
         header = {"yes_no": "Answer", "grade": "Grade", "choice": "Answer", "multiple": "Choice"}[qf.kind]
-        rows = [[v, _n(ctx, d.count(v)), _pct(ctx, d.count(v))] for v in d.values if qf.kind != "multiple" or d.counts.get(v)]
-        doc.table([header, "Count", f"% of {d.answered} answered"], rows, [9.0, 3.0, 5.0], caption=f"Question {qf.number}")
-        doc.para(_left_out(d, qf.kind), style="Form guidance")
+        listed = [v for v in d.values if qf.kind != "multiple" or d.counts.get(v) or shown.answered_hidden]
+        rows = [[v, shown.count(v), shown.pct(v)] for v in listed]
+        of = "those who answered" if shown.answered_hidden else f"{d.answered} answered"
+        doc.table([header, "Count", f"% of {of}"], rows, [9.0, 3.0, 5.0], caption=f"Question {qf.number}")
+        doc.para(_left_out(shown, qf.kind), style="Form guidance")
         if qf.parts:
             rows = []
             for lab, text_, pd in qf.parts:
-                yes = pd.count("Yes")
-                rows.append([f"{lab} {text_}".strip(), _n(ctx, yes), _n(ctx, pd.count("No")), pd.not_applicable, _pct(ctx, yes)])
+                part = ShownDistribution(pd, ctx.small)
+                na = HIDDEN if part.na_hidden else str(pd.not_applicable)
+                rows.append([f"{lab} {text_}".strip(), part.count("Yes"), part.count("No"), na, part.pct("Yes")])
             doc.table(["Part", "Yes", "No", "N/A", "% Yes"], rows, [9.6, 1.8, 1.8, 1.8, 2.0], caption=f"Question {qf.number} by part")
             doc.para()
         for group, split in qf.by_group.items():
             _by_group(doc, ctx, qf, group, split)
     elif qf.kind == "number":
         values = qf.numbers
-        if values:
+        if values and is_small(len(values), ctx.small):
+            doc.para(f"{fewer(ctx.small).capitalize()} answers: the figures are not shown.")
+        elif values:
             doc.para(f"{len(values)} answers: median {fig.median(values):g}, lowest {values[0]}, highest {values[-1]}.")
         else:
             doc.para("No answers.")
     else:
-        doc.para(f"{qf.text_answers} {'answer' if qf.text_answers == 1 else 'answers'}.")
+        n = qf.text_answers
+        doc.para(f"{number(n, ctx.small)} {'answer' if n == 1 else 'answers'}.")
         if quote:
             _quotes(doc, ctx, qf, accepted)
         elif qf.text_answers and qf.kind == "text":
             doc.para("The answers are in full in the panel pack (restricted).", style="Form guidance")
 
 
-def _left_out(d: fig.Distribution, kind: str) -> str:
-    bits = []
-    if d.not_applicable:
-        bits.append(f"{d.not_applicable} answered N/A")
-    if d.unanswered:
-        bits.append(f"{d.unanswered} did not answer")
+def _left_out(shown: ShownDistribution, kind: str) -> str:
+    bits = shown.left_out()
     out = "Percentages are of those who answered" + (f"; left out: {', '.join(bits)}." if bits else ".")
     if kind == "multiple":
         out += " More than one could be chosen, so percentages add up to more than 100."
@@ -126,18 +149,40 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
     if len(split) < 2:
         return
     name = label(group)
+    groups = list(split.items())
     if qf.kind == "yes_no":
+        cells = [[d.counts.get("Yes", 0), d.counts.get("No", 0)] for _v, d in groups]
+        shown = ShownTable(cells, [yes + no for yes, no in cells], ctx.small)
+        if _all_hidden(doc, ctx, shown, qf, name):
+            return
         rows = []
-        for value, d in split.items():
-            c = fig.Count(d.counts.get("Yes", 0), d.counts.get("Yes", 0) + d.counts.get("No", 0))
-            rows.append([value, _n(ctx, c), c.of, _pct(ctx, c)])
+        for r, (value, _d) in enumerate(groups):
+            yes, no = cells[r]
+            pct = "–" if shown.row_hidden(r) or shown.whole[r] else fig.percent(fig.Count(yes, yes + no).pct)
+            rows.append([value, shown.cell(r, 0), shown.total(r), pct])
         doc.table([name, "Met", "Answered", "%"], rows, [8.0, 3.0, 3.0, 3.0], caption=f"Question {qf.number} by {name.lower()}")
     else:
         values = [v for v in next(iter(split.values())).values]
-        widths = [4.5] + [(USABLE_CM - 4.5 - 1.6) / max(1, len(values))] * len(values) + [1.6]
-        rows = [[value] + [_n(ctx, d.count(v)) if d.counts.get(v) else "" for v in values] + [d.answered] for value, d in split.items()]
+        cells = [[d.counts.get(v, 0) for v in values] for _v, d in groups]
+        shown = ShownTable(cells, [d.answered for _v, d in groups], ctx.small, sums=qf.kind != "multiple")
+        if _all_hidden(doc, ctx, shown, qf, name):
+            return
+        n_width = 2.2 if ctx.small else 1.6  # room for "fewer than 5"
+        widths = [4.5] + [(USABLE_CM - 4.5 - n_width) / max(1, len(values))] * len(values) + [n_width]
+        rows = [[value] + [shown.cell(r, c) if shown.mask[r][c] or cells[r][c] else "" for c in range(len(values))] + [shown.total(r)]
+                for r, (value, _d) in enumerate(groups)]
         doc.table([name] + list(values) + ["n"], rows, widths, caption=f"Question {qf.number} by {name.lower()}", size=8.5)
     doc.para()
+
+
+def _all_hidden(doc: Doc, ctx: ReportContext, shown: ShownTable, qf: fig.QuestionFigures, name: str) -> bool:
+    """A breakdown with every count held back is one sentence, not a table of "not shown"
+    (which would still list every group and value present)."""
+    if not ctx.small or not shown.mask or not all(all(row) for row in shown.mask):
+        return False
+    doc.para(f"Question {qf.number} by {name.lower()}: not shown, as every count in it is below {ctx.small} "
+             "or would give one away.", style="Form guidance")
+    return True
 
 
 def _quotes(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, accepted: list[dict]) -> None:
@@ -161,11 +206,3 @@ def _chart(doc: Doc, ctx: ReportContext, make) -> None:
         return
     if chart is not None:
         doc.picture(chart.png, chart.alt, chart.title)
-
-
-def _n(ctx: ReportContext, count: fig.Count) -> str:
-    return f"fewer than {ctx.small}" if ctx.small and 0 < count.n < ctx.small else str(count.n)
-
-
-def _pct(ctx: ReportContext, count: fig.Count) -> str:
-    return "–" if count.suppressed(ctx.small) else fig.percent(count.pct)

@@ -12,6 +12,7 @@ from . import figures as fig
 from . import text
 from .context import ReportContext
 from .participation import case_profile, label, respondent_profile
+from .suppress import HIDDEN, breakdown_counts
 
 SELECTION = {
     "sample": "chosen at random from the cases that met the audit's criteria",
@@ -42,25 +43,30 @@ def process_text(ctx: ReportContext) -> str:
 
 
 def _counts(breakdown, small: int | None) -> dict[str, str]:
-    out = {}
-    for value, n in breakdown.counts.items():
-        out[value] = f"fewer than {small}" if small and 0 < n < small else str(n)
-    return out
+    """A profile's counts as printed: they add up to a total that is printed, so small ones are
+    hidden together with a second one (see :mod:`maa_cli.report.suppress`)."""
+    return breakdown_counts(breakdown.counts, breakdown.total, small)
 
 
 def overview_text(ctx: ReportContext) -> str:
     """The cases (or respondents) in figures (briefing box 2)."""
     if ctx.audit.cases:
         audited = set(ctx.audited_cases) or {c.case_ref for c in ctx.audit.cases}
-        breakdowns = [{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in case_profile(ctx.audit, audited)]
+        breakdowns = _shown([{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in case_profile(ctx.audit, audited)])
         features = [t.sentence(ctx.small) for t in ctx.themes if t.source == "case features"][:5]
         return text.render("overview.txt.j2", ctx.ws.root, cases=len(audited), breakdowns=breakdowns, features=features)
     p = ctx.participation
     replied = [a.agency for a in p.agencies if a.returned]
-    breakdowns = [{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in respondent_profile(ctx.audit, replied)
-                  if b.attribute in _grouping(ctx)]
+    breakdowns = _shown([{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in respondent_profile(ctx.audit, replied)
+                         if b.attribute in _grouping(ctx)])
     return text.render("overview.txt.j2", ctx.ws.root, cases=0, responded=len(replied),
                        asked=len([a for a in p.agencies if a.asked]), breakdowns=breakdowns, features=[])
+
+
+def _shown(breakdowns: list[dict]) -> list[dict]:
+    """Breakdowns with at least one count printed: one with every count held back is left out
+    (listing its values would still say which are present)."""
+    return [b for b in breakdowns if any(v != HIDDEN for v in b["counts"].values())]
 
 
 def _grouping(ctx: ReportContext) -> set[str]:
