@@ -483,7 +483,8 @@ def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to 
     con = _console()
     con.print(f"\n✓ Demo finished in {directory}")
     for label, path in result.where_to_look:
-        con.print(f"  {label}: {path}")
+        note = "  (restricted: for the panel only)" if "restricted" in Path(path).parts else ""
+        con.print(f"  {label}: {path}{note}", soft_wrap=True, markup=False, highlight=False)
 
 
 def main() -> None:
