@@ -34,12 +34,44 @@ def open_base(template: Path | None):
 
     if template:
         doc = docx.Document(_as_document(Path(template)))
-        _clear_body(doc)
     else:
-        doc = docx.Document()
-        _tidy_default_base(doc)
+        doc = docx.Document(io.BytesIO(default_template_bytes()))
+    _clear_body(doc)
     _ensure_styles(doc)
     return doc
+
+
+DEFAULT_TEMPLATE = "form.docx"
+
+
+def default_template_bytes() -> bytes:
+    """maa's clean default base (templates/form.docx): what a partnership copies to brand its forms."""
+    from ..resources import bundled
+
+    return (bundled("templates") / DEFAULT_TEMPLATE).read_bytes()
+
+
+def write_default_template(path: Path) -> None:
+    """Make templates/form.docx from python-docx's default, fixed for UK forms.
+
+    Run when the default's look changes: ``python -c "from maa_cli.forms.word_base import
+    write_default_template as w; w(__import__('pathlib').Path('templates/form.docx'))"``.
+    """
+    import docx
+
+    from .. import atomic
+
+    doc = docx.Document()
+    _tidy_default_base(doc)
+    _clear_body(doc)
+    _ensure_styles(doc)
+    set_settings(doc)
+    props = doc.core_properties
+    props.author = props.last_modified_by = props.title = props.subject = ""
+    props.comments = props.keywords = props.category = props.content_status = ""
+    props.created = props.modified = dt.datetime(2026, 1, 1)
+    props.revision = 1
+    atomic.write_with(Path(path), doc.save)
 
 
 def finish_package(doc, content: FormContent) -> None:
