@@ -1,15 +1,15 @@
 """What ``maa collect`` keeps between runs, and how it keeps it safe on a shared drive.
 
-Everything lives in the audit folder, outside ``returns/``:
+Nothing lives in ``returns/``. What can hold personal data is in the restricted store:
 
-* ``.maa/files.json`` — every file seen, its size and modification time, and what
-  was decided about it (so an unchanged file is never read again);
-* ``.maa/records/<form>--<sha12>.json`` — the answers of each version of a form
-  that was read (one per distinct file content), without identifying answers;
-* ``.maa/responses/<form>.json`` — one record per form: its current return, which
-  reports read; identifying answers of that return in ``restricted/answers/``;
-* ``collected/`` in the restricted store — a read-only copy of each accepted file (a
-  return holds the child's name and date of birth, so it is kept with them);
+* ``.maa/files.json`` — every file seen (keyed by a hash of its path), its size and
+  modification time, and what was decided about it (an unchanged file is never read again);
+* ``<restricted>/records/<form>--<sha12>.json`` — the answers of each version of a form
+  that was read, as typed (narrative can name a child), without identifying answers;
+* ``<restricted>/responses/<form>.json`` — one record per form: its current return, which
+  reports read and mask; identifying answers of that return in ``<restricted>/answers/``;
+* ``<restricted>/collected/`` — a read-only copy of each accepted file;
+* ``<restricted>/staging/`` — the private copy of a return while it is judged;
 * ``.maa/choices.json`` — the officer's picks between conflicting returns;
 * ``.maa/runlog.jsonl`` — every decision, file names masked, no answer values.
 
@@ -47,8 +47,8 @@ _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is ki
 
 def clean_leftovers(ws: Workspace) -> None:
     """Remove what a killed run may have left: the staging folder and half-written temp files."""
-    shutil.rmtree(ws.state_dir / STAGING_DIR, ignore_errors=True)
-    for folder in (ws.state_dir, ws.state_dir / RECORDS_DIR, ws.state_dir / RESPONSES_DIR, collected_dir(ws)):
+    shutil.rmtree(staging_dir(ws), ignore_errors=True)
+    for folder in (ws.state_dir, records_dir(ws), responses_dir(ws), collected_dir(ws)):
         if folder.is_dir():
             for tmp in folder.rglob(_TEMP_GLOB):
                 with contextlib.suppress(OSError):
@@ -56,7 +56,18 @@ def clean_leftovers(ws: Workspace) -> None:
 
 
 def staging_dir(ws: Workspace) -> Path:
-    return ws.state_dir / STAGING_DIR
+    """Private copies of returns while they are judged: they carry names, so they live in the restricted store."""
+    return ws.restricted_dir / STAGING_DIR
+
+
+def records_dir(ws: Workspace) -> Path:
+    """Every version of every form read. Answers are as typed (narrative can name a child): restricted."""
+    return ws.restricted_dir / RECORDS_DIR
+
+
+def responses_dir(ws: Workspace) -> Path:
+    """The current record of each form, which reports are built from (and mask): restricted too."""
+    return ws.restricted_dir / RESPONSES_DIR
 
 
 def collected_dir(ws: Workspace) -> Path:
@@ -132,7 +143,7 @@ def version_name(form_id: str, sha256: str) -> str:
 
 
 def has_version(ws: Workspace, form_id: str, sha256: str) -> bool:
-    return (ws.state_dir / RECORDS_DIR / f"{version_name(form_id, sha256)}.json").is_file()
+    return (records_dir(ws) / f"{version_name(form_id, sha256)}.json").is_file()
 
 
 def write_version(ws: Workspace, record: dict, secret: dict) -> None:
@@ -142,7 +153,7 @@ def write_version(ws: Workspace, record: dict, secret: dict) -> None:
     (after a crash, or when the audit changed) does not make a return look newer.
     """
     name = version_name(record["form_id"], record["sha256"])
-    path = ws.state_dir / RECORDS_DIR / f"{name}.json"
+    path = records_dir(ws) / f"{name}.json"
     old = read_json(path, None)
     if isinstance(old, dict) and old.get("collected_at"):
         record = dict(record, collected_at=old["collected_at"])
@@ -158,11 +169,11 @@ def publish(ws: Workspace, current: dict[str, tuple[str, str]]) -> None:
     Forms with no current return (nothing back, or a conflict still to be resolved)
     have no response record and no identifying answers outside the versions folder.
     """
-    out = ws.state_dir / RESPONSES_DIR
+    out = responses_dir(ws)
     answers = ws.restricted_dir / restricted.ANSWERS_DIR
     for form_id, (sha256, status) in sorted(current.items()):
         name = version_name(form_id, sha256)
-        record = read_json(ws.state_dir / RECORDS_DIR / f"{name}.json", None)
+        record = read_json(records_dir(ws) / f"{name}.json", None)
         if record is None:
             continue
         _write_if_changed(out / f"{form_id}.json", dumps(dict(record, status=status)))
@@ -181,7 +192,7 @@ def publish(ws: Workspace, current: dict[str, tuple[str, str]]) -> None:
 def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> list[dict]:
     """The current return of each form whose status is in ``statuses``, as plain data."""
     out = []
-    folder = ws.state_dir / RESPONSES_DIR
+    folder = responses_dir(ws)
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         record = read_json(path, None)
         if isinstance(record, dict) and record.get("status") in statuses:

@@ -114,7 +114,7 @@ def test_names_and_dates_in_file_names_never_reach_json_the_run_log_or_the_state
         "runlog.jsonl": "\n".join(json.dumps(json.loads(line), ensure_ascii=False)
                                   for line in (ws.state_dir / "runlog.jsonl").read_text(encoding="utf-8").splitlines()),
         "files.json": (ws.state_dir / "files.json").read_text(encoding="utf-8"),
-        "records": "".join(p.read_text(encoding="utf-8") for p in sorted((ws.state_dir / "records").glob("*.json"))),
+        "records": "".join(p.read_text(encoding="utf-8") for p in sorted((ws.restricted_dir / "records").glob("*.json"))),
     }
     for where, text in outputs.items():
         assert not _leaks(text), f"{where} shows {_leaks(text)}"

@@ -65,7 +65,7 @@ class TestCollect:
         answers.update({"q1": "yes", "q2": "Y ", "q5": "n/a"})
         fill_excel(path, questionnaire.returns_dir / "bluebell.xlsx", answers)
         collect(questionnaire, settle_seconds=0)
-        record = next((questionnaire.state_dir / "responses").glob("*.json"))
+        record = next((questionnaire.restricted_dir / "responses").glob("*.json"))
         saved = json.loads(record.read_text(encoding="utf-8"))["answers"]
         assert (saved["q1"], saved["q2"], saved["q5"]) == ("Yes", "Yes", "N/A")
 

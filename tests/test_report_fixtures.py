@@ -237,7 +237,7 @@ def shareable_outputs(ws) -> list[Path]:
 
 def tamper_record(ws, form_id: str, key: str, value) -> None:
     """Change one stored answer, as a Word return could have carried it (Excel cannot)."""
-    for path in (ws.state_dir / "responses").glob(f"{form_id}*.json"):
+    for path in (ws.restricted_dir / "responses").glob(f"{form_id}*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
         record["answers"][key] = value
         path.write_text(json.dumps(record), encoding="utf-8")
