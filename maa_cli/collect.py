@@ -270,6 +270,9 @@ class _Run:
 
     def observe(self, path: Path) -> None:
         rel = path.relative_to(self.ws.returns_dir).as_posix()
+        if not rel.isprintable() or any("\udc80" <= ch <= "\udcff" for ch in rel):
+            # Bytes that are not valid UTF-8 arrive as lone surrogates: shown as '?' wherever the path is printed.
+            rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
         key = cs.path_key(rel)
         entry, ms = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx, self.settle,
                              self.masker)

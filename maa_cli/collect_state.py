@@ -128,7 +128,9 @@ def fingerprint(ws: Workspace, manifest: dict) -> str:
 
 def path_key(rel: str) -> str:
     """How the state names a file: a hash of its path below returns/, since file names often carry a child's name."""
-    return hashlib.sha256(rel.encode("utf-8")).hexdigest()[:20]
+    # surrogateescape: a name that is not valid UTF-8 (an unzipped archive, a Linux CIFS mount) must
+    # not stop collection for everyone else.
+    return hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
 def dumps(data) -> str:

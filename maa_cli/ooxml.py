@@ -142,3 +142,12 @@ def parse_custom_properties(xml: bytes) -> dict[str, str]:
         if name:
             out[name] = "".join(prop.itertext()).strip()
     return out
+
+
+CORE_PROPERTY_LIMIT = 255  # python-docx refuses longer core properties; Word shows them in one line anyway
+
+
+def core_text(value: str | None) -> str:
+    """A document property value (title, subject, author) cut to what the format allows."""
+    value = value or ""
+    return value if len(value) <= CORE_PROPERTY_LIMIT else value[: CORE_PROPERTY_LIMIT - 1] + "…"

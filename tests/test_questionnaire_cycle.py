@@ -154,3 +154,39 @@ class TestIssueCommand:
         result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root)], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
         assert "Church Lane Childminding" in result.output and "0 forms written, 3 already issued" in result.output
+
+
+class TestOddFileNames:
+    def test_a_file_name_that_is_not_valid_utf8_does_not_stop_collection(self, questionnaire):
+        """A return whose name has raw bytes (an unzipped archive, a Linux share) is read, and shown with '?'."""
+        import os
+        import sys
+
+        import pytest
+
+        if sys.platform == "win32":
+            pytest.skip("Windows file names are always Unicode")
+        planned, path = _form(questionnaire, "Acorn Nursery")
+        good = fill_excel(path, questionnaire.returns_dir / "acorn.xlsx", all_yes(questionnaire.tools[planned.form_type]))
+        odd = os.path.join(os.fsencode(questionnaire.returns_dir), b"bad\xff\xfe name.xlsx")
+        with open(odd, "wb") as handle:
+            handle.write(good.read_bytes())
+        result = collect(questionnaire, settle_seconds=0)
+        paths = {f.path: f.status for f in result.files}
+        assert paths["acorn.xlsx"] == "accepted"
+        assert paths["bad?? name.xlsx"] in ("accepted", "superseded")
+
+
+def test_a_very_long_agency_name_still_gets_its_forms(tmp_path):
+    """A 300-character respondent and partnership name is cut in the document properties, not a crash mid-issue."""
+    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from tests.conftest import TODAY, build_files
+
+    long_name = ("The Very Long Named Community Nursery and Family Centre " * 6).strip()
+    csv = build_files(tmp_path, {"a.csv": f"agency,contact_name,email\n{long_name},A Person,a@b.example\n"})
+    new_audit(tmp_path / "a", NewAudit(title="EY", partnership="P" * 300, tool="early-years-safeguarding",
+                                       agencies_csv=csv["a.csv"], today=TODAY))
+    ws = open_workspace(tmp_path / "a")
+    for fmt in ("docx", "xlsx"):
+        result = issue_forms(ws, fmt=fmt)
+        assert len(result.written) == 1 and (ws.forms_dir / result.written[0].relpath).is_file()

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..cells import put
+from ..ooxml import core_text
 from ..tool import NA, AnswerField, Tool
 from .content import FormContent
 
@@ -364,9 +365,9 @@ class _FormBook:
         for name, value in c.identity.properties().items():
             self.wb.custom_doc_props.append(StringProperty(name=name, value=value))
         props = self.wb.properties
-        props.title = f"{c.form_title} \u2014 {c.for_whom}"
-        props.subject = c.audit_title
-        props.creator = props.lastModifiedBy = c.partnership
+        props.title = core_text(f"{c.form_title} \u2014 {c.for_whom}")
+        props.subject = core_text(c.audit_title)
+        props.creator = props.lastModifiedBy = core_text(c.partnership)
         props.language = "en-GB"
 
 

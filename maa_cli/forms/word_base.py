@@ -15,7 +15,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from ..ooxml import CUSTOM_FMTID, W14, W, custom_properties_xml
+from ..ooxml import CUSTOM_FMTID, W14, W, core_text, custom_properties_xml
 from .content import FormContent
 
 NS_DECL = f'xmlns:w="{W}" xmlns:w14="{W14}"'
@@ -218,9 +218,9 @@ def set_settings(doc) -> None:
 def _set_core_properties(doc, content: FormContent) -> None:
     props = doc.core_properties
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    props.author = props.last_modified_by = content.partnership
-    props.title = f"{content.form_title} \u2014 {content.for_whom}"
-    props.subject = content.audit_title
+    props.author = props.last_modified_by = core_text(content.partnership)
+    props.title = core_text(f"{content.form_title} \u2014 {content.for_whom}")
+    props.subject = core_text(content.audit_title)
     props.comments = props.keywords = props.category = props.content_status = ""
     props.created = props.modified = now
     props.revision = 1

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..forms.word_base import NS_DECL, open_base, xml
-from ..ooxml import W
+from ..ooxml import W, core_text
 
 HEADER_FILL = "D9E2F3"
 NOTE_FILL = "FFF2CC"
@@ -144,9 +144,9 @@ class Doc:
         set_settings(self.doc)
         props = self.doc.core_properties
         now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-        props.author = props.last_modified_by = self.ctx.partnership
-        props.title = self.title
-        props.subject = self.subject or self.ctx.audit.title
+        props.author = props.last_modified_by = core_text(self.ctx.partnership)
+        props.title = core_text(self.title)
+        props.subject = core_text(self.subject or self.ctx.audit.title)
         props.language = "en-GB"
         props.comments = props.keywords = props.category = props.content_status = ""
         props.created = props.modified = now

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..cells import put
+from ..ooxml import core_text
 
 HEADER_FILL = "D9E2F3"
 FONT = "Arial"  # as in the Word outputs; an unnamed font falls back to a serif face in LibreOffice
@@ -107,10 +108,9 @@ def a4(sheet, landscape: bool = True) -> None:
 
 def save(ctx, wb, path: Path, title: str) -> Path:
     """Properties name the partnership, not a login; written atomically."""
-    wb.properties.creator = ctx.partnership
-    wb.properties.lastModifiedBy = ctx.partnership
-    wb.properties.title = title
-    wb.properties.subject = ctx.audit.title
+    wb.properties.creator = wb.properties.lastModifiedBy = core_text(ctx.partnership)
+    wb.properties.title = core_text(title)
+    wb.properties.subject = core_text(ctx.audit.title)
     wb.properties.language = "en-GB"
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     wb.properties.created = wb.properties.modified = now
