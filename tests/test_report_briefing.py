@@ -270,6 +270,23 @@ class TestActionPlanKeepsEveryRow:
         again = _plan_rows(ws)
         assert again == got
 
+    def test_text_typed_in_a_column_without_a_heading_is_kept(self, audit, tmp_path):
+        """A note typed beside R1 in a column nobody headed survives the next report, under 'Column M'."""
+        from openpyxl import load_workbook
+
+        ws = _copy(audit, tmp_path)
+        (ws.reports_dir / "action-plan.xlsx").unlink(missing_ok=True)
+        answers = {"rec1.action": "Share core group minutes within five days", "rec1.lead": "Children's Social Care"}
+        _write_plan(ws, answers)
+        path = ws.reports_dir / "action-plan.xlsx"
+        wb = load_workbook(path)
+        sheet = wb["Action plan"]
+        head_row = next(r for r in range(1, 12) if sheet.cell(row=r, column=1).value == "Ref")
+        sheet.cell(row=head_row + 1, column=13, value="ask Jo about the template")
+        wb.save(path)
+        _write_plan(ws, answers)
+        assert _plan_rows(ws)["R1"]["Column M"] == "ask Jo about the template"
+
     def test_a_typed_row_with_a_ref_the_form_later_uses_is_not_overwritten(self, audit, tmp_path):
         """The officer typed R3; later rec3 is filled on the form: both rows stay, and the officer is told."""
         from openpyxl import load_workbook

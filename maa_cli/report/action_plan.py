@@ -68,6 +68,8 @@ def existing_rows(path: Path) -> tuple[list[dict[str, object]], list[str]]:
     if head_row is None:
         return [], []
     names = [_text(sheet.cell(row=head_row, column=c).value) for c in range(1, sheet.max_column + 1)]
+    # A column someone typed into without giving it a heading is kept under a made-up one.
+    names = [n or _unheaded_name(sheet, head_row, c) for c, n in enumerate(names, 1)]
     extra = [n for n in names if n and n not in COLUMNS]
     rows = []
     for r in range(head_row + 1, sheet.max_row + 1):
@@ -80,6 +82,14 @@ def existing_rows(path: Path) -> tuple[list[dict[str, object]], list[str]]:
         if any(v not in (None, "") for v in values.values()):
             rows.append(values)
     return rows, extra
+
+
+def _unheaded_name(sheet, head_row: int, column: int) -> str:
+    """'Column L' when anything is typed below an empty heading, else '' (the column is ignored)."""
+    from openpyxl.utils import get_column_letter
+
+    used = any(_text(sheet.cell(row=r, column=column).value) for r in range(head_row + 1, sheet.max_row + 1))
+    return f"Column {get_column_letter(column)}" if used else ""
 
 
 def _text(value) -> str:
