@@ -32,7 +32,6 @@ State, records and the run log are kept by :mod:`maa_cli.collect_state`.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import re
 import shutil
@@ -48,7 +47,7 @@ from .collect_read import JUDGED, Context, Examined, decision, elapsed_ms, exami
 from .collect_state import load_responses  # noqa: F401 - part of this module's public API (reports use it)
 from .errors import ErrorCode, InputFileError, problem
 from .forms.plan import read_manifest
-from .privacy import Masker, masker_for
+from .privacy import Masker, masker_for, sort_identifying_value
 from .validate import identifying_keys
 from .workspace import FINDINGS_FORM_TYPE, Workspace, is_withdrawn, locked
 
@@ -423,13 +422,7 @@ def output_masker(ws: Workspace) -> _Masking:
     folder = ws.restricted_dir / cs.restricted.ANSWERS_DIR / cs.VERSIONS_DIR
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         for value in (cs.read_json(path, {}) or {}).values():
-            for v in value if isinstance(value, list) else [value]:
-                if not isinstance(v, str) or not v.strip():
-                    continue
-                try:
-                    dates.append(dt.date.fromisoformat(v.strip()[:10]))
-                except ValueError:
-                    (names if len(v.split()) <= 4 else whole).append(v)
+            sort_identifying_value(value, names, dates, whole)
     return _Masking(base, Masker.for_names(names, dates, whole) if names or dates or whole else None)
 
 

@@ -296,15 +296,15 @@ def masker_for(ws) -> Masker:
     whole: list[str] = []
     for answers in restricted.read_answers(ws.restricted_dir).values():
         for value in answers.values():
-            _identifying_value(value, names, dates, whole)
+            sort_identifying_value(value, names, dates, whole)
     return Masker.for_names(names, dates, whole)
 
 
-def _identifying_value(value, names: list, dates: list, whole: list) -> None:
+def sort_identifying_value(value, names: list, dates: list, whole: list) -> None:
     """Sort an identifying answer into names, dates or whole values to mask."""
     if isinstance(value, list):
         for v in value:
-            _identifying_value(v, names, dates, whole)
+            sort_identifying_value(v, names, dates, whole)
         return
     if not isinstance(value, str) or not value.strip():
         return
