@@ -190,3 +190,16 @@ def test_a_very_long_agency_name_still_gets_its_forms(tmp_path):
     for fmt in ("docx", "xlsx"):
         result = issue_forms(ws, fmt=fmt)
         assert len(result.written) == 1 and (ws.forms_dir / result.written[0].relpath).is_file()
+
+
+def test_excel_escapes_in_answers_are_decoded(questionnaire):
+    """Excel's _xHHHH_ escapes become the characters they stand for (a control character is then dropped)."""
+    planned, path = _form(questionnaire, "Acorn Nursery")
+    answers = all_yes(questionnaire.tools[planned.form_type])
+    answers.update({"q1": "No", "q1.action": "Ring the LADO_x0007_ today", "q1.when_who": "file _x005F_x0041_ kept"})
+    fill_excel(path, questionnaire.returns_dir / "acorn.xlsx", answers)
+    collect(questionnaire, settle_seconds=0)
+    record = next((questionnaire.restricted_dir / "responses").glob("*.json"))
+    saved = json.loads(record.read_text(encoding="utf-8"))["answers"]
+    assert saved["q1.action"] == "Ring the LADO today"
+    assert saved["q1.when_who"] == "file _x0041_ kept"

@@ -44,9 +44,16 @@ _UNTICKED = {"", "no", "n", "false", "0", "☐"}
 _REF = re.compile(r"^'?(?P<sheet>[^!']+)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _plain(value):
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, str) and "_x" in value:
+        # Excel writes characters XML cannot hold as _xHHHH_ (and a typed "_x" as _x005F_x);
+        # openpyxl leaves them escaped, so decode them here, left to right.
+        return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     return value
 
 
