@@ -10,6 +10,7 @@ we retry briefly, then report the file as busy.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
@@ -68,3 +69,12 @@ def replace(tmp: Path, path: Path) -> None:
             if attempt == RETRIES - 1:
                 raise WorkspaceError(problem(ErrorCode.FILE_BUSY, file=path, detail=exc.strerror or str(exc))) from None
             time.sleep(RETRY_DELAY * (attempt + 1))
+
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file as hex, read in 1 MB blocks (recorded for forms, cases files and findings)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -14,12 +14,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import hashlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .atomic import sha256_file  # noqa: F401 - part of this module's API (the draw's evidence)
 from .dates import add_months, age_on, format_uk, months_between
 from .errors import ErrorCode, InputFileError, Problem, problem
 from .rosters import PROFILE_FIELDS, CaseRow, normalise_header
@@ -298,12 +297,3 @@ def replay(sample: Sample, replacements: Iterable[dict[str, str]]) -> Sample:
 
 
 # --- Evidence ----------------------------------------------------------------
-
-
-def sha256_file(path: str | Path) -> str:
-    """The SHA-256 of a file as hex, recorded so a draw can be tied to the exact cases file."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

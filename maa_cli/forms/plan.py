@@ -14,7 +14,6 @@ agency whose name resembles another's never renames a form already sent.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -345,7 +344,7 @@ def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopt
         "form_type": form.form_type, "respondent": form.respondent, "agency": form.agency, "case_ref": form.case_ref,
         "tool": form.content.tool.id, "tool_version": form.content.tool.version,
     })
-    info = {"file": form.relpath, "issued_at": issued_at, "sha256": _sha256(path)}
+    info = {"file": form.relpath, "issued_at": issued_at, "sha256": atomic.sha256_file(path)}
     if adopted:
         info["adopted"] = True  # written by a run that stopped before recording it
     entry.setdefault("files", {})[form.format] = info
@@ -376,5 +375,3 @@ def _remove_leftover_temp_files(forms_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

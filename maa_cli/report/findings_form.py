@@ -141,13 +141,13 @@ def write_findings_form(ctx: ReportContext) -> Path | None:
 
     path = ctx.ws.reports_dir / FILE_NAME
     state = _state(ctx)
-    if path.exists() and state.get(FILE_NAME) != _sha(path):
+    if path.exists() and state.get(FILE_NAME) != atomic.sha256_file(path):
         ctx.notes.append(f"{path.name} was kept: it has been changed since maa wrote it. Save the completed form into "
                          "returns/ and run 'maa collect'; delete reports/findings-form.docx to get a fresh copy.")
         return None
     content = findings_content(ctx)
     write_word_form(content, path)
-    state[FILE_NAME] = _sha(path)
+    state[FILE_NAME] = atomic.sha256_file(path)
     # What was prefilled, by digest (it holds figures only), so the briefing can tell an answer
     # left as maa wrote it, whose figures it then prints afresh, suppressed as the run says.
     history = state.setdefault("prefilled", {})
@@ -201,5 +201,3 @@ def _state(ctx: ReportContext) -> dict:
         return {}
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
