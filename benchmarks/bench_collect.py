@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from maa_cli.collect import collect
 from maa_cli.forms.plan import issue_forms, plan_forms
-from maa_cli.readers.excel import read_excel
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.intake.collect import collect
+from maa_cli.intake.readers.excel import read_excel
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fill import all_yes, fill_excel  # noqa: E402

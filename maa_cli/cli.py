@@ -79,7 +79,7 @@ def tools_list():
     """Show the built-in audit tools."""
     from rich.table import Table
 
-    from .catalog import list_tools
+    from .definitions.catalog import list_tools
 
     try:
         summaries = list_tools()
@@ -97,7 +97,7 @@ def tools_list():
 @tools_app.command("check")
 def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check.")):
     """Check a tool YAML file; exit 0 when valid, 2 when not (every problem is listed)."""
-    from .catalog import load_tool_file
+    from .definitions.catalog import load_tool_file
 
     try:
         tool = load_tool_file(file)
@@ -131,7 +131,7 @@ def new_audit_cmd(
     ),
 ):
     """Create an audit folder: audit.yaml, forms/, returns/, reports/, restricted/."""
-    from .workspace import NewAudit, new_audit
+    from .setup.workspace import NewAudit, new_audit
 
     interactive = sys.stdin.isatty()
     if not title and interactive:
@@ -176,7 +176,7 @@ def replace_case_cmd(
     cases: Path = typer.Option(..., help="The cases CSV the sample was drawn from (checked by its SHA-256)."),
 ):
     """Replace a sampled case found out of scope with the next case of the same reproducible draw."""
-    from .workspace import replace_case
+    from .setup.workspace import replace_case
 
     try:
         out, new = replace_case(directory, case_ref, reason, cases)
@@ -186,7 +186,7 @@ def replace_case_cmd(
 
 
 def _open(directory: Path):
-    from .workspace import open_workspace
+    from .setup.workspace import open_workspace
 
     try:
         return open_workspace(directory)
@@ -241,7 +241,7 @@ def collect_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts); progress goes to stderr."),
 ):
     """Read returns/, judge each file, record accepted answers. Exit 1 when something needs attention, 3 when locked."""
-    from .collect import collect
+    from .intake.collect import collect
 
     ws = _open_for(directory, as_json)
     with _progress("Reading returns") as tick:
@@ -264,7 +264,7 @@ def choose_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Settle a conflict: use FILE for form FORM_ID when it was returned more than once with different answers."""
-    from .collect import choose
+    from .intake.collect import choose
 
     ws = _open_for(directory, as_json)
     try:
@@ -285,7 +285,7 @@ def status_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Who has returned what, per form type, respondent and case, and who to chase. Exit 1 when something needs attention."""
-    from .status import audit_status, overview
+    from .intake.status import audit_status, overview
 
     if not (directory / "audit.yaml").is_file():
         try:
@@ -320,7 +320,7 @@ def _fail_for(exc: MaaError, as_json: bool) -> None:
 
 
 def _open_for(directory: Path, as_json: bool):
-    from .workspace import open_workspace
+    from .setup.workspace import open_workspace
 
     try:
         return open_workspace(directory)
@@ -380,7 +380,7 @@ def _show_status(st) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .status import deadline_text
+    from .intake.status import deadline_text
 
     con = _console()
     _show_urgent(con, st.urgent)
@@ -428,7 +428,7 @@ def _show_overview(rows) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .status import deadline_text
+    from .intake.status import deadline_text
 
     table = Table(title="Audits")
     for col in ("folder", "title", "stage", "returns", "deadline"):
@@ -474,7 +474,7 @@ def report_cmd(
 @app.command("demo")
 def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to create the demo audit in.")):
     """Run a whole audit on bundled example data: new-audit, issue-forms, filled returns, collect, report."""
-    from .demo import run_demo
+    from .demo.run import run_demo
 
     try:
         result = run_demo(directory, log=lambda line: _console().print(line, markup=False, highlight=False))

@@ -64,7 +64,7 @@ def settings_csv(tmp_path) -> Path:
 def questionnaire(tmp_path, settings_csv):
     """An opened early years questionnaire audit with its forms issued."""
     from maa_cli.forms.plan import issue_forms
-    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
     root = tmp_path / "ey-audit"
     new_audit(root, NewAudit(title="EY checklist", partnership="Northshire SCP", type="questionnaire",

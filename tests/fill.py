@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from maa_cli.cells import put
 from maa_cli.forms.excel import defined_name
+from maa_cli.office.cells import put
 
 
 def fill_excel(form: Path, target: Path, answers: dict[str, object]) -> Path:

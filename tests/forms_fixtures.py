@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from maa_cli.definitions.tool import Tool
 from maa_cli.forms.content import FormContent
 from maa_cli.forms.identity import FormIdentity, make_form_id
-from maa_cli.tool import Tool
 
 PARTNERSHIP = "Northshire Safeguarding Children Partnership"
 AUDIT_ID = "maca-2025-neglect"

@@ -2,7 +2,7 @@
 
 Each builder writes the smallest file that has the property under test, in the
 shape the real thing has (a real zip layout, a real OLE2 directory), so the
-checks in :mod:`maa_cli.safety` are exercised on realistic bytes.
+checks in :mod:`maa_cli.intake.safety` are exercised on realistic bytes.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from maa_cli import atomic
 from maa_cli.errors import DefinitionError
-from maa_cli.workspace import open_workspace
+from maa_cli.setup.workspace import open_workspace
 
 
 def _audit_yaml(deadline: str) -> str:

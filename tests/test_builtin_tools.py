@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.definitions import load_model
-from maa_cli.tool import NA, OTHER, Tool, answer_is_urgent
-from maa_cli.yamlio import read_located
+from maa_cli.definitions.load import load_model
+from maa_cli.definitions.tool import NA, OTHER, Tool, answer_is_urgent
+from maa_cli.definitions.yamlio import read_located
 
 TOOLS_DIR = Path(__file__).resolve().parent.parent / "audit_tools"
 BUILT_IN = ["early-years-safeguarding", "multi-agency-case-audit", "practitioner-reflection", "cp-file-review"]

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from maa_cli.forms.excel import defined_name
 from maa_cli.forms.plan import issue_forms, plan_forms
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests import hostile
 from tests.conftest import TODAY, build_files
 from tests.fill import all_yes, fill_excel
@@ -223,7 +223,7 @@ def test_each_file_gets_its_status_and_a_reason(hostile_run, name):
 
 def test_the_good_returns_beside_them_are_accepted_with_what_was_typed(hostile_run):
     """Six settings' returns are accepted; the formula stays text, the long answer is whole, invisible characters go."""
-    from maa_cli.collect import load_responses
+    from maa_cli.intake.collect import load_responses
 
     records = {r["agency"]: r["answers"] for r in load_responses(hostile_run["ws"])}
     assert set(records) == set(SETTINGS) - {"Glade Nursery"}

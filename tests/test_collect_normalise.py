@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from maa_cli.definitions.tool import NA, Tool
 from maa_cli.forms.identity import FormIdentity
-from maa_cli.normalise import Unreadable, clean_text, normalise, normalise_with_note
-from maa_cli.readers.raw import RawAnswer, RawReturn
-from maa_cli.tool import NA, Tool
-from maa_cli.validate import judge
+from maa_cli.intake.judging import judge
+from maa_cli.intake.normalise import Unreadable, clean_text, normalise, normalise_with_note
+from maa_cli.intake.readers.raw import RawAnswer, RawReturn
 
 TOOL = Tool.model_validate({
     "id": "checks", "title": "Checks", "version": "2.0", "kind": "questionnaire",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from maa_cli.collect import collect, load_responses
 from maa_cli.forms.excel import defined_name
-from maa_cli.ooxml import answer_boxes, bookmark_names
-from maa_cli.restricted import read_answers
+from maa_cli.intake.collect import collect, load_responses
+from maa_cli.office.ooxml import answer_boxes, bookmark_names
+from maa_cli.setup.restricted import read_answers
 from tests.office import client
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     aged,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.privacy import date_spellings
-from maa_cli.restricted import read_answers, read_cases
+from maa_cli.privacy.masking import date_spellings
+from maa_cli.setup.restricted import read_answers, read_cases
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     aged,
     case_audit,

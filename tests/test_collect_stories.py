@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.audit import FormType
-from maa_cli.collect import choose, collect, load_responses
-from maa_cli.demo_word import fill_word
+from maa_cli.definitions.audit import FormType
+from maa_cli.demo.word import fill_word
 from maa_cli.errors import InputFileError
 from maa_cli.forms.plan import issue_forms, plan_forms
-from maa_cli.restricted import read_answers
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.intake.collect import choose, collect, load_responses
+from maa_cli.setup.restricted import read_answers
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import AGENCIES_CSV, CASES_CSV, CHILD_NAMES, TODAY, build_files
 from tests.fill import all_yes, fill_excel
 
@@ -360,7 +360,7 @@ def test_child_names_in_file_names_are_masked_in_everything_collect_reports(case
 
 def test_a_run_stopped_part_way_keeps_what_it_had_read(case_audit, monkeypatch):
     """A first run over many returns stopped by a scheduler's time limit leaves the next run only the rest to read."""
-    import maa_cli.collect as collect_module
+    import maa_cli.intake.collect as collect_module
 
     tool = case_audit.tools["case-tool"]
     for i, (agency, case) in enumerate([("Police", "A"), ("Police", "C"), ("Police", "D"), ("Police", "E"), ("Health Visiting", "B")]):
@@ -379,7 +379,7 @@ def test_a_run_stopped_part_way_keeps_what_it_had_read(case_audit, monkeypatch):
 
 def test_moving_the_deadline_judges_every_return_again(case_audit):
     """Files are re-read only when something they are judged against changes, such as the deadline."""
-    from maa_cli.workspace import AUDIT_FILE, audit_yaml
+    from maa_cli.setup.workspace import AUDIT_FILE, audit_yaml
 
     path = return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
     saved = dt.datetime(2027, 1, 20, 9, 0).timestamp()
@@ -418,7 +418,7 @@ class TestRestrictedStore:
     def test_a_restricted_store_on_a_share_that_is_not_connected_is_named(self, case_audit):
         """restricted_store pointing at a missing drive: opening the audit says the folder is not connected."""
         from maa_cli.errors import RestrictedStoreError
-        from maa_cli.workspace import AUDIT_FILE, audit_yaml
+        from maa_cli.setup.workspace import AUDIT_FILE, audit_yaml
 
         moved = case_audit.audit.model_copy(update={"restricted_store": str(case_audit.root.parent / "Z-drive" / "secure")})
         (case_audit.root / AUDIT_FILE).write_text(audit_yaml(moved), encoding="utf-8")
@@ -470,7 +470,7 @@ class TestTypedTextStaysOut:
         """'Darren Pike moved in' typed beside the case-feature boxes and after a grade is noted, but never quoted."""
         from lxml import etree
 
-        from maa_cli.ooxml import W, checkbox_tag
+        from maa_cli.office.ooxml import W, checkbox_tag
 
         tool = case_audit.tools["case-tool"]
         target = return_word(case_audit, form(case_audit, "case-tool", "Police", "A", "docx"), "police A.docx",
@@ -502,7 +502,7 @@ class TestFindingsForm:
     def test_the_findings_form_is_collected_but_not_counted_as_issued_or_outstanding(self, case_audit):
         """Once 'maa report' has issued the officer's findings form, collect's issued and outstanding counts leave it out."""
         from maa_cli.forms.plan import MANIFEST, read_manifest
-        from maa_cli.workspace import FINDINGS_FORM_TYPE
+        from maa_cli.setup.workspace import FINDINGS_FORM_TYPE
 
         manifest = read_manifest(case_audit)
         before = collect(case_audit).summary

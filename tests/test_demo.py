@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from maa_cli.demo import run_demo
-from maa_cli.workspace import open_workspace
+from maa_cli.demo.run import run_demo
+from maa_cli.setup.workspace import open_workspace
 
 
 def _texts(folder):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from maa_cli.cli import app
-from maa_cli.workspace import open_workspace
+from maa_cli.setup.workspace import open_workspace
 
 
 def test_the_same_file_seed_and_draw_date_give_the_same_cases_and_the_date_is_recorded(tmp_path, csvs):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.cells import put
+from maa_cli.definitions.tool import NA, Tool
 from maa_cli.forms.excel import FORM_SHEET, LISTS_SHEET, defined_name, excel_rows, write_excel_form
-from maa_cli.normalise import normalise
-from maa_cli.readers.excel import excel_identity, read_excel
-from maa_cli.tool import NA, Tool
+from maa_cli.intake.normalise import normalise
+from maa_cli.intake.readers.excel import excel_identity, read_excel
+from maa_cli.office.cells import put
 from tests.forms_fixtures import PARTNERSHIP, case_tool, form_content
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from maa_cli.catalog import builtin_ids
+from maa_cli.definitions.catalog import builtin_ids
 from maa_cli.forms.excel import FORM_SHEET, LISTS_SHEET, TICK, defined_name, excel_rows
 from maa_cli.forms.plan import plan_forms
-from maa_cli.ooxml import W, answer_boxes, bookmark_names, checkbox_tag
-from maa_cli.readers.excel import read_excel
-from maa_cli.readers.word import read_word
+from maa_cli.intake.readers.excel import read_excel
+from maa_cli.intake.readers.word import read_word
+from maa_cli.office.ooxml import W, answer_boxes, bookmark_names, checkbox_tag
 from tests.conftest import build_files
 from tests.office import client
 
@@ -45,9 +45,9 @@ AGENCIES = "agency,contact_name,email,setting_type\nNorthshire Police,Amira Khan
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
     """An audit with one form type per built-in tool (one agency, one case), issued as Word and as Excel."""
-    from maa_cli.audit import FormType
+    from maa_cli.definitions.audit import FormType
     from maa_cli.forms.plan import issue_forms
-    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
     root = tmp_path_factory.mktemp("builtin")
     files = build_files(root / "in", {"agencies.csv": AGENCIES, "cases.csv": CASES})
@@ -468,7 +468,7 @@ def file_states(folder: Path) -> dict[str, tuple[str, int]]:
 def case_audit(tmp_path, csvs):
     """A case audit (six cases, three agencies: eleven forms) with its Word forms issued and one return already saved."""
     from maa_cli.forms.plan import issue_forms
-    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
     new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                           agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
@@ -481,10 +481,10 @@ def case_audit(tmp_path, csvs):
 
 def add_agency_and_case(ws) -> None:
     """What an officer does by hand: one more agency, and one more case in audit.yaml and the restricted store."""
-    from maa_cli import restricted
     from maa_cli.atomic import write_text
-    from maa_cli.audit import Agency, Case
-    from maa_cli.workspace import audit_yaml
+    from maa_cli.definitions.audit import Agency, Case
+    from maa_cli.setup import restricted
+    from maa_cli.setup.workspace import audit_yaml
 
     audit = ws.audit.model_copy(deep=True)
     audit.agencies.append(Agency(name="Northshire Community Health"))
@@ -499,8 +499,8 @@ class TestIssuing:
     def test_a_form_issued_in_both_formats_has_one_form_id_and_one_manifest_entry(self, audit):
         """The Word and the Excel form for the same agency and case carry the same form id, listed once with both files."""
         from maa_cli.forms.plan import read_manifest
-        from maa_cli.readers.excel import excel_identity
-        from maa_cli.readers.word import word_identity
+        from maa_cli.intake.readers.excel import excel_identity
+        from maa_cli.intake.readers.word import word_identity
 
         manifest = read_manifest(audit)
         assert len(manifest) == len(TOOLS)
@@ -546,7 +546,7 @@ class TestIssuing:
     def test_adding_an_agency_and_a_case_issues_just_their_forms(self, case_audit):
         """After an agency joins case A and case G is added, a re-run writes those two forms only and keeps the rest."""
         from maa_cli.forms.plan import issue_forms, read_manifest
-        from maa_cli.workspace import open_workspace
+        from maa_cli.setup.workspace import open_workspace
 
         before = file_states(case_audit.forms_dir)
         add_agency_and_case(case_audit)
@@ -563,7 +563,7 @@ class TestIssuing:
     def test_a_run_killed_before_saving_the_manifest_is_completed_by_the_next_run(self, tmp_path, csvs, monkeypatch):
         """Forms a killed run wrote but never recorded are recognised, adopted unchanged and listed; its half-written temp file is removed."""
         from maa_cli.forms import plan
-        from maa_cli.workspace import NewAudit, new_audit, open_workspace
+        from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
         new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                               agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
@@ -588,7 +588,7 @@ class TestIssuing:
     def test_stopping_part_way_keeps_a_manifest_of_what_was_written(self, tmp_path, csvs):
         """Ctrl-C after five forms leaves those five recorded; the next run writes the other six."""
         from maa_cli.forms import plan
-        from maa_cli.workspace import NewAudit, new_audit, open_workspace
+        from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
         new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                               agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))

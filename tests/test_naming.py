@@ -124,8 +124,8 @@ CASES = (
 
 
 def _audit(tmp_path, form_types=None, agencies=AGENCIES, cases=CASES):
-    from maa_cli.audit import FormType
-    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from maa_cli.definitions.audit import FormType
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
     from tests.conftest import TODAY, build_files
 
     files = build_files(tmp_path / "in", {"agencies.csv": agencies, "cases.csv": cases or "-"})
@@ -169,7 +169,7 @@ class TestIssuedFileNames:
 
     def test_no_two_forms_share_a_file_even_when_form_types_share_a_title(self, tmp_path):
         """Two form types made from the same tool would have the same name: the form id tells them apart."""
-        from maa_cli.audit import FormType
+        from maa_cli.definitions.audit import FormType
         from maa_cli.forms.plan import plan_forms
 
         ws = _audit(tmp_path, [FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="docx"),
@@ -182,7 +182,7 @@ class TestIssuedFileNames:
 
     def test_lookalike_agency_names_get_separate_folders(self, tmp_path):
         """'St Mary's School' and 'ST MARYS SCHOOL.' are two settings, so two folders."""
-        from maa_cli.audit import FormType
+        from maa_cli.definitions.audit import FormType
         from maa_cli.forms.plan import plan_forms
 
         agencies = "agency,contact_name,email\nSt Mary's School,A,a@x.example\nST MARYS SCHOOL.,B,b@x.example\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from maa_cli.cli import app
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import CHILD_DOBS, CHILD_NAMES, TODAY
 
 
@@ -157,8 +157,8 @@ class TestReplacedCases:
 
     def test_the_replaced_child_is_still_masked(self, tmp_path, csvs):
         """The replaced child moves to restricted/replaced.csv; a return named after them is still shown masked."""
-        from maa_cli.collect import collect
-        from maa_cli.privacy import masker_for
+        from maa_cli.intake.collect import collect
+        from maa_cli.privacy.masking import masker_for
         from tests.test_collect_stories import aged
 
         ws = self._sampled_and_issued(tmp_path, csvs)
@@ -175,9 +175,9 @@ class TestReplacedCases:
 
     def test_forms_of_a_replaced_case_are_withdrawn_not_chased_and_their_returns_not_used(self, tmp_path, csvs):
         """The manifest marks them withdrawn; collect and status leave them out; a return of one is 'withdrawn'."""
-        from maa_cli.collect import collect, load_responses
         from maa_cli.forms.plan import read_manifest
-        from maa_cli.status import audit_status
+        from maa_cli.intake.collect import collect, load_responses
+        from maa_cli.intake.status import audit_status
         from tests.test_collect_stories import form, maca_answers, return_word
 
         ws = self._sampled_and_issued(tmp_path, csvs)

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from maa_cli.collect import collect, load_responses
 from maa_cli.forms.excel import defined_name, excel_rows
 from maa_cli.forms.plan import issue_forms, plan_forms
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.intake.collect import collect, load_responses
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import TODAY, build_files
 from tests.office import client
 

@@ -17,7 +17,7 @@ def test_every_code_package_is_listed_for_the_wheel():
 
 def test_bundled_tools_and_examples_are_found_through_the_package():
     """Built-in tools and example files are reached via importlib.resources, not the working folder."""
-    from maa_cli.catalog import builtin_ids
+    from maa_cli.definitions.catalog import builtin_ids
     from maa_cli.resources import bundled
 
     assert "early-years-safeguarding" in builtin_ids()
@@ -42,7 +42,7 @@ def test_a_non_editable_install_works_from_another_folder(tmp_path):
     code = (
         "import maa_cli, sys\n"
         f"assert maa_cli.__file__.startswith({str(target)!r}), maa_cli.__file__\n"
-        "from maa_cli.catalog import list_tools\n"
+        "from maa_cli.definitions.catalog import list_tools\n"
         "from maa_cli.resources import bundled\n"
         "print(sorted(t.id for t in list_tools()))\n"
         "print((bundled('examples') / 'case-audit' / 'cases.csv').is_file())\n"

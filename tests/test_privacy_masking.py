@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from maa_cli.audit import FormType
+from maa_cli.definitions.audit import FormType
 from maa_cli.forms.plan import issue_forms
-from maa_cli.privacy import DATE_MARK, MARK, Masker
-from maa_cli.workspace import NewAudit, new_audit, open_workspace
+from maa_cli.privacy.masking import DATE_MARK, MARK, Masker
+from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import AGENCIES_CSV, CASES_CSV, TODAY, build_files
 from tests.test_collect_stories import DEADLINE, HOUR, aged, form, maca_answers, return_excel, return_word
 

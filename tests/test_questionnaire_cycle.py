@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from maa_cli.collect import collect
 from maa_cli.forms.plan import issue_forms, plan_forms, read_manifest
-from maa_cli.readers.excel import read_excel
+from maa_cli.intake.collect import collect
+from maa_cli.intake.readers.excel import read_excel
 from maa_cli.report import build_reports
 from tests.fill import all_yes, fill_excel
 
@@ -179,7 +179,7 @@ class TestOddFileNames:
 
 def test_a_very_long_agency_name_still_gets_its_forms(tmp_path):
     """A 300-character respondent and partnership name is cut in the document properties, not a crash mid-issue."""
-    from maa_cli.workspace import NewAudit, new_audit, open_workspace
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
     from tests.conftest import TODAY, build_files
 
     long_name = ("The Very Long Named Community Nursery and Family Centre " * 6).strip()

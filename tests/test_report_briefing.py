@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.catalog import load_builtin
-from maa_cli.collect import collect
-from maa_cli.ooxml import answer_boxes, bookmark_names
-from maa_cli.readers.word import read_word
+from maa_cli.definitions.catalog import load_builtin
+from maa_cli.intake.collect import collect
+from maa_cli.intake.readers.word import read_word
+from maa_cli.office.ooxml import answer_boxes, bookmark_names
 from maa_cli.report import build_reports
 from maa_cli.report.action_plan import rag
 from maa_cli.report.findings_form import findings_form_id
@@ -151,7 +151,7 @@ class TestBriefingFiguresAreSuppressedAgain:
 
     def test_figures_prefilled_before_suppression_are_suppressed_in_the_briefing(self, audit, tmp_path):
         """Box 2 left as prefilled ('Female (2), Male (2)'): with --suppress-below 5 the briefing prints it suppressed."""
-        from maa_cli.collect import load_responses
+        from maa_cli.intake.collect import load_responses
         from maa_cli.report.findings_form import findings_from_record
 
         ws = self._returned(audit, tmp_path)
@@ -166,7 +166,7 @@ class TestBriefingFiguresAreSuppressedAgain:
     def test_prefilled_sentences_inside_edited_text_are_suppressed_and_other_small_numbers_pointed_out(self, audit, tmp_path):
         """The officer added a sentence to box 2: maa's sentences are suppressed where they stand, and the
         officer's own small number is named in a note."""
-        from maa_cli.readers.word import read_word
+        from maa_cli.intake.readers.word import read_word
 
         prefilled = read_word(audit.ws.reports_dir / "findings-form.docx", load_builtin("findings-form")).answers["overview"].value
         ws = self._returned(audit, tmp_path, {"overview": prefilled + " Three of the children had 2 older siblings."})
@@ -179,7 +179,7 @@ class TestBriefingFiguresAreSuppressedAgain:
 
 def _copy(fx, tmp_path):
     """An independent copy of the fixture audit."""
-    from maa_cli.workspace import open_workspace
+    from maa_cli.setup.workspace import open_workspace
 
     shutil.copytree(fx.ws.root, tmp_path / "copy")
     ws = open_workspace(tmp_path / "copy")

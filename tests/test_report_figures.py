@@ -197,7 +197,7 @@ class TestQuestionnaire:
         weakest-first order (rates never falling, ties in form order) is the report table's order."""
         import copy
 
-        from maa_cli.collect import load_responses
+        from maa_cli.intake.collect import load_responses
 
         ctx = build_context(ey.ws, today=TODAY)
         name = ey.ws.audit.form_types[0].name
@@ -293,7 +293,7 @@ def _suppressed(fx, tmp_path):
     """A copy of a fixture audit reported with suppress_below=5: (tables, body text)."""
     import shutil
 
-    from maa_cli.workspace import open_workspace
+    from maa_cli.setup.workspace import open_workspace
 
     shutil.copytree(fx.ws.root, tmp_path / "copy")
     ws = open_workspace(tmp_path / "copy")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli.audit import FormType
-from maa_cli.collect import collect
+from maa_cli.definitions.audit import FormType
+from maa_cli.definitions.tool import BUILT_IN_SCALES
 from maa_cli.forms.plan import issue_forms, plan_forms
-from maa_cli.tool import BUILT_IN_SCALES
-from maa_cli.workspace import NewAudit, audit_yaml, new_audit, open_workspace
+from maa_cli.intake.collect import collect
+from maa_cli.setup.workspace import NewAudit, audit_yaml, new_audit, open_workspace
 from tests.conftest import build_files
 from tests.fill import fill_excel
 
@@ -212,7 +212,7 @@ def enable_findings(ws) -> None:
     The workspace lists the findings form among its tools (see the report package's notes);
     until then this puts it there for the test's open workspace.
     """
-    from maa_cli.catalog import load_builtin
+    from maa_cli.definitions.catalog import load_builtin
     from maa_cli.report.context import FINDINGS_FORM_TYPE, FINDINGS_TOOL
 
     if FINDINGS_FORM_TYPE not in ws.tools:
@@ -256,7 +256,7 @@ def ey(tmp_path_factory) -> Fixture:
 class TestFixtures:
     def test_the_case_audit_fixture_collects_as_planned(self, case_audit):
         """Nine complete returns, one incomplete, one never sent back."""
-        from maa_cli.collect import load_responses
+        from maa_cli.intake.collect import load_responses
 
         records = load_responses(case_audit.ws, statuses=("accepted", "incomplete"))
         statuses = sorted(r["status"] for r in records)
@@ -264,7 +264,7 @@ class TestFixtures:
 
     def test_the_questionnaire_fixture_collects_as_planned(self, ey):
         """Five complete returns, one incomplete (a No without action points), one never sent back."""
-        from maa_cli.collect import load_responses
+        from maa_cli.intake.collect import load_responses
 
         records = load_responses(ey.ws, statuses=("accepted", "incomplete"))
         assert sorted(r["status"] for r in records) == ["accepted"] * 5 + ["incomplete"]

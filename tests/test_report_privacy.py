@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from maa_cli.cells import CUT_MARK, EXCEL_LIMIT
-from maa_cli.collect import load_responses
-from maa_cli.privacy import date_spellings
+from maa_cli.intake.collect import load_responses
+from maa_cli.office.cells import CUT_MARK, EXCEL_LIMIT
+from maa_cli.privacy.masking import date_spellings
 from maa_cli.report import build_reports
 from tests.test_report_fixtures import (
     CHILD_DOBS,
@@ -221,14 +221,14 @@ class TestBusyFiles:
 class TestMasker:
     def test_names_are_masked_whole_and_in_parts_in_any_case(self):
         """'Ellie Marsh', 'ellie', 'MARSH' and "Ellie's" are all masked."""
-        from maa_cli.privacy import Masker
+        from maa_cli.privacy.masking import Masker
 
         m = Masker.for_names(["Ellie Marsh"])
         assert m.text("ellie and MARSH; Ellie's mum; Ellie  Marsh") == "[name] and [name]; [name]'s mum; [name]"
 
     def test_name_parts_that_are_everyday_words_are_masked_only_with_a_capital(self):
         """A child called Will Bright: 'Will' and 'Bright' are masked, 'will' and 'bright' are not."""
-        from maa_cli.privacy import Masker
+        from maa_cli.privacy.masking import Masker
 
         m = Masker.for_names(["Will Bright"])
         assert m.text("Will is bright and will do well; BRIGHT") == "[name] is bright and will do well; [name]"
@@ -237,7 +237,7 @@ class TestMasker:
         """14/02/2019, 14/2/19, 2019-02-14 and 14th Feb 2019 are masked; 14/02/2020 and 114/02/2019 are not."""
         import datetime as dt
 
-        from maa_cli.privacy import DATE_MARK, Masker
+        from maa_cli.privacy.masking import DATE_MARK, Masker
 
         m = Masker.for_names([], [dt.date(2019, 2, 14)])
         masked = m.text("14/02/2019, 14/2/19, 2019-02-14, 14th Feb 2019, 14/02/2020, 114/02/2019")
@@ -245,8 +245,8 @@ class TestMasker:
 
     def test_identifying_answers_are_masked_in_shareable_text(self, tmp_path):
         """A sibling's name typed into an identifying question is masked wherever else it is typed."""
-        from maa_cli import restricted
-        from maa_cli.privacy import masker_for
+        from maa_cli.privacy.masking import masker_for
+        from maa_cli.setup import restricted
 
         class _Ws:
             restricted_dir = tmp_path

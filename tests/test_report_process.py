@@ -8,13 +8,13 @@ import shutil
 
 import pytest
 
-from maa_cli.collect import load_responses
 from maa_cli.errors import AuditLocked
 from maa_cli.forms.plan import MANIFEST, read_manifest
-from maa_cli.readers.word import read_word
+from maa_cli.intake.collect import load_responses
+from maa_cli.intake.readers.word import read_word
 from maa_cli.report import build_reports
 from maa_cli.report.context import build_context
-from maa_cli.workspace import locked, open_workspace
+from maa_cli.setup.workspace import locked, open_workspace
 from tests.test_report_figures import body_text, tables
 from tests.test_report_fixtures import (
     SETTINGS,
@@ -57,7 +57,7 @@ class TestLateReturns:
 
     def test_the_findings_form_is_prefilled_with_the_same_late_count(self, on_time):
         """Box 1 of the briefing starts from the findings form: it must carry collect's count, not 6."""
-        from maa_cli.catalog import load_builtin
+        from maa_cli.definitions.catalog import load_builtin
 
         raw = read_word(on_time.ws.reports_dir / "findings-form.docx", load_builtin("findings-form"))
         assert "1 return arrived after the deadline" in raw.answers["audit_process"].value

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from maa_cli import csvtable, rosters
 from maa_cli.dates import add_months, age_on, format_uk, months_between, parse_uk_date
 from maa_cli.errors import ErrorCode, InputFileError
-from maa_cli.rosters import (
+from maa_cli.setup import csvtable, rosters
+from maa_cli.setup.rosters import (
     PROFILE_FIELDS,
     CaseRow,
     age_band,

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/ has no package or conft
 
 import hostile  # noqa: E402
 
-from maa_cli.safety import (  # noqa: E402
+from maa_cli.intake.safety import (  # noqa: E402
     DEFAULT_LIMITS,
     MAX_ENTRIES,
     MB,

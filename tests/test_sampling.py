@@ -9,8 +9,8 @@ import random
 import pytest
 
 from maa_cli.errors import ErrorCode, InputFileError
-from maa_cli.rosters import CaseRow
-from maa_cli.sampling import (
+from maa_cli.setup.rosters import CaseRow
+from maa_cli.setup.sampling import (
     ALL_CASES,
     NOT_GIVEN,
     check_eligibility,

@@ -8,8 +8,8 @@ import json
 import subprocess
 import sys
 
-from maa_cli.collect import collect
-from maa_cli.status import audit_status, overview
+from maa_cli.intake.collect import collect
+from maa_cli.intake.status import audit_status, overview
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     DEADLINE,
     aged,
@@ -126,7 +126,7 @@ class TestManyAudits:
 def _add_findings_form(ws) -> None:
     """As 'maa report' does: the officer's findings form joins the manifest, so collect recognises it."""
     from maa_cli.forms.plan import MANIFEST, read_manifest
-    from maa_cli.workspace import FINDINGS_FORM_TYPE
+    from maa_cli.setup.workspace import FINDINGS_FORM_TYPE
 
     manifest = read_manifest(ws)
     manifest["MAA-FIND-INGS"] = {"form_type": FINDINGS_FORM_TYPE, "agency": None, "case_ref": None,
@@ -163,12 +163,12 @@ class TestFindingsAndFailures:
 
     def test_an_unexpected_problem_ends_in_a_message_without_its_text_or_a_traceback(self, case_audit, monkeypatch, capsys):
         """A bug's message may quote a child's details: 'maa' names only its type, says returns/ is untouched, exits 2."""
-        import maa_cli.status
+        import maa_cli.intake.status
 
         def broken(*_args, **_kw):
             raise ValueError("could not compare Ellie Marsh born 14/02/2019")
 
-        monkeypatch.setattr(maa_cli.status, "audit_status", broken)
+        monkeypatch.setattr(maa_cli.intake.status, "audit_status", broken)
         code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root), "--json")
         assert code == 2
         assert "maa hit an unexpected problem (ValueError); nothing was changed in returns/. Please report it." in err

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from maa_cli.catalog import load_tool_file
 from maa_cli.cli import app
+from maa_cli.definitions.catalog import load_tool_file
+from maa_cli.definitions.tool import NA, NO, YES, roll_up
 from maa_cli.errors import DefinitionError, ErrorCode
-from maa_cli.tool import NA, NO, YES, roll_up
 
 GOOD = """\
 id: mini

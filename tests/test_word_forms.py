@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from maa_cli.definitions.tool import BUILT_IN_SCALES, NA
 from maa_cli.forms.word import write_word_form
-from maa_cli.ooxml import W14, W, answer_boxes, bookmark_names
-from maa_cli.readers.word import read_word, word_identity
-from maa_cli.tool import BUILT_IN_SCALES, NA
+from maa_cli.intake.readers.word import read_word, word_identity
+from maa_cli.office.ooxml import W14, W, answer_boxes, bookmark_names
 from tests.forms_fixtures import PARTNERSHIP, case_tool, form_content, write_form
 
 NS = {"w": W, "w14": W14}

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..tool import Tool
+from ..definitions.tool import Tool
 from .identity import FormIdentity
 
 

@@ -35,9 +35,9 @@ import zipfile
 from pathlib import Path
 
 from .. import atomic
-from ..cells import put
-from ..ooxml import core_text
-from ..tool import NA, AnswerField, Tool
+from ..definitions.tool import NA, AnswerField, Tool
+from ..office.cells import put
+from ..office.ooxml import core_text
 from .content import FormContent
 
 FORM_SHEET = "Form"

@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import atomic, restricted
-from ..audit import Audit, FormType
+from .. import atomic
+from ..definitions.audit import Audit, FormType
+from ..definitions.tool import Tool
 from ..errors import ErrorCode, WorkspaceError, problem
-from ..tool import Tool
-from ..workspace import Workspace, locked
+from ..setup import restricted
+from ..setup.workspace import Workspace, locked
 from .content import FormContent
 from .identity import FormIdentity, make_form_id
 from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
@@ -356,9 +357,9 @@ def _save_manifest(path: Path, manifest: dict) -> None:
 
 def _identity_of(path: Path, fmt: str) -> str | None:
     if fmt == "xlsx":
-        from ..readers.excel import excel_identity as identity
+        from ..intake.readers.excel import excel_identity as identity
     else:
-        from ..readers.word import word_identity as identity
+        from ..intake.readers.word import word_identity as identity
     found, _source = identity(path)
     return found.form_id if found else None
 

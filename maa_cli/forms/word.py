@@ -4,7 +4,7 @@ Every answer box is an inline content control (``w:sdt`` inside a paragraph)
 tagged with its field key, titled ``Q<number> <label>``, locked against
 deletion and wrapped in a bookmark named after the key. The tag serves Word;
 the bookmark is what survives LibreOffice, which drops tags when it saves
-(see :mod:`maa_cli.readers.word`). Each question is one table row, so a reader
+(see :mod:`maa_cli.intake.readers.word`). Each question is one table row, so a reader
 can also fall back on the number in the row's first cell.
 
 The form is never protected: LibreOffice 7.4 refuses typing into the controls
@@ -20,7 +20,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import atomic
-from ..ooxml import (
+from ..definitions.tool import NA, AnswerField
+from ..office.ooxml import (
     BOX_EMPTY,
     BOX_TICKED,
     PLACEHOLDER_DATE,
@@ -32,7 +33,6 @@ from ..ooxml import (
     checkbox_tag,
     control_alias,
 )
-from ..tool import NA, AnswerField
 from .content import FormContent
 from .word_base import NS_DECL as _NS
 from .word_base import finish_package, open_base

@@ -15,7 +15,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from ..ooxml import CUSTOM_FMTID, W14, W, core_text, custom_properties_xml
+from ..office.ooxml import CUSTOM_FMTID, W14, W, core_text, custom_properties_xml
 from .content import FormContent
 
 NS_DECL = f'xmlns:w="{W}" xmlns:w14="{W14}"'

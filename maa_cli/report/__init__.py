@@ -14,7 +14,7 @@ narrative in full) and, for questionnaires, the written answers grouped by quest
 One output that cannot be written (open in Word or Excel) does not stop the others:
 it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
 
-A report run holds the audit's lock (:func:`maa_cli.workspace.locked`), like
+A report run holds the audit's lock (:func:`maa_cli.setup.workspace.locked`), like
 ``maa collect``: it records the findings form in ``.maa/manifest.json`` and reads
 what collect writes, so while another run works on the audit it raises
 :class:`maa_cli.errors.AuditLocked` (exit code 3) before writing anything.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ErrorCode, WorkspaceError
-from ..workspace import Workspace
+from ..setup.workspace import Workspace
 
 
 @dataclass
@@ -62,7 +62,7 @@ def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below
     Raises:
         AuditLocked: another maa run (a scheduled collect, say) is working on the audit; nothing was written.
     """
-    from ..workspace import locked
+    from ..setup.workspace import locked
 
     with locked(ws):
         return _build(ws, today, suppress_below)
@@ -126,6 +126,6 @@ def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> 
 
 
 def _incomplete_findings(ws: Workspace, form_type: str) -> list[dict]:
-    from ..collect import load_responses
+    from ..intake.collect import load_responses
 
     return [r for r in load_responses(ws, statuses=("incomplete",)) if r["form_type"] == form_type]

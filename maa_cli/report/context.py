@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..cells import EXCEL_LIMIT
-from ..collect import load_responses
+from ..definitions.tool import Tool
 from ..forms.plan import read_manifest
-from ..privacy import Masker, masker_for
-from ..tool import Tool
-from ..workspace import FINDINGS_FORM_TYPE, Workspace
+from ..intake.collect import load_responses
+from ..office.cells import EXCEL_LIMIT
+from ..privacy.masking import Masker, masker_for
+from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace
 from . import figures as fig
 from .participation import Participation, grouping_attributes, live_manifest, participation
 
@@ -56,7 +56,7 @@ class TextGuard:
         return fixed
 
     def cell(self, value, where: str = ""):
-        """A value for :func:`maa_cli.cells.put`, which keeps formulas as text and cuts at Excel's limit."""
+        """A value for :func:`maa_cli.office.cells.put`, which keeps formulas as text and cuts at Excel's limit."""
         if not isinstance(value, str):
             return value
         value = self.xml(value, where)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..forms.word_base import NS_DECL, open_base, xml
-from ..ooxml import W, core_text
+from ..office.ooxml import W, core_text
 
 HEADER_FILL = "D9E2F3"
 NOTE_FILL = "FFF2CC"

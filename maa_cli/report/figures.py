@@ -1,12 +1,12 @@
 """Every number the reports print, computed once from collected records.
 
 Pure functions: they take the audit, its tools and the collected records (plain
-dicts from :func:`maa_cli.collect.load_responses`) and never touch files, so
+dicts from :func:`maa_cli.intake.collect.load_responses`) and never touch files, so
 tests can recompute each figure independently. Conventions, used everywhere:
 
 * a percentage always travels with its numerator and denominator (:class:`Count`);
 * N/A answers and unanswered questions leave the denominator;
-* sub-parts roll up by the single rule in :func:`maa_cli.tool.roll_up`;
+* sub-parts roll up by the single rule in :func:`maa_cli.definitions.tool.roll_up`;
 * only *accepted* returns count towards results; incomplete ones count as
   responses (the agency replied) but not towards answers.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..tool import NA, NO, OTHER, YES, Question, Tool
-from ..validate import question_value
+from ..definitions.tool import NA, NO, OTHER, YES, Question, Tool
+from ..intake.judging import question_value
 
 TEXT_TYPES = ("short_text", "long_text")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import atomic
-from ..catalog import load_builtin
+from ..definitions.catalog import load_builtin
 from ..forms.content import FormContent
 from ..forms.identity import FormIdentity, make_form_id
 from ..forms.plan import MANIFEST, read_manifest

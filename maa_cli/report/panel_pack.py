@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..definitions.tool import NA, YES
 from ..forms.naming import clean
-from ..tool import NA, YES
 from . import figures as fig
 from . import text
 from .context import ReportContext

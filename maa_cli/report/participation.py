@@ -6,7 +6,7 @@ did respond, even if its answers are not yet complete enough to count.
 
 A return's *received* date and whether it was *late* are decided once, by
 ``maa collect`` (the day the returned file was saved, against the deadline; see
-:func:`maa_cli.collect_read.received`), and stored on the record; reports read
+:func:`maa_cli.intake.examine.received`), and stored on the record; reports read
 them and never judge lateness by when collect happened to run. Records kept by
 an older maa carry only the file's modification time, from which the same rule
 gives the same answer.
@@ -21,7 +21,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..audit import Audit
+from ..definitions.audit import Audit
 from .figures import Count
 
 RETURNED = ("accepted", "incomplete")

@@ -1,7 +1,7 @@
 """Shared workbook furniture: header rows, widths, properties, drop-downs, safe cells.
 
 Every value from a return goes through :func:`cell`, which passes it through the
-run's :class:`TextGuard` and :func:`maa_cli.cells.put`, so a formula typed into an
+run's :class:`TextGuard` and :func:`maa_cli.office.cells.put`, so a formula typed into an
 answer stays text and an over-long answer is cut and marked.
 """
 
@@ -11,8 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 from .. import atomic
-from ..cells import put
-from ..ooxml import core_text
+from ..office.cells import put
+from ..office.ooxml import core_text
 
 HEADER_FILL = "D9E2F3"
 FONT = "Arial"  # as in the Word outputs; an unnamed font falls back to a serif face in LibreOffice

@@ -1,7 +1,7 @@
 """The audit definition (``audit.yaml``): who is asked what, about which cases, by when.
 
 ``audit.yaml`` never holds a child's name or date of birth: those live in the
-restricted store (see :mod:`maa_cli.restricted`). Cases appear here by reference
+restricted store (see :mod:`maa_cli.setup.restricted`). Cases appear here by reference
 and non-identifying profile fields only.
 """
 
@@ -104,7 +104,7 @@ class Audit(_Strict):
     def _uk_dates(cls, value):
         # Officers edit audit.yaml by hand and write dates day first (31/01/2027).
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            from .dates import parse_uk_date
+            from ..dates import parse_uk_date
 
             return parse_uk_date(value)
         return value

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ErrorCode, WorkspaceError, problem
-from .forms.excel import defined_name, excel_rows
-from .forms.plan import PlannedForm, issue_forms, plan_forms
-from .resources import bundled
-from .tool import NA, NO, YES, AnswerField
-from .workspace import NewAudit, Workspace, new_audit, open_workspace
+from ..definitions.tool import NA, NO, YES, AnswerField
+from ..errors import ErrorCode, WorkspaceError, problem
+from ..forms.excel import defined_name, excel_rows
+from ..forms.plan import PlannedForm, issue_forms, plan_forms
+from ..resources import bundled
+from ..setup.workspace import NewAudit, Workspace, new_audit, open_workspace
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -36,8 +36,8 @@ def _example(name: str) -> Path:
 
 def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TODAY) -> DemoResult:
     """Create, issue, fill, collect and report two example audits under ``root``."""
-    from .collect import collect
-    from .report import build_reports
+    from ..intake.collect import collect
+    from ..report import build_reports
 
     root = Path(root)
     if root.exists() and any(root.iterdir()):
@@ -97,7 +97,7 @@ FINDINGS = {
 
 
 def _complete_findings(ws: Workspace, form: Path) -> None:
-    from .demo_word import fill_word
+    from .word import fill_word
 
     answers = dict(FINDINGS)
     answers["rec1.due"] = TODAY + dt.timedelta(days=90)
@@ -135,7 +135,7 @@ def _fill_returns(ws: Workspace, rng: random.Random) -> int:
         answers = _answers(form, rng, forgetful=(i % 6 == 3), sloppy=(i % 3 == 1), urgent=(i == 2))
         target = ws.returns_dir / f"return {i + 1:02d} from {form.agency or 'respondent'}.{form.format}"
         if form.format == "docx":
-            from .demo_word import fill_word
+            from .word import fill_word
 
             choices = {f.key: f.choices for f in form.content.tool.fields() if f.type == "multiple_choice"}
             fill_word(ws.forms_dir / form.relpath, target, answers, choices)
@@ -204,7 +204,7 @@ def _typed_answer(f: AnswerField, rng: random.Random, sloppy: bool, urgent: bool
 def _save_excel(ws: Workspace, form: PlannedForm, answers: dict[str, object], target: Path) -> None:
     from openpyxl import load_workbook
 
-    from .cells import put
+    from ..office.cells import put
 
     wb = load_workbook(ws.forms_dir / form.relpath)
     for key, field_, option in excel_rows(form.content):

@@ -17,8 +17,8 @@ import datetime as dt
 import re
 import unicodedata
 
-from .dates import parse_uk_date
-from .tool import NA, NO, OTHER, YES, AnswerField
+from ..dates import parse_uk_date
+from ..definitions.tool import NA, NO, OTHER, YES, AnswerField
 
 _YES = {"y", "yes", "✓", "✔", "☑", "☒", "true", "x", "ok", "compliant", "yes please"}
 _NO = {"n", "no", "✗", "✘", "false", "not compliant", "non-compliant", "non compliant"}

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ErrorCode, InputFileError, Problem, problem
+from ..errors import ErrorCode, InputFileError, Problem, problem
 
 MAX_ROWS = 100_000
 # Far above any real roster (100,000 rows of a few hundred characters); stops a wrong file being read into memory.

@@ -1,7 +1,7 @@
 """What a reader hands on: plain data that remembers where each answer came from.
 
 Readers do not validate or normalise; they report what is in the file, as typed.
-Validation (:mod:`maa_cli.validate`) decides what the answers mean.
+Validation (:mod:`maa_cli.intake.judging`) decides what the answers mean.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..forms.identity import FormIdentity
+from ...forms.identity import FormIdentity
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import restricted
+from ..setup import restricted
 
 MARK = "[name]"
 DATE_MARK = "[date of birth]"

@@ -17,11 +17,11 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import collect_state as cs
+from ..errors import ErrorCode, MaaError, WorkspaceError, problem
+from ..forms.plan import read_manifest
+from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
+from . import state as cs
 from .collect import counted_forms, output_masker
-from .errors import ErrorCode, MaaError, WorkspaceError, problem
-from .forms.plan import read_manifest
-from .workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 
 #: A form's state, from best to worst news; a form with several returns shows the first that applies.
 FORM_STATES = ("accepted", "conflict", "incomplete", "rejected", "outstanding")

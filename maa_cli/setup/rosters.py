@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .audit import Agency
+from ..dates import age_on, parse_uk_date
+from ..definitions.audit import Agency
+from ..errors import ErrorCode, Problem, problem
 from .csvtable import (  # noqa: F401 - re-exported
     ENCODINGS,
     MAX_BYTES,
@@ -47,8 +49,6 @@ from .csvtable import (  # noqa: F401 - re-exported
     normalise_header,
     read_csv,
 )
-from .dates import age_on, parse_uk_date
-from .errors import ErrorCode, Problem, problem
 
 AGENCY_COLUMNS = ("agency", "contact_name", "email")
 CASE_COLUMNS = ("case_ref", "child_name", "date_of_birth", "agencies")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .collect_read import JUDGED
-from .dates import format_uk
+from ..dates import format_uk
+from .examine import JUDGED
 
 
 def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[dict[str, dict], dict[str, tuple]]:

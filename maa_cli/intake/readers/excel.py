@@ -22,7 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..forms.excel import (
+from ...definitions.tool import Tool
+from ...forms.excel import (
     ANSWER_COL,
     FORM_SHEET,
     HEADINGS,
@@ -34,8 +35,7 @@ from ..forms.excel import (
     excel_rows_for_tool,
     row_label,
 )
-from ..forms.identity import FormIdentity, find_reference
-from ..tool import Tool
+from ...forms.identity import FormIdentity, find_reference
 from .raw import RawAnswer, RawReturn
 
 MAX_ROWS = 3000
@@ -63,7 +63,7 @@ def _open(path: Path):
     from openpyxl import load_workbook
 
     # From bytes, not the path: openpyxl refuses a workbook whose name does not end .xlsx
-    # (people rename files), and the type was already decided by content in maa_cli.safety.
+    # (people rename files), and the type was already decided by content in maa_cli.intake.safety.
     return load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=False, keep_links=False)
 
 

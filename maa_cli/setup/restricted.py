@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic
+from .. import atomic
+from ..dates import parse_uk_date
+from ..errors import ErrorCode, InputFileError, Problem, RestrictedStoreError, problem
 from .csvtable import read_csv
-from .dates import parse_uk_date
-from .errors import ErrorCode, InputFileError, Problem, RestrictedStoreError, problem
 
 CASES_FILE = "cases.csv"
 #: Children replaced in a sample ('maa replace-case'): no longer audited, but still masked.

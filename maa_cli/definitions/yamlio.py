@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DefinitionError, ErrorCode, problem
+from ..errors import DefinitionError, ErrorCode, problem
 
 Path_ = tuple  # a path into the loaded data, e.g. ("sections", 0, "questions", 2, "type")
 _PLAIN_TAGS = {

@@ -12,7 +12,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from .ooxml import W14, W, checkbox_tag
+from ..office.ooxml import W14, W, checkbox_tag
 
 NS = {"w": W, "w14": W14}
 

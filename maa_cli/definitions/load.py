@@ -14,7 +14,7 @@ from typing import Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import DefinitionError, ErrorCode, Problem, problem
+from ..errors import DefinitionError, ErrorCode, Problem, problem
 from .yamlio import Located
 
 M = TypeVar("M", bound=BaseModel)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..definitions.tool import NA, NO, AnswerField, Tool, answer_is_urgent, roll_up
 from .normalise import Unreadable, is_blank, normalise_with_note, other_chosen
 from .readers.raw import RawReturn
-from .tool import NA, NO, AnswerField, Tool, answer_is_urgent, roll_up
 
 #: Longer answers are kept whole, but an Excel cell (and so the data workbook) holds no more.
 LONG_ANSWER = 32_767
@@ -93,7 +93,7 @@ def judge(tool: Tool, raw: RawReturn, attributes: dict[str, str] | None = None) 
 
 
 def question_value(tool: Tool, answers: dict, question_id: str):
-    """A question's own value, rolling sub-parts up by :func:`maa_cli.tool.roll_up`."""
+    """A question's own value, rolling sub-parts up by :func:`maa_cli.definitions.tool.roll_up`."""
     q = tool.question(question_id)
     if q.parts:
         return roll_up([answers.get(f"{q.id}.{p.id}") for p in q.parts]) if q.type == "yes_no" else None
@@ -179,7 +179,7 @@ def _needed(tool: Tool, f: AnswerField, answers: dict) -> tuple[bool, str]:
 def _condition_met(tool: Tool, condition, answers: dict) -> str | None:
     """The value of ``condition.is_`` that the answer to ``condition.question`` has (case does not
     matter), or None. A yes/no question with parts is judged by its rolled-up value
-    (:func:`maa_cli.tool.roll_up`), other questions with parts by any part; a part by its own."""
+    (:func:`maa_cli.definitions.tool.roll_up`), other questions with parts by any part; a part by its own."""
     ref = condition.question
     try:
         q = tool.question(ref)

@@ -21,13 +21,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dates import format_uk
-from .forms.identity import FormIdentity
-from .ooxml import CUSTOM_PART, parse_custom_properties
+from ..dates import format_uk
+from ..forms.identity import FormIdentity
+from ..office.ooxml import CUSTOM_PART, parse_custom_properties
+from ..setup.workspace import Workspace
+from .judging import Judgement, identifying_keys, judge
 from .readers.raw import RawReturn
 from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_part
-from .validate import Judgement, identifying_keys, judge
-from .workspace import Workspace
 
 #: An empty or damaged file modified this recently is probably still being copied or synced.
 DAMAGED_RECENT_SECONDS = 300.0
@@ -62,7 +62,7 @@ class Examined:
 
 
 def decision(status: str, code: str | None = None, reasons: list[str] | None = None, **kw) -> dict:
-    """A decision as stored in the state (see :class:`maa_cli.collect.FileDecision` for the fields)."""
+    """A decision as stored in the state (see :class:`maa_cli.intake.collect.FileDecision` for the fields)."""
     base = {"status": status, "code": code, "form_id": None, "form_type": None, "agency": None, "case_ref": None,
             "reasons": reasons or [], "warnings": [], "issues": [], "urgent": [], "sha256": None, "modified": None}
     base.update(kw)
@@ -106,7 +106,7 @@ _CHANGED = "the file changed while it was being read (it is probably still being
 def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
     """Copy ``path`` into ``folder`` under its own name, hashing it; None if it is not a plain file maa may read.
 
-    The checks mirror :func:`maa_cli.safety.inspect_file`, which explains any refusal:
+    The checks mirror :func:`maa_cli.intake.safety.inspect_file`, which explains any refusal:
     a link is never followed and a pipe never waited on.
     """
     try:

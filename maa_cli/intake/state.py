@@ -29,9 +29,10 @@ import shutil
 import stat
 from pathlib import Path
 
-from . import __version__, atomic, restricted
-from .forms.naming import clean
-from .workspace import Workspace
+from .. import __version__, atomic
+from ..forms.naming import clean
+from ..setup import restricted
+from ..setup.workspace import Workspace
 
 STATE_FILE = "files.json"
 STATE_VERSION = 2

@@ -23,8 +23,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..forms.identity import FormIdentity, find_reference
-from ..ooxml import (
+from ...definitions.tool import AnswerField, Tool
+from ...forms.identity import FormIdentity, find_reference
+from ...office.ooxml import (
     BOX_EMPTY,
     CUSTOM_PART,
     PLACEHOLDERS,
@@ -38,7 +39,6 @@ from ..ooxml import (
     w,
     w14,
 )
-from ..tool import AnswerField, Tool
 from .raw import RawAnswer, RawReturn
 
 _MAX_PART_BYTES = 64 * 1024 * 1024  # a real form is well under 1 MB; refuse zip bombs

@@ -18,9 +18,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .atomic import sha256_file  # noqa: F401 - part of this module's API (the draw's evidence)
-from .dates import add_months, age_on, format_uk, months_between
-from .errors import ErrorCode, InputFileError, Problem, problem
+from ..atomic import sha256_file  # noqa: F401 - part of this module's API (the draw's evidence)
+from ..dates import add_months, age_on, format_uk, months_between
+from ..errors import ErrorCode, InputFileError, Problem, problem
 from .rosters import PROFILE_FIELDS, CaseRow, normalise_header
 
 ADULT_AGE = 18

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .definitions import load_model
-from .errors import DefinitionError, ErrorCode, problem
-from .resources import bundled
+from ..errors import DefinitionError, ErrorCode, problem
+from ..resources import bundled
+from .load import load_model
 from .tool import Tool
 from .yamlio import load_located, read_located
 

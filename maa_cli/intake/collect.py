@@ -1,0 +1,474 @@
+"""Collecting returns (``maa collect``): find, judge, resolve duplicates, record.
+
+Safe to run every hour from a scheduler: one bad file never stops the others, a
+file whose size and modification time are unchanged is not read again, and
+nothing in ``returns/`` is ever modified, moved or deleted (it is only opened for
+reading, once per new version of a file; see :mod:`maa_cli.intake.examine`).
+
+Each file ends up in one status:
+
+* **accepted** — every required answer is there (warnings may say it was late,
+  left optional questions blank, or had tracked changes);
+* **incomplete** — each missing or invalid answer named by question number and text;
+* **rejected** — not a form maa can read, with what to ask the agency for instead;
+* **pending** — probably still being written: saved in the last few seconds, changed
+  since the last run within the last two minutes, changed while being read, or empty
+  or damaged and saved in the last five minutes. Looked at again next run, never
+  rejected for it;
+* **superseded** — a copy with the same answers as another return of the same form,
+  or a return the officer did not choose;
+* **conflict** — one form returned more than once with different answers (e.g. in both
+  formats, or two OneDrive conflict copies). Nothing is chosen silently: every copy is
+  listed until the officer picks one with ``maa choose`` (:func:`choose`);
+* **withdrawn** — a return of a form withdrawn when its case was replaced in the sample
+  (``maa replace-case``): its answers are not used, but an urgent concern in it is still reported.
+
+Counts of issued, returned and outstanding forms leave out withdrawn forms and the
+officer's own findings form (which is still collected: the reports read it).
+
+State, records and the run log are kept by :mod:`maa_cli.intake.state`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from ..errors import ErrorCode, InputFileError, problem
+from ..forms.plan import read_manifest
+from ..privacy.masking import Masker, masker_for, sort_identifying_value
+from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace, is_withdrawn, locked
+from . import state as cs
+from .duplicates import resolve
+from .examine import JUDGED, Context, Examined, decision, elapsed_ms, examine
+from .judging import identifying_keys
+from .state import load_responses  # noqa: F401 - part of this module's public API (reports use it)
+
+SETTLE_SECONDS = 5.0
+#: A file that changed since the last run and was saved this recently may still be being written.
+CHANGING_SECONDS = 120.0
+#: Clock skew between a file server and this computer; later modification times are not "recent".
+FUTURE_SECONDS = 300.0
+#: Progress is saved this often during a long run (a first run over hundreds of returns).
+CHECKPOINT_SECONDS = 2.0
+STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
+ATTENTION = ("incomplete", "rejected", "conflict")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SKIP_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini", ".db")
+
+
+@dataclass
+class FileDecision:
+    """What collect decided about one file in returns/. No identifying values; names masked.
+
+    ``code`` says why in a word scripts can test: for *pending* ``recent``, ``changing``,
+    ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
+    safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
+    ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
+    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict; ``withdrawn``
+    for a return of a withdrawn form.
+    """
+
+    path: str  # relative to returns/
+    status: str
+    code: str | None = None
+    form_id: str | None = None
+    form_type: str | None = None
+    agency: str | None = None
+    case_ref: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+    urgent: list[dict] = field(default_factory=list)
+    sha256: str | None = None
+    modified: str | None = None  # the file's modification time (UTC, ISO 8601)
+
+
+@dataclass
+class CollectResult:
+    """One collect run: a decision per file, and what the audit's issued forms look like now.
+
+    ``issued``, ``returned`` (a file identified as the form came back) and ``outstanding``
+    count forms; ``summary``'s statuses count files. ``read`` files were read in this run,
+    ``reused`` ones were unchanged since a run that judged them.
+    """
+
+    files: list[FileDecision]
+    issued: int
+    returned: int = 0
+    outstanding: int = 0
+    skipped: list[dict] = field(default_factory=list)
+    read: int = 0
+    reused: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for f in self.files:
+            counts[f.status] += 1
+        return {"issued": self.issued, "returned": self.returned, **counts, "outstanding": self.outstanding}
+
+    @property
+    def urgent(self) -> list[dict]:
+        return [dict(u, file=f.path, form_id=f.form_id, form_type=f.form_type, case_ref=f.case_ref, agency=f.agency)
+                for f in self.files if f.status != "superseded" for u in f.urgent]
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(f.status in ATTENTION for f in self.files) or bool(self.urgent)
+
+    def to_json(self) -> dict:
+        return {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
+                "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
+
+
+def counted_forms(manifest: dict[str, dict]) -> dict[str, dict]:
+    """The issued forms that count as issued, returned or outstanding (and are chased): all but the
+    officer's findings form and forms withdrawn when their case was replaced in the sample."""
+    return {fid: e for fid, e in manifest.items() if e.get("form_type") != FINDINGS_FORM_TYPE and not is_withdrawn(e)}
+
+
+def find_returns(returns_dir: Path) -> list[Path]:
+    """Every candidate file under returns/, skipping Office lock files, temporary and hidden files."""
+    return _find(returns_dir)[0]
+
+
+def _find(returns_dir: Path) -> tuple[list[Path], list[dict]]:
+    found, skipped = [], []
+    # os.walk does not follow links to folders, so a link cannot lead collection outside the audit.
+    for folder, dirs, names in os.walk(returns_dir):
+        dirs[:] = sorted(d for d in dirs if not _hidden(Path(folder) / d, d))
+        for name in sorted(names):
+            path = Path(folder) / name
+            rel = path.relative_to(returns_dir).as_posix()
+            if name.startswith("~$"):
+                skipped.append({"path": rel, "reason": "an Office lock file (the form is open in Word or Excel somewhere)"})
+            elif name.startswith(("~", ".")) or name.casefold().endswith(_SKIP_SUFFIXES) or _hidden(path, name):
+                skipped.append({"path": rel, "reason": "a hidden, temporary or system file"})
+            else:
+                found.append(path)
+    return found, skipped
+
+
+def _hidden(path: Path, name: str) -> bool:
+    if name.startswith("."):
+        return True
+    try:  # Windows' hidden attribute (FILE_ATTRIBUTE_HIDDEN)
+        return bool(getattr(os.lstat(path), "st_file_attributes", 0) & 2)
+    except OSError:
+        return False
+
+
+def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
+            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+    """Collect every return under ``ws.returns_dir``.
+
+    Args:
+        ws: the opened audit.
+        now: the time to judge "recent" against (tests); defaults to the clock.
+        settle_seconds: a file saved more recently than this is pending.
+        progress: called with (files done, files found) as the run goes.
+
+    Raises:
+        AuditLocked: another run holds the audit's lock (exit code 3).
+    """
+    with locked(ws):
+        return _run(ws, time.time() if now is None else now, settle_seconds, progress)
+
+
+def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None = None,
+           settle_seconds: float = SETTLE_SECONDS) -> CollectResult:
+    """Settle a conflict: use ``file`` for ``form_id`` (recorded in ``.maa/choices.json``), then collect.
+
+    ``file`` is the return as ``maa collect`` lists it (relative to returns/), or a path to it.
+
+    Raises:
+        InputFileError: no such form, or ``file`` is not one of its returns (exit code 2).
+        AuditLocked: another run holds the audit's lock.
+    """
+    now = time.time() if now is None else now
+    with locked(ws):
+        manifest = read_manifest(ws)
+        form_id = form_id.strip().upper()
+        if form_id not in manifest:
+            raise InputFileError(problem(ErrorCode.NO_SUCH_FORM, file=ws.root, form_id=form_id))
+        masker = output_masker(ws)
+        entries = cs.load_state(ws)["files"]
+        candidates = {key: e for key, e in entries.items()
+                      if e["decision"].get("form_id") == form_id and e["decision"]["status"] in JUDGED}
+        key = _match_file(ws, str(file), candidates, masker)
+        if key is None:
+            shown = ", ".join(f"'{masker.path(e['path'])}'" for e in candidates.values()) or "none yet: run 'maa collect' first"
+            raise InputFileError(problem(ErrorCode.NOT_A_RETURN_OF, file=ws.root, given=masker.path(str(file)),
+                                         form_id=form_id, files=shown))
+        shown = masker.path(candidates[key]["path"])
+        choices = cs.read_choices(ws)
+        choices[form_id] = {"sha256": candidates[key]["decision"]["sha256"], "file": shown, "at": cs.now_iso(now)}
+        cs.write_choices(ws, choices)
+        cs.append_log(ws, [{"at": cs.now_iso(now), "event": "choice", "form_id": form_id, "file": shown}])
+        return _run(ws, now, settle_seconds, None)
+
+
+def _match_file(ws: Workspace, given: str, candidates: dict, masker) -> str | None:
+    """The state key of the return meant by ``given``: its path (real or as listed, masked), or None."""
+    text = given.replace("\\", "/").strip()
+    for prefix in ("returns/", "./returns/"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    path = Path(given)
+    if path.is_absolute() or path.exists():
+        with contextlib.suppress(ValueError):  # a path outside returns/: matched by name below, or not at all
+            text = path.resolve().relative_to(ws.returns_dir.resolve()).as_posix()
+    for key, entry in sorted(candidates.items()):
+        if key == cs.path_key(text) or text in (entry["path"], masker.path(entry["path"])):
+            return key
+    return None
+
+
+# -- one run -----------------------------------------------------------------------------------------
+
+
+def _run(ws: Workspace, now: float, settle: float, progress) -> CollectResult:
+    cs.clean_leftovers(ws)
+    run = _Run(ws, now, settle)
+    found, skipped = _find(ws.returns_dir)
+    for i, path in enumerate(found, 1):
+        run.observe(path)
+        if progress:
+            progress(i, len(found))
+    return run.finish(skipped)
+
+
+class _Run:
+    """One pass over returns/. Progress is saved every few seconds, so a run that is killed, or stopped
+    by a scheduler's time limit, still leaves the next run less to do."""
+
+    def __init__(self, ws: Workspace, now: float, settle: float):
+        self.ws, self.now, self.settle = ws, now, settle
+        self.manifest = read_manifest(ws)
+        state = cs.load_state(ws)
+        self.fingerprint = cs.fingerprint(ws, self.manifest)
+        self.previous: dict = state["files"]
+        self.trusted: dict = self.previous if state.get("fingerprint") == self.fingerprint else {}
+        self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now)
+        self.masker = masker_for(ws)
+        self.entries: dict[str, dict] = {}
+        self.real: dict[str, str] = {}  # state key -> real path below returns/, for this run only
+        self.fresh: dict[str, int] = {}  # state key -> milliseconds, for files read in this run
+        self.unlogged: list[dict] = []
+        self.saved_at = time.monotonic()
+        self.counted = counted_forms(self.manifest)
+        self.result = CollectResult([], issued=len(self.counted))
+
+    def observe(self, path: Path) -> None:
+        rel = path.relative_to(self.ws.returns_dir).as_posix()
+        if not rel.isprintable() or any("\udc80" <= ch <= "\udcff" for ch in rel):
+            # Bytes that are not valid UTF-8 arrive as lone surrogates: shown as '?' wherever the path is printed.
+            rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+        key = cs.path_key(rel)
+        entry, ms = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx, self.settle,
+                             self.masker)
+        entry["path"] = self.masker.path(rel)
+        self.entries[key], self.real[key] = entry, rel
+        if ms is not None:
+            self.result.read += 1
+            self.fresh[key] = ms
+            if entry["decision"] != (self.previous.get(key) or {}).get("decision"):  # a file still pending is not news
+                self.unlogged.append(_read_event(entry, ms, self.now, self.masker))
+        elif entry["decision"]["status"] != "pending":
+            self.result.reused += 1
+        if time.monotonic() - self.saved_at > CHECKPOINT_SECONDS and self.unlogged:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Log what was read so far, then save it with the trusted entries of the files not yet reached."""
+        cs.append_log(self.ws, self.unlogged)
+        self.unlogged = []
+        files = {k: v for k, v in self.trusted.items() if k not in self.entries} | self.entries
+        cs.save_state(self.ws, {"version": cs.STATE_VERSION, "fingerprint": self.fingerprint, "files": files})
+        self.saved_at = time.monotonic()
+
+    def finish(self, skipped: list[dict]) -> CollectResult:
+        ws, entries, result = self.ws, self.entries, self.result
+        withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e["decision"])}
+        views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, cs.read_choices(ws), ws.root)
+        for key in withdrawn:
+            views[key] = _withdrawn_view(entries[key]["decision"], self.manifest)
+        cs.publish(ws, current)
+        masker = output_masker(ws)  # after publishing, so identifying answers read in this run are masked too
+        files = {}
+        for key in sorted(entries, key=lambda k: self.real[k]):
+            entries[key]["shown"] = [views[key]["status"], views[key]["code"]]
+            files[key] = _masked(views[key], masker.path(self.real[key]), masker, entries)
+        result.files = list(files.values())
+        result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
+        returned = {e["decision"]["form_id"] for e in entries.values()
+                    if e["decision"].get("form_id") in self.counted and e["decision"]["status"] != "pending"}
+        result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
+        events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
+        if events:
+            events.append({"at": cs.now_iso(self.now), "event": "run", "summary": result.summary, "read": result.read,
+                           "reused": result.reused, "skipped": len(result.skipped)})
+        cs.append_log(ws, events)
+        cs.save_state(ws, {"version": cs.STATE_VERSION, "fingerprint": self.fingerprint, "files": entries})
+        return result
+
+
+def _withdrawn_form(manifest: dict, d: dict) -> bool:
+    """A return (not still being written) of a form withdrawn when its case was replaced."""
+    return d["status"] != "pending" and is_withdrawn(manifest.get(d.get("form_id") or "") or {})
+
+
+def _withdrawn_view(d: dict, manifest: dict) -> dict:
+    entry = manifest[d["form_id"]]
+    by = f", by case {entry['replaced_by']}" if entry.get("replaced_by") else ""
+    reason = [f"form {d['form_id']} was withdrawn: case {entry.get('case_ref') or '?'} was replaced in the sample{by} "
+              f"({entry['withdrawn']}), so this return is not used. Let the sender know it is no longer needed."]
+    # The urgent concerns stay: a child at risk now matters whether or not the case is audited.
+    return dict(d, status="withdrawn", code="withdrawn", reasons=reason, issues=[])
+
+
+def _observe(ws, path: Path, rel: str, prev: dict | None, trusted: dict | None, ctx: Context, settle: float,
+             masker: Masker) -> tuple[dict, int | None]:
+    """The state entry for one file, and how long reading it took (None when it was not read).
+
+    Reused when unchanged, pending when it may still be being written, else judged afresh.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:  # gone between listing and now
+        return {"sig": None, "decision": _pending_decision("changed_while_reading", "the file disappeared while being read")}, None
+    sig = [st.st_size, st.st_mtime_ns]
+    if trusted and trusted.get("sig") == sig and _still_valid(ws, trusted):
+        return dict(trusted), None  # a copy: the previous entry is compared with it for the run log
+    age = ctx.now - st.st_mtime
+    if not stat.S_ISREG(st.st_mode):  # a link or a pipe is not being written: refuse it now, with the reason
+        age = float("inf")
+    if -FUTURE_SECONDS < age < settle:
+        return {"sig": sig, "decision": _pending_decision(
+            "recent", "the file was saved moments ago and may still be being written; it will be read on the next run")}, None
+    if prev and prev.get("sig") != sig and -FUTURE_SECONDS < age < CHANGING_SECONDS:
+        return {"sig": sig, "decision": _pending_decision(
+            "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")}, None
+    start = time.perf_counter()
+    try:
+        entry = _keep(ws, examine(path, st, ctx), rel, sig, masker)
+    finally:
+        shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy exists at a time
+    return entry, elapsed_ms(start)
+
+
+def _pending_decision(code: str, reason: str) -> dict:
+    return decision("pending", code, [reason])
+
+
+def _still_valid(ws: Workspace, entry: dict) -> bool:
+    d = entry["decision"]
+    if d["status"] == "pending":
+        return False
+    if d["status"] in JUDGED and not cs.has_version(ws, d["form_id"], d["sha256"]):
+        return False
+    return d["status"] != "accepted" or cs.copy_ok(ws, entry.get("collected"))
+
+
+def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> dict:
+    """Record what was read — the collected copy first, then the answers — and return the state entry."""
+    d = examined.decision
+    entry = {"sig": sig, "decision": d, "digest": examined.digest}
+    if examined.record is not None:
+        record = dict(examined.record, source_file=masker.path(rel))
+        if d["status"] == "accepted" and examined.staged is not None:
+            entry["collected"] = record["collected"] = cs.keep_copy(
+                ws, examined.staged, d, d["form_id"], d["sha256"], examined.kind or "bin")
+        cs.write_version(ws, record, examined.secret)
+    return entry
+
+
+# -- what leaves the run: masked -------------------------------------------------------------------
+
+
+class _Masking:
+    """The audit's masker plus the identifying answers of returns not (yet) current, e.g. in a conflict."""
+
+    def __init__(self, base: Masker, extra: Masker | None):
+        self.base, self.extra = base, extra
+
+    def text(self, text: str) -> str:
+        text = self.base.text(text)
+        return self.extra.text(text) if self.extra else text
+
+    def path(self, path: str) -> str:
+        path = self.base.path(path)
+        path = self.extra.path(path) if self.extra else path
+        # A name can hide what a file is (a right-to-left override) or drive a terminal (escape codes).
+        return _UNPRINTABLE.sub("?", path)
+
+
+def output_masker(ws: Workspace) -> _Masking:
+    """How collect and status mask what they show: the audit's names and dates of birth
+    (:func:`maa_cli.privacy.masking.masker_for`), plus the identifying answers of every return read,
+    including those not (yet) current, such as the two sides of a conflict."""
+    base = masker_for(ws)
+    if not any(identifying_keys(t) for t in ws.tools.values()):
+        return _Masking(base, None)
+    names, dates, whole = [], [], []
+    folder = ws.restricted_dir / cs.restricted.ANSWERS_DIR / cs.VERSIONS_DIR
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        for value in (cs.read_json(path, {}) or {}).values():
+            sort_identifying_value(value, names, dates, whole)
+    return _Masking(base, Masker.for_names(names, dates, whole) if names or dates or whole else None)
+
+
+def _masked(view: dict, path: str, masker: _Masking, entries: dict) -> FileDecision:
+    def text(s: str) -> str:
+        # "{file:KEY}" marks a reference to another return, shown by its (masked) path.
+        while "{file:" in s:
+            start = s.index("{file:")
+            end = s.index("}", start)
+            s = s[:start] + masker.path(entries[s[start + 6:end]]["path"]) + s[end + 1:]
+        return masker.text(s)
+
+    allowed = {f.name for f in fields(FileDecision)}
+    d = {k: v for k, v in view.items() if k in allowed}
+    d["path"] = path
+    d["reasons"] = [text(r) for r in view.get("reasons", [])]
+    d["warnings"] = [text(w) for w in view.get("warnings", [])]
+    d["issues"] = [dict(i, message=text(i["message"])) for i in view.get("issues", [])]
+    d["urgent"] = [dict(u) for u in view.get("urgent", [])]
+    return FileDecision(**d)
+
+
+def _read_event(entry: dict, ms: int, now: float, masker: Masker) -> dict:
+    """A file read in this run, as judged on its own (before comparing it with other returns of its form)."""
+    d = entry["decision"]
+    return {"at": cs.now_iso(now), "event": "read", "file": _UNPRINTABLE.sub("?", entry["path"]), "status": d["status"],
+            "code": d["code"], "form_id": d.get("form_id"), "sha256": d.get("sha256"), "ms": ms,
+            "reasons": [_short_text(masker.text(r)) for r in d.get("reasons", [])],
+            "warnings": [_short_text(masker.text(w)) for w in d.get("warnings", [])]}
+
+
+def _change_events(files: dict[str, FileDecision], previous: dict, entries: dict, fresh: dict, masker: _Masking,
+                   now: float) -> list[dict]:
+    """Files whose shown status is new or changed (e.g. a conflict arose or was settled), and files gone."""
+    stamp = cs.now_iso(now)
+    lines = []
+    for key, f in files.items():
+        shown, base = entries[key]["shown"], entries[key]["decision"]
+        if shown == (previous.get(key) or {}).get("shown") or (key in fresh and shown == [base["status"], base["code"]]):
+            continue
+        lines.append({"at": stamp, "event": "decision", "file": f.path, "status": f.status, "code": f.code,
+                      "form_id": f.form_id, "sha256": f.sha256, "reasons": f.reasons})
+    lines += [{"at": stamp, "event": "gone", "file": masker.path(previous[k].get("path") or "?")}
+              for k in sorted(set(previous) - set(entries))]
+    return lines
+
+
+def _short_text(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Privacy: masking names and dates of birth before anything leaves the restricted side."""

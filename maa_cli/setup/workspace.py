@@ -1,0 +1,339 @@
+"""The audit folder: creating it (``maa new-audit``) and opening it for every other command.
+
+Layout::
+
+    DIR/audit.yaml      the audit definition (no child's name or date of birth)
+    DIR/forms/          forms to send, one folder per respondent
+    DIR/returns/        where returned files are saved; maa only ever reads it
+    DIR/reports/        outputs (shareable; reports/restricted/ is for the panel)
+    DIR/restricted/     identifying details, and read-only copies of accepted returns in
+                        collected/ (unless audit.yaml's restricted_store points elsewhere)
+    DIR/.maa/           maa's own state (manifest, collected answers, run log)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .. import atomic
+from ..definitions.audit import Audit, Case, FormType, Selection
+from ..definitions.catalog import resolve_tool
+from ..definitions.load import load_model
+from ..definitions.tool import Tool
+from ..definitions.yamlio import dump, read_located
+from ..errors import AuditLocked, ErrorCode, InputFileError, WorkspaceError, problem
+from . import restricted
+
+AUDIT_FILE = "audit.yaml"
+LOCK_FILE = "lock"  # in .maa/
+FINDINGS_FORM_TYPE = "findings"
+FOLDERS = ("forms", "returns", "reports", "restricted", ".maa")
+DEFAULT_FORMAT = {"questionnaire": "xlsx", "case_audit": "docx", "reflection": "docx", "record": "docx"}
+DEFAULT_PER = {"questionnaire": "agency", "case_audit": "agency_case", "reflection": "agency_case", "record": "agency_case"}
+
+
+@dataclass
+class Workspace:
+    """An opened audit folder."""
+
+    root: Path
+    audit: Audit
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.root / "forms"
+
+    @property
+    def returns_dir(self) -> Path:
+        return self.root / "returns"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".maa"
+
+    @property
+    def restricted_dir(self) -> Path:
+        return self.audit.restricted_dir(self.root)
+
+    @cached_property
+    def tools(self) -> dict[str, Tool]:
+        """The tool of each form type, by form type name."""
+        tools = {ft.name: resolve_tool(ft.tool, self.root) for ft in self.audit.form_types}
+        # The officer's findings form: issued by 'maa report', collected from returns/ like any return.
+        tools.setdefault(FINDINGS_FORM_TYPE, resolve_tool("findings-form"))
+        return tools
+
+    def form_type(self, name: str) -> FormType:
+        for ft in self.audit.form_types:
+            if ft.name == name:
+                return ft
+        raise KeyError(name)
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Open an audit folder, validating audit.yaml and every tool it names.
+
+    Raises:
+        WorkspaceError: there is no audit here.
+        DefinitionError: audit.yaml or a tool cannot be used as written.
+        RestrictedStoreError: the audit has cases, but the restricted store (or its
+            cases file) cannot be reached.
+        InputFileError: the restricted cases file cannot be read as written.
+    """
+    root = Path(root)
+    path = root / AUDIT_FILE
+    if not path.is_file():
+        raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
+    ws = Workspace(root, load_model(read_located(path), Audit))
+    ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
+    # Without the restricted store no child's name could be masked or put on a form: refuse now, not later.
+    restricted.read_cases(ws.restricted_dir, expected=[c.case_ref for c in ws.audit.cases])
+    return ws
+
+
+@dataclass
+class NewAudit:
+    """What ``new_audit`` needs. Paths are CSV files; see the README for their columns."""
+
+    title: str
+    partnership: str
+    type: str | None = None  # None: a questionnaire tool makes a questionnaire audit, else a case audit
+    theme: str | None = None
+    terms_of_reference: str | None = None
+    lookback_months: int = 12
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    tool: str | None = None
+    form_types: list[FormType] = field(default_factory=list)
+    agencies_csv: Path | None = None
+    cases_csv: Path | None = None
+    nominations_csv: Path | None = None
+    sample: int | None = None
+    seed: int | None = None
+    per: str | None = None
+    restricted_store: str = "restricted"
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class NewAuditResult:
+    root: Path
+    audit: Audit
+    excluded: dict[str, str]
+    restricted_file: Path | None
+
+
+def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
+    """Create an audit folder. Nothing is created unless every input is valid.
+
+    Raises:
+        WorkspaceError: the folder already holds an audit.
+        InputFileError: a CSV has problems (all of them are listed).
+        DefinitionError: the named tool is unknown or invalid.
+    """
+    from . import rosters, sampling
+
+    root = Path(root)
+    if (root / AUDIT_FILE).exists():
+        raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
+    form_types = spec.form_types or [_default_form_type(spec)]
+    kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
+    audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
+
+    agencies = rosters.read_agencies(spec.agencies_csv) if spec.agencies_csv else []
+    names = [a.name for a in agencies]
+    rows, selection, excluded = [], None, {}
+    if spec.nominations_csv:
+        rows, _register = rosters.read_nominations(spec.nominations_csv, names)
+        selection = Selection(method="nominations", source_file=spec.nominations_csv.name,
+                              source_sha256=sampling.sha256_file(spec.nominations_csv))
+    elif spec.cases_csv:
+        rows = rosters.read_cases(spec.cases_csv, names)
+        selection = Selection(method="listed", source_file=spec.cases_csv.name,
+                              source_sha256=sampling.sha256_file(spec.cases_csv))
+        if spec.sample:
+            # No seed given: pick one and record it, so the draw can still be repeated.
+            seed = spec.seed if spec.seed is not None else secrets.randbelow(1_000_000)
+            eligible, excluded = sampling.check_eligibility(rows, spec.today, spec.lookback_months)
+            drawn = sampling.draw_sample(eligible, spec.sample, seed, per=spec.per, today=spec.today)
+            rows = drawn.chosen
+            selection = Selection(
+                method="sample", source_file=spec.cases_csv.name, source_sha256=selection.source_sha256,
+                n=spec.sample, seed=seed, per=spec.per,
+                eligibility=sampling.eligibility_rules(spec.lookback_months), excluded=excluded,
+            )
+    elif spec.sample:
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, what="a cases file (--cases) to sample from",
+                                     hint="Give --cases FILE.csv with the cases to draw from."))
+
+    cases = [Case(case_ref=r.case_ref, agencies=list(r.agencies), attributes=r.profile(spec.today)) for r in rows]
+    audit = Audit(
+        audit_id=str(uuid.uuid4()),
+        title=spec.title,
+        partnership=spec.partnership,
+        type=audit_type,
+        theme=spec.theme,
+        terms_of_reference=spec.terms_of_reference,
+        lookback_months=spec.lookback_months,
+        deadline=spec.deadline,
+        created=spec.today,
+        return_to=spec.return_to,
+        restricted_store=spec.restricted_store,
+        agencies=agencies,
+        cases=cases,
+        selection=selection,
+        form_types=form_types,
+    )
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    restricted_file = None
+    if rows:
+        restricted_file = restricted.write_cases(
+            audit.restricted_dir(root),
+            [restricted.CaseIdentity(r.case_ref, r.child_name, r.date_of_birth, r.last_involvement) for r in rows],
+        )
+    atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
+    return NewAuditResult(root, audit, excluded, restricted_file)
+
+
+def _default_form_type(spec: NewAudit) -> FormType:
+    if not spec.tool:
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, what="an audit tool",
+                                     hint="Give --tool with a built-in tool id ('maa tools list') or a YAML file."))
+    tool = resolve_tool(spec.tool)
+    name = tool.id if len(tool.id) <= 40 else tool.id[:40].rstrip("-")
+    return FormType(name=name, tool=spec.tool, per=DEFAULT_PER.get(tool.kind, "agency"),
+                    format=DEFAULT_FORMAT.get(tool.kind, "docx"))
+
+
+HEADER = """\
+# maa audit definition. Edit with care: 'maa issue-forms' checks it before doing anything.
+# This file holds no child's name or date of birth: those are in the restricted store
+# (restricted_store below). Cases appear by reference only.
+"""
+
+
+def audit_yaml(audit: Audit) -> str:
+    """The text of audit.yaml for ``audit``."""
+    data = audit.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return HEADER + dump(data)
+
+
+def replace_case(root: Path, case_ref: str, reason: str, cases_csv: Path, today: dt.date | None = None) -> tuple[str, str]:
+    """Swap a sampled case found out of scope for the next case in the same reproducible order.
+
+    The cases file must be the one the sample was drawn from (its SHA-256 is checked).
+    The same seed, file and recorded replacements always give the same result.
+    The replaced child's identity moves to ``replaced.csv`` in the restricted store
+    (so it is still masked everywhere), and the forms already issued for the case are
+    marked withdrawn in the manifest (``"withdrawn": reason``), so they are no longer
+    counted as issued or chased. Holds the audit's lock.
+    Returns (case replaced, case drawn in).
+
+    Raises:
+        AuditLocked: another maa run is working on this audit.
+        InputFileError: not a sampled audit, a different cases file, or no case to draw in.
+    """
+    with locked(open_workspace(root)):
+        # Read again under the lock: audit.yaml and the manifest are what this run changes.
+        return _replace_case(open_workspace(root), case_ref, reason, cases_csv, today)
+
+
+def _replace_case(ws: Workspace, case_ref: str, reason: str, cases_csv: Path, today: dt.date | None) -> tuple[str, str]:
+    from . import rosters, sampling
+
+    root = ws.root
+    sel = ws.audit.selection
+    if sel is None or sel.method != "sample":
+        raise InputFileError(problem(ErrorCode.NEED_INPUT, file=root / AUDIT_FILE, what="a sampled audit",
+                                     hint="Only cases drawn with --sample can be replaced by a new draw."))
+    if sampling.sha256_file(cases_csv) != sel.source_sha256:
+        raise InputFileError(problem(ErrorCode.CSV_BAD_VALUE, file=cases_csv,
+                                     detail="this is not the cases file the sample was drawn from (its contents differ)",
+                                     hint=f"Give the original {sel.source_file}, unchanged."))
+    today = today or ws.audit.created or dt.date.today()
+    rows = rosters.read_cases(cases_csv, [a.name for a in ws.audit.agencies])
+    eligible, _ = sampling.check_eligibility(rows, today, ws.audit.lookback_months)
+    drawn = sampling.replay(sampling.draw_sample(eligible, sel.n, sel.seed, per=sel.per, today=today), sel.replacements)
+    swapped = sampling.replace(drawn, case_ref, reason)
+    swap = swapped.replacements[-1]
+    by_ref = {r.case_ref: r for r in swapped.chosen}
+    new_row = by_ref[swap["in"]]
+    cases = [c for c in ws.audit.cases if c.case_ref != swap["out"]]
+    cases.append(Case(case_ref=new_row.case_ref, agencies=list(new_row.agencies), attributes=new_row.profile(today)))
+    order = {r.case_ref: i for i, r in enumerate(swapped.chosen)}
+    cases.sort(key=lambda c: order.get(c.case_ref, len(order)))
+    audit = ws.audit.model_copy(update={
+        "cases": cases,
+        "selection": sel.model_copy(update={"replacements": swapped.replacements}),
+    })
+    # Written in this order so a run stopped part-way never leaves a child unmasked: the replaced
+    # child's identity is kept before it leaves cases.csv, and audit.yaml (which a re-run repeats
+    # the swap from) changes last.
+    identities = restricted.read_cases(ws.restricted_dir)
+    out_row = next((r for r in rows if r.case_ref == swap["out"]), None)
+    gone = identities.pop(swap["out"], None) or (out_row and restricted.CaseIdentity(
+        out_row.case_ref, out_row.child_name, out_row.date_of_birth, out_row.last_involvement))
+    if gone is not None:
+        replaced = restricted.read_replaced(ws.restricted_dir)
+        replaced[gone.case_ref] = gone
+        restricted.write_replaced(ws.restricted_dir, list(replaced.values()))
+    identities[new_row.case_ref] = restricted.CaseIdentity(new_row.case_ref, new_row.child_name, new_row.date_of_birth,
+                                                           new_row.last_involvement)
+    restricted.write_cases(ws.restricted_dir, [identities[c.case_ref] for c in cases if c.case_ref in identities])
+    _withdraw_forms(ws, swap["out"], swap["in"], reason.strip())
+    atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
+    return swap["out"], swap["in"]
+
+
+def _withdraw_forms(ws: Workspace, case_ref: str, replaced_by: str, reason: str) -> None:
+    """Mark every form issued for ``case_ref`` withdrawn in the manifest (kept, so returns are still recognised)."""
+    import json
+
+    from ..forms.plan import MANIFEST, read_manifest
+
+    manifest = read_manifest(ws)
+    changed = False
+    for entry in manifest.values():
+        if entry.get("case_ref") == case_ref and not entry.get("withdrawn"):
+            entry.update({"withdrawn": reason, "withdrawn_on": dt.date.today().isoformat(), "replaced_by": replaced_by})
+            changed = True
+    if changed:
+        atomic.write_text(ws.state_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def is_withdrawn(entry: dict) -> bool:
+    """A manifest entry for a form withdrawn when its case was replaced in the sample."""
+    return bool(entry.get("withdrawn"))
+
+
+@contextlib.contextmanager
+def locked(ws: Workspace) -> Iterator[None]:
+    """Hold the audit's lock, or raise :class:`AuditLocked` at once if another run has it.
+
+    The lock is an OS lock (released by the OS when a killed run's process ends), so
+    a stale lock file never blocks the next scheduled run.
+    """
+    from filelock import FileLock, Timeout
+
+    ws.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws.state_dir / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
+    try:
+        yield
+    finally:
+        lock.release()
