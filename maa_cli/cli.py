@@ -176,7 +176,7 @@ def replace_case_cmd(
     cases: Path = typer.Option(..., help="The cases CSV the sample was drawn from (checked by its SHA-256)."),
 ):
     """Replace a sampled case found out of scope with the next case of the same reproducible draw."""
-    from .setup.workspace import replace_case
+    from .setup.replace import replace_case
 
     try:
         out, new = replace_case(directory, case_ref, reason, cases)

@@ -4,6 +4,7 @@
 imports from :mod:`maa_cli.setup.workspace`. Nothing inside maa imports this module.
 """
 
-from .setup.workspace import NewAudit, NewAuditResult, Workspace, new_audit, open_workspace, replace_case
+from .setup.replace import replace_case
+from .setup.workspace import NewAudit, NewAuditResult, Workspace, new_audit, open_workspace
 
 __all__ = ["NewAudit", "NewAuditResult", "Workspace", "new_audit", "open_workspace", "replace_case"]

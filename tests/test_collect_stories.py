@@ -501,7 +501,7 @@ class TestTypedTextStaysOut:
 class TestFindingsForm:
     def test_the_findings_form_is_collected_but_not_counted_as_issued_or_outstanding(self, case_audit):
         """Once 'maa report' has issued the officer's findings form, collect's issued and outstanding counts leave it out."""
-        from maa_cli.forms.plan import MANIFEST, read_manifest
+        from maa_cli.forms.manifest import MANIFEST, read_manifest
         from maa_cli.setup.workspace import FINDINGS_FORM_TYPE
 
         manifest = read_manifest(case_audit)

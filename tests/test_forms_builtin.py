@@ -498,7 +498,7 @@ def add_agency_and_case(ws) -> None:
 class TestIssuing:
     def test_a_form_issued_in_both_formats_has_one_form_id_and_one_manifest_entry(self, audit):
         """The Word and the Excel form for the same agency and case carry the same form id, listed once with both files."""
-        from maa_cli.forms.plan import read_manifest
+        from maa_cli.forms.manifest import read_manifest
         from maa_cli.intake.readers.excel import excel_identity
         from maa_cli.intake.readers.word import word_identity
 
@@ -533,7 +533,8 @@ class TestIssuing:
 
     def test_force_writes_every_form_again_but_still_not_returns(self, case_audit):
         """--force rewrites the issued forms and records the new issue, and returns/ is still untouched."""
-        from maa_cli.forms.plan import issue_forms, read_manifest
+        from maa_cli.forms.manifest import read_manifest
+        from maa_cli.forms.plan import issue_forms
 
         returns = file_states(case_audit.returns_dir)
         later = dt.datetime(2027, 2, 1, 9, 30, tzinfo=dt.UTC)
@@ -545,7 +546,8 @@ class TestIssuing:
 
     def test_adding_an_agency_and_a_case_issues_just_their_forms(self, case_audit):
         """After an agency joins case A and case G is added, a re-run writes those two forms only and keeps the rest."""
-        from maa_cli.forms.plan import issue_forms, read_manifest
+        from maa_cli.forms.manifest import read_manifest
+        from maa_cli.forms.plan import issue_forms
         from maa_cli.setup.workspace import open_workspace
 
         before = file_states(case_audit.forms_dir)
@@ -563,15 +565,16 @@ class TestIssuing:
     def test_a_run_killed_before_saving_the_manifest_is_completed_by_the_next_run(self, tmp_path, csvs, monkeypatch):
         """Forms a killed run wrote but never recorded are recognised, adopted unchanged and listed; its half-written temp file is removed."""
         from maa_cli.forms import plan
+        from maa_cli.forms.manifest import MANIFEST
         from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
         new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                               agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
         ws = open_workspace(tmp_path / "maca")
         with monkeypatch.context() as m:
-            m.setattr(plan, "_save_manifest", lambda path, manifest: None)  # the process dies before any save
+            m.setattr(plan, "save_manifest", lambda ws, manifest: None)  # the process dies before any save
             plan.issue_forms(ws)
-        assert not (ws.state_dir / plan.MANIFEST).exists()
+        assert not (ws.state_dir / MANIFEST).exists()
         written = file_states(ws.forms_dir)
         leftover = ws.forms_dir / "Police" / ".~maa-k1ll3d.tmp"
         leftover.write_bytes(b"half a form")

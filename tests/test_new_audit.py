@@ -175,7 +175,7 @@ class TestReplacedCases:
 
     def test_forms_of_a_replaced_case_are_withdrawn_not_chased_and_their_returns_not_used(self, tmp_path, csvs):
         """The manifest marks them withdrawn; collect and status leave them out; a return of one is 'withdrawn'."""
-        from maa_cli.forms.plan import read_manifest
+        from maa_cli.forms.manifest import read_manifest
         from maa_cli.intake.collect import collect, load_responses
         from maa_cli.intake.status import audit_status
         from tests.test_collect_stories import form, maca_answers, return_word

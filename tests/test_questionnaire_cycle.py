@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from maa_cli.forms.plan import issue_forms, plan_forms, read_manifest
+from maa_cli.forms.manifest import read_manifest
+from maa_cli.forms.plan import issue_forms, plan_forms
 from maa_cli.intake.collect import collect
 from maa_cli.intake.readers.excel import read_excel
 from maa_cli.report import build_reports

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from maa_cli.definitions.audit import FormType
-from maa_cli.definitions.tool import BUILT_IN_SCALES
+from maa_cli.definitions.scales import BUILT_IN_SCALES
 from maa_cli.forms.plan import issue_forms, plan_forms
 from maa_cli.intake.collect import collect
 from maa_cli.setup.workspace import NewAudit, audit_yaml, new_audit, open_workspace

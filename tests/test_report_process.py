@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from maa_cli.errors import AuditLocked
-from maa_cli.forms.plan import MANIFEST, read_manifest
+from maa_cli.forms.manifest import MANIFEST, read_manifest
 from maa_cli.intake.collect import load_responses
 from maa_cli.intake.readers.word import read_word
 from maa_cli.report import build_reports

@@ -125,7 +125,7 @@ class TestManyAudits:
 
 def _add_findings_form(ws) -> None:
     """As 'maa report' does: the officer's findings form joins the manifest, so collect recognises it."""
-    from maa_cli.forms.plan import MANIFEST, read_manifest
+    from maa_cli.forms.manifest import MANIFEST, read_manifest
     from maa_cli.setup.workspace import FINDINGS_FORM_TYPE
 
     manifest = read_manifest(ws)

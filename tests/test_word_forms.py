@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from maa_cli.definitions.tool import BUILT_IN_SCALES, NA
+from maa_cli.definitions.scales import BUILT_IN_SCALES
+from maa_cli.definitions.tool import NA
 from maa_cli.forms.word import write_word_form
 from maa_cli.intake.readers.word import read_word, word_identity
 from maa_cli.office.ooxml import W14, W, answer_boxes, bookmark_names

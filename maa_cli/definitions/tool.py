@@ -19,6 +19,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .scales import BUILT_IN_SCALES
+
 QuestionType = Literal[
     "yes_no", "single_choice", "multiple_choice", "grade", "short_text", "long_text", "date", "number"
 ]
@@ -26,12 +28,6 @@ ToolKind = Literal["questionnaire", "case_audit", "reflection", "record", "famil
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 YES, NO, NA = "Yes", "No", "N/A"
 OTHER = "Other (please specify)"
-
-BUILT_IN_SCALES: dict[str, list[str]] = {
-    "ofsted": ["Outstanding", "Good", "Requires improvement", "Inadequate"],
-    "section11": ["Fully met", "Partly met", "Not met"],
-    "rag": ["Green", "Amber", "Red"],
-}
 
 
 class _Strict(BaseModel):

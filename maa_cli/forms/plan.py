@@ -14,7 +14,6 @@ agency whose name resembles another's never renames a form already sent.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from ..setup import restricted
 from ..setup.workspace import Workspace, locked
 from .content import FormContent
 from .identity import FormIdentity, make_form_id
+from .manifest import manifest_path, read_manifest, save_manifest
 from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
 
-MANIFEST = "manifest.json"
 FORMS = "forms"
 SAVE_EVERY_SECONDS = 2.0
 _FOLDER_MAX = 40
@@ -257,14 +256,6 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
 # -- issuing ---------------------------------------------------------------------------------
 
 
-def read_manifest(ws: Workspace) -> dict[str, dict]:
-    """The issued forms by form id (empty before the first ``issue_forms``)."""
-    path = ws.state_dir / MANIFEST
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def issue_forms(
     ws: Workspace,
     *,
@@ -291,7 +282,7 @@ def issue_forms(
 
 def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now) -> IssueResult:
     manifest = read_manifest(ws)
-    result = IssueResult(manifest_path=ws.state_dir / MANIFEST)
+    result = IssueResult(manifest_path=manifest_path(ws))
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     _remove_leftover_temp_files(ws.forms_dir)
     dirty, saved_at = False, time.monotonic()
@@ -319,14 +310,14 @@ def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now
                 result.written.append(form)
                 dirty = True
             if dirty and time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
-                _save_manifest(result.manifest_path, manifest)
+                save_manifest(ws, manifest)
                 dirty, saved_at = False, time.monotonic()
             if progress:
                 progress(i, len(planned))
     finally:
         # Also on Ctrl-C or an error part-way: every form written so far is recorded.
         if dirty or not result.manifest_path.exists():
-            _save_manifest(result.manifest_path, manifest)
+            save_manifest(ws, manifest)
     return result
 
 
@@ -349,10 +340,6 @@ def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopt
     if adopted:
         info["adopted"] = True  # written by a run that stopped before recording it
     entry.setdefault("files", {})[form.format] = info
-
-
-def _save_manifest(path: Path, manifest: dict) -> None:
-    atomic.write_text(path, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
 
 
 def _identity_of(path: Path, fmt: str) -> str | None:

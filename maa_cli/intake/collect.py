@@ -42,13 +42,14 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..errors import ErrorCode, InputFileError, problem
-from ..forms.plan import read_manifest
+from ..forms.manifest import counted_forms, is_withdrawn, read_manifest
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
-from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace, is_withdrawn, locked
+from ..setup.workspace import Workspace, locked
 from . import state as cs
 from .duplicates import resolve
 from .examine import JUDGED, Context, Examined, decision, elapsed_ms, examine
 from .judging import identifying_keys
+from .sources import find_files
 from .state import load_responses  # noqa: F401 - part of this module's public API (reports use it)
 
 SETTLE_SECONDS = 5.0
@@ -61,7 +62,6 @@ CHECKPOINT_SECONDS = 2.0
 STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
 ATTENTION = ("incomplete", "rejected", "conflict")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SKIP_SUFFIXES = (".tmp", ".crdownload", ".part", ".partial", ".download", ".lnk", ".ini", ".db")
 
 
 @dataclass
@@ -127,43 +127,6 @@ class CollectResult:
     def to_json(self) -> dict:
         return {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
                 "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
-
-
-def counted_forms(manifest: dict[str, dict]) -> dict[str, dict]:
-    """The issued forms that count as issued, returned or outstanding (and are chased): all but the
-    officer's findings form and forms withdrawn when their case was replaced in the sample."""
-    return {fid: e for fid, e in manifest.items() if e.get("form_type") != FINDINGS_FORM_TYPE and not is_withdrawn(e)}
-
-
-def find_returns(returns_dir: Path) -> list[Path]:
-    """Every candidate file under returns/, skipping Office lock files, temporary and hidden files."""
-    return _find(returns_dir)[0]
-
-
-def _find(returns_dir: Path) -> tuple[list[Path], list[dict]]:
-    found, skipped = [], []
-    # os.walk does not follow links to folders, so a link cannot lead collection outside the audit.
-    for folder, dirs, names in os.walk(returns_dir):
-        dirs[:] = sorted(d for d in dirs if not _hidden(Path(folder) / d, d))
-        for name in sorted(names):
-            path = Path(folder) / name
-            rel = path.relative_to(returns_dir).as_posix()
-            if name.startswith("~$"):
-                skipped.append({"path": rel, "reason": "an Office lock file (the form is open in Word or Excel somewhere)"})
-            elif name.startswith(("~", ".")) or name.casefold().endswith(_SKIP_SUFFIXES) or _hidden(path, name):
-                skipped.append({"path": rel, "reason": "a hidden, temporary or system file"})
-            else:
-                found.append(path)
-    return found, skipped
-
-
-def _hidden(path: Path, name: str) -> bool:
-    if name.startswith("."):
-        return True
-    try:  # Windows' hidden attribute (FILE_ATTRIBUTE_HIDDEN)
-        return bool(getattr(os.lstat(path), "st_file_attributes", 0) & 2)
-    except OSError:
-        return False
 
 
 def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
@@ -238,7 +201,7 @@ def _match_file(ws: Workspace, given: str, candidates: dict, masker) -> str | No
 def _run(ws: Workspace, now: float, settle: float, progress) -> CollectResult:
     cs.clean_leftovers(ws)
     run = _Run(ws, now, settle)
-    found, skipped = _find(ws.returns_dir)
+    found, skipped = find_files(ws.returns_dir)
     for i, path in enumerate(found, 1):
         run.observe(path)
         if progress:

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import ErrorCode, MaaError, WorkspaceError, problem
-from ..forms.plan import read_manifest
+from ..forms.manifest import counted_forms, read_manifest
 from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 from . import state as cs
-from .collect import counted_forms, output_masker
+from .collect import output_masker
 
 #: A form's state, from best to worst news; a form with several returns shows the first that applies.
 FORM_STATES = ("accepted", "conflict", "incomplete", "rejected", "outstanding")

@@ -15,13 +15,13 @@ from functools import cached_property
 from pathlib import Path
 
 from ..definitions.tool import Tool
-from ..forms.plan import read_manifest
+from ..forms.manifest import live_forms, read_manifest
 from ..intake.collect import load_responses
 from ..office.cells import EXCEL_LIMIT
 from ..privacy.masking import Masker, masker_for
 from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace
 from . import figures as fig
-from .participation import Participation, grouping_attributes, live_manifest, participation
+from .participation import Participation, grouping_attributes, participation
 
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
@@ -158,7 +158,7 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
     small = suppress_below if suppress_below is not None else getattr(ws.audit, "suppress_below", DEFAULT_SUPPRESS_BELOW)
     manifest = read_manifest(ws)
-    issued = live_manifest(manifest)
+    issued = live_forms(manifest)
     # A withdrawn form (its case replaced, say) counts nowhere: not as sent, not as returned, not in the results.
     gone = {form_id for form_id in manifest if form_id not in issued}
     ctx = ReportContext(

@@ -22,7 +22,7 @@ from .. import atomic
 from ..definitions.catalog import load_builtin
 from ..forms.content import FormContent
 from ..forms.identity import FormIdentity, make_form_id
-from ..forms.plan import MANIFEST, read_manifest
+from ..forms.manifest import read_manifest, save_manifest
 from . import text
 from .context import FINDINGS_FORM_TYPE, FINDINGS_TOOL, ReportContext
 from .summaries import overview_text, process_text, weakest_lines
@@ -181,7 +181,7 @@ def _register(ctx: ReportContext, path: Path) -> None:
                                 or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}}}
     if old != entry:
         manifest[form_id] = entry
-        atomic.write_text(ctx.ws.state_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        save_manifest(ctx.ws, manifest)
 
 
 def text_digest(value: str) -> str:

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..definitions.audit import Audit
+from ..forms.manifest import live_forms
 from .figures import Count
 
 RETURNED = ("accepted", "incomplete")
@@ -100,16 +101,6 @@ def is_late(record: dict, deadline: dt.date | None) -> bool:
     return bool(deadline and got and got > deadline)
 
 
-def withdrawn(entry: dict) -> bool:
-    """A manifest entry withdrawn from the audit (``"withdrawn": reason``): left out of every count and list."""
-    return bool(entry.get("withdrawn"))
-
-
-def live_manifest(manifest: dict[str, dict]) -> dict[str, dict]:
-    """The issued forms still part of the audit."""
-    return {form_id: entry for form_id, entry in manifest.items() if not withdrawn(entry)}
-
-
 def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict], records: list[dict]) -> Participation:
     """Response figures per form type and per agency.
 
@@ -125,7 +116,7 @@ def participation(audit: Audit, titles: dict[str, str], manifest: dict[str, dict
     order = [a.name for a in audit.agencies]
     by_agency: dict[str, AgencyParticipation] = {}
     latest = {r["form_id"]: r for r in records if r["status"] in RETURNED}
-    issued = sorted(live_manifest(manifest).items(),
+    issued = sorted(live_forms(manifest).items(),
                     key=lambda kv: (kv[1].get("form_type") or "", kv[1].get("agency") or "", kv[1].get("case_ref") or ""))
     for form_id, entry in issued:
         ftp = by_type.get(entry.get("form_type"))
