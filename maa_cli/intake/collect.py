@@ -32,13 +32,14 @@ State, records and the run log are kept by :mod:`maa_cli.intake.state`.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import shutil
 import stat
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import ErrorCode, InputFileError, problem
@@ -46,11 +47,16 @@ from ..forms.manifest import counted_forms, is_withdrawn, read_manifest
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
+from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
-from .examine import JUDGED, Context, Examined, decision, elapsed_ms, examine
+from .examine import Context, Examined, elapsed_ms, examine
 from .judging import identifying_keys
 from .sources import find_files
-from .state import load_responses  # noqa: F401 - part of this module's public API (reports use it)
+from .state import (
+    FileEntry,
+    State,
+    load_responses,  # noqa: F401 - part of this module's public API (reports use it)
+)
 
 SETTLE_SECONDS = 5.0
 #: A file that changed since the last run and was saved this recently may still be being written.
@@ -59,22 +65,13 @@ CHANGING_SECONDS = 120.0
 FUTURE_SECONDS = 300.0
 #: Progress is saved this often during a long run (a first run over hundreds of returns).
 CHECKPOINT_SECONDS = 2.0
-STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
-ATTENTION = ("incomplete", "rejected", "conflict")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
 class FileDecision:
-    """What collect decided about one file in returns/. No identifying values; names masked.
-
-    ``code`` says why in a word scripts can test: for *pending* ``recent``, ``changing``,
-    ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
-    safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
-    ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
-    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict; ``withdrawn``
-    for a return of a withdrawn form.
-    """
+    """A file's :class:`~maa_cli.intake.decision.Decision` as shown to the officer and scripts: with its
+    path below returns/, no identifying values, names masked. ``code`` is explained on ``Decision``."""
 
     path: str  # relative to returns/
     status: str
@@ -163,23 +160,22 @@ def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None =
         if form_id not in manifest:
             raise InputFileError(problem(ErrorCode.NO_SUCH_FORM, file=ws.root, form_id=form_id))
         masker = output_masker(ws)
-        entries = cs.load_state(ws)["files"]
-        candidates = {key: e for key, e in entries.items()
-                      if e["decision"].get("form_id") == form_id and e["decision"]["status"] in JUDGED}
+        entries = cs.load_state(ws).files
+        candidates = {key: e for key, e in entries.items() if e.decision.form_id == form_id and e.decision.judged}
         key = _match_file(ws, str(file), candidates, masker)
         if key is None:
-            shown = ", ".join(f"'{masker.path(e['path'])}'" for e in candidates.values()) or "none yet: run 'maa collect' first"
+            shown = ", ".join(f"'{masker.path(e.path or '?')}'" for e in candidates.values()) or "none yet: run 'maa collect' first"
             raise InputFileError(problem(ErrorCode.NOT_A_RETURN_OF, file=ws.root, given=masker.path(str(file)),
                                          form_id=form_id, files=shown))
-        shown = masker.path(candidates[key]["path"])
+        shown = masker.path(candidates[key].path or "?")
         choices = cs.read_choices(ws)
-        choices[form_id] = {"sha256": candidates[key]["decision"]["sha256"], "file": shown, "at": cs.now_iso(now)}
+        choices[form_id] = {"sha256": candidates[key].decision.sha256, "file": shown, "at": cs.now_iso(now)}
         cs.write_choices(ws, choices)
         cs.append_log(ws, [{"at": cs.now_iso(now), "event": "choice", "form_id": form_id, "file": shown}])
         return _run(ws, now, settle_seconds, None)
 
 
-def _match_file(ws: Workspace, given: str, candidates: dict, masker) -> str | None:
+def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], masker) -> str | None:
     """The state key of the return meant by ``given``: its path (real or as listed, masked), or None."""
     text = given.replace("\\", "/").strip()
     for prefix in ("returns/", "./returns/"):
@@ -190,7 +186,7 @@ def _match_file(ws: Workspace, given: str, candidates: dict, masker) -> str | No
         with contextlib.suppress(ValueError):  # a path outside returns/: matched by name below, or not at all
             text = path.resolve().relative_to(ws.returns_dir.resolve()).as_posix()
     for key, entry in sorted(candidates.items()):
-        if key == cs.path_key(text) or text in (entry["path"], masker.path(entry["path"])):
+        if key == cs.path_key(text) or text in (entry.path, masker.path(entry.path or "")):
             return key
     return None
 
@@ -218,11 +214,11 @@ class _Run:
         self.manifest = read_manifest(ws)
         state = cs.load_state(ws)
         self.fingerprint = cs.fingerprint(ws, self.manifest)
-        self.previous: dict = state["files"]
-        self.trusted: dict = self.previous if state.get("fingerprint") == self.fingerprint else {}
+        self.previous: dict[str, FileEntry] = state.files
+        self.trusted: dict[str, FileEntry] = self.previous if state.fingerprint == self.fingerprint else {}
         self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now)
         self.masker = masker_for(ws)
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, FileEntry] = {}
         self.real: dict[str, str] = {}  # state key -> real path below returns/, for this run only
         self.fresh: dict[str, int] = {}  # state key -> milliseconds, for files read in this run
         self.unlogged: list[dict] = []
@@ -238,14 +234,15 @@ class _Run:
         key = cs.path_key(rel)
         entry, ms = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx, self.settle,
                              self.masker)
-        entry["path"] = self.masker.path(rel)
+        entry.path = self.masker.path(rel)
         self.entries[key], self.real[key] = entry, rel
         if ms is not None:
             self.result.read += 1
             self.fresh[key] = ms
-            if entry["decision"] != (self.previous.get(key) or {}).get("decision"):  # a file still pending is not news
+            before = self.previous.get(key)
+            if before is None or entry.decision != before.decision:  # a file still pending is not news
                 self.unlogged.append(_read_event(entry, ms, self.now, self.masker))
-        elif entry["decision"]["status"] != "pending":
+        elif entry.decision.status != "pending":
             self.result.reused += 1
         if time.monotonic() - self.saved_at > CHECKPOINT_SECONDS and self.unlogged:
             self.checkpoint()
@@ -255,51 +252,51 @@ class _Run:
         cs.append_log(self.ws, self.unlogged)
         self.unlogged = []
         files = {k: v for k, v in self.trusted.items() if k not in self.entries} | self.entries
-        cs.save_state(self.ws, {"version": cs.STATE_VERSION, "fingerprint": self.fingerprint, "files": files})
+        cs.save_state(self.ws, State(self.fingerprint, files))
         self.saved_at = time.monotonic()
 
     def finish(self, skipped: list[dict]) -> CollectResult:
         ws, entries, result = self.ws, self.entries, self.result
-        withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e["decision"])}
+        withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e.decision)}
         views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, cs.read_choices(ws), ws.root)
         for key in withdrawn:
-            views[key] = _withdrawn_view(entries[key]["decision"], self.manifest)
+            views[key] = _withdrawn_view(entries[key].decision, self.manifest)
         cs.publish(ws, current)
         masker = output_masker(ws)  # after publishing, so identifying answers read in this run are masked too
         files = {}
         for key in sorted(entries, key=lambda k: self.real[k]):
-            entries[key]["shown"] = [views[key]["status"], views[key]["code"]]
+            entries[key].shown = [views[key].status, views[key].code]
             files[key] = _masked(views[key], masker.path(self.real[key]), masker, entries)
         result.files = list(files.values())
         result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
-        returned = {e["decision"]["form_id"] for e in entries.values()
-                    if e["decision"].get("form_id") in self.counted and e["decision"]["status"] != "pending"}
+        returned = {e.decision.form_id for e in entries.values()
+                    if e.decision.form_id in self.counted and e.decision.status != "pending"}
         result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
         events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
         if events:
             events.append({"at": cs.now_iso(self.now), "event": "run", "summary": result.summary, "read": result.read,
                            "reused": result.reused, "skipped": len(result.skipped)})
         cs.append_log(ws, events)
-        cs.save_state(ws, {"version": cs.STATE_VERSION, "fingerprint": self.fingerprint, "files": entries})
+        cs.save_state(ws, State(self.fingerprint, entries))
         return result
 
 
-def _withdrawn_form(manifest: dict, d: dict) -> bool:
+def _withdrawn_form(manifest: dict, d: Decision) -> bool:
     """A return (not still being written) of a form withdrawn when its case was replaced."""
-    return d["status"] != "pending" and is_withdrawn(manifest.get(d.get("form_id") or "") or {})
+    return d.status != "pending" and is_withdrawn(manifest.get(d.form_id or "") or {})
 
 
-def _withdrawn_view(d: dict, manifest: dict) -> dict:
-    entry = manifest[d["form_id"]]
+def _withdrawn_view(d: Decision, manifest: dict) -> Decision:
+    entry = manifest[d.form_id]
     by = f", by case {entry['replaced_by']}" if entry.get("replaced_by") else ""
-    reason = [f"form {d['form_id']} was withdrawn: case {entry.get('case_ref') or '?'} was replaced in the sample{by} "
+    reason = [f"form {d.form_id} was withdrawn: case {entry.get('case_ref') or '?'} was replaced in the sample{by} "
               f"({entry['withdrawn']}), so this return is not used. Let the sender know it is no longer needed."]
     # The urgent concerns stay: a child at risk now matters whether or not the case is audited.
-    return dict(d, status="withdrawn", code="withdrawn", reasons=reason, issues=[])
+    return d.copy(status="withdrawn", code="withdrawn", reasons=reason, issues=[])
 
 
-def _observe(ws, path: Path, rel: str, prev: dict | None, trusted: dict | None, ctx: Context, settle: float,
-             masker: Masker) -> tuple[dict, int | None]:
+def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context, settle: float,
+             masker: Masker) -> tuple[FileEntry, int | None]:
     """The state entry for one file, and how long reading it took (None when it was not read).
 
     Reused when unchanged, pending when it may still be being written, else judged afresh.
@@ -307,19 +304,19 @@ def _observe(ws, path: Path, rel: str, prev: dict | None, trusted: dict | None, 
     try:
         st = os.lstat(path)
     except OSError:  # gone between listing and now
-        return {"sig": None, "decision": _pending_decision("changed_while_reading", "the file disappeared while being read")}, None
+        return FileEntry(None, pending("changed_while_reading", "the file disappeared while being read")), None
     sig = [st.st_size, st.st_mtime_ns]
-    if trusted and trusted.get("sig") == sig and _still_valid(ws, trusted):
-        return dict(trusted), None  # a copy: the previous entry is compared with it for the run log
+    if trusted and trusted.sig == sig and _still_valid(ws, trusted):
+        return copy.deepcopy(trusted), None  # a copy: the previous entry is compared with it for the run log
     age = ctx.now - st.st_mtime
     if not stat.S_ISREG(st.st_mode):  # a link or a pipe is not being written: refuse it now, with the reason
         age = float("inf")
     if -FUTURE_SECONDS < age < settle:
-        return {"sig": sig, "decision": _pending_decision(
-            "recent", "the file was saved moments ago and may still be being written; it will be read on the next run")}, None
-    if prev and prev.get("sig") != sig and -FUTURE_SECONDS < age < CHANGING_SECONDS:
-        return {"sig": sig, "decision": _pending_decision(
-            "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")}, None
+        return FileEntry(sig, pending(
+            "recent", "the file was saved moments ago and may still be being written; it will be read on the next run")), None
+    if prev and prev.sig != sig and -FUTURE_SECONDS < age < CHANGING_SECONDS:
+        return FileEntry(sig, pending(
+            "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None
     start = time.perf_counter()
     try:
         entry = _keep(ws, examine(path, st, ctx), rel, sig, masker)
@@ -328,28 +325,23 @@ def _observe(ws, path: Path, rel: str, prev: dict | None, trusted: dict | None, 
     return entry, elapsed_ms(start)
 
 
-def _pending_decision(code: str, reason: str) -> dict:
-    return decision("pending", code, [reason])
-
-
-def _still_valid(ws: Workspace, entry: dict) -> bool:
-    d = entry["decision"]
-    if d["status"] == "pending":
+def _still_valid(ws: Workspace, entry: FileEntry) -> bool:
+    d = entry.decision
+    if d.status == "pending":
         return False
-    if d["status"] in JUDGED and not cs.has_version(ws, d["form_id"], d["sha256"]):
+    if d.judged and not cs.has_version(ws, d.form_id, d.sha256):
         return False
-    return d["status"] != "accepted" or cs.copy_ok(ws, entry.get("collected"))
+    return d.status != "accepted" or cs.copy_ok(ws, entry.collected)
 
 
-def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> dict:
+def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
     """Record what was read — the collected copy first, then the answers — and return the state entry."""
     d = examined.decision
-    entry = {"sig": sig, "decision": d, "digest": examined.digest}
+    entry = FileEntry(sig, d, examined.digest)
     if examined.record is not None:
         record = dict(examined.record, source_file=masker.path(rel))
-        if d["status"] == "accepted" and examined.staged is not None:
-            entry["collected"] = record["collected"] = cs.keep_copy(
-                ws, examined.staged, d, d["form_id"], d["sha256"], examined.kind or "bin")
+        if d.status == "accepted" and examined.staged is not None:
+            entry.collected = record["collected"] = cs.keep_copy(ws, examined.staged, d, examined.kind or "bin")
         cs.write_version(ws, record, examined.secret)
     return entry
 
@@ -389,46 +381,43 @@ def output_masker(ws: Workspace) -> _Masking:
     return _Masking(base, Masker.for_names(names, dates, whole) if names or dates or whole else None)
 
 
-def _masked(view: dict, path: str, masker: _Masking, entries: dict) -> FileDecision:
+def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, FileEntry]) -> FileDecision:
     def text(s: str) -> str:
         # "{file:KEY}" marks a reference to another return, shown by its (masked) path.
         while "{file:" in s:
             start = s.index("{file:")
             end = s.index("}", start)
-            s = s[:start] + masker.path(entries[s[start + 6:end]]["path"]) + s[end + 1:]
+            s = s[:start] + masker.path(entries[s[start + 6:end]].path or "?") + s[end + 1:]
         return masker.text(s)
 
-    allowed = {f.name for f in fields(FileDecision)}
-    d = {k: v for k, v in view.items() if k in allowed}
-    d["path"] = path
-    d["reasons"] = [text(r) for r in view.get("reasons", [])]
-    d["warnings"] = [text(w) for w in view.get("warnings", [])]
-    d["issues"] = [dict(i, message=text(i["message"])) for i in view.get("issues", [])]
-    d["urgent"] = [dict(u) for u in view.get("urgent", [])]
-    return FileDecision(**d)
+    return FileDecision(path=path, status=view.status, code=view.code, form_id=view.form_id, form_type=view.form_type,
+                        agency=view.agency, case_ref=view.case_ref, reasons=[text(r) for r in view.reasons],
+                        warnings=[text(w) for w in view.warnings],
+                        issues=[dict(i, message=text(i["message"])) for i in view.issues],
+                        urgent=[dict(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
 
 
-def _read_event(entry: dict, ms: int, now: float, masker: Masker) -> dict:
+def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:
     """A file read in this run, as judged on its own (before comparing it with other returns of its form)."""
-    d = entry["decision"]
-    return {"at": cs.now_iso(now), "event": "read", "file": _UNPRINTABLE.sub("?", entry["path"]), "status": d["status"],
-            "code": d["code"], "form_id": d.get("form_id"), "sha256": d.get("sha256"), "ms": ms,
-            "reasons": [_short_text(masker.text(r)) for r in d.get("reasons", [])],
-            "warnings": [_short_text(masker.text(w)) for w in d.get("warnings", [])]}
+    d = entry.decision
+    return {"at": cs.now_iso(now), "event": "read", "file": _UNPRINTABLE.sub("?", entry.path or "?"), "status": d.status,
+            "code": d.code, "form_id": d.form_id, "sha256": d.sha256, "ms": ms,
+            "reasons": [_short_text(masker.text(r)) for r in d.reasons],
+            "warnings": [_short_text(masker.text(w)) for w in d.warnings]}
 
 
-def _change_events(files: dict[str, FileDecision], previous: dict, entries: dict, fresh: dict, masker: _Masking,
-                   now: float) -> list[dict]:
+def _change_events(files: dict[str, FileDecision], previous: dict[str, FileEntry], entries: dict[str, FileEntry],
+                   fresh: dict, masker: _Masking, now: float) -> list[dict]:
     """Files whose shown status is new or changed (e.g. a conflict arose or was settled), and files gone."""
     stamp = cs.now_iso(now)
     lines = []
     for key, f in files.items():
-        shown, base = entries[key]["shown"], entries[key]["decision"]
-        if shown == (previous.get(key) or {}).get("shown") or (key in fresh and shown == [base["status"], base["code"]]):
+        shown, base, before = entries[key].shown, entries[key].decision, previous.get(key)
+        if (before is not None and shown == before.shown) or (key in fresh and shown == [base.status, base.code]):
             continue
         lines.append({"at": stamp, "event": "decision", "file": f.path, "status": f.status, "code": f.code,
                       "form_id": f.form_id, "sha256": f.sha256, "reasons": f.reasons})
-    lines += [{"at": stamp, "event": "gone", "file": masker.path(previous[k].get("path") or "?")}
+    lines += [{"at": stamp, "event": "gone", "file": masker.path(previous[k].path or "?")}
               for k in sorted(set(previous) - set(entries))]
     return lines
 

@@ -14,14 +14,15 @@ import datetime as dt
 from pathlib import Path
 
 from ..dates import format_uk
-from .examine import JUDGED
+from .decision import Decision
+from .state import FileEntry
 
 
-def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[dict[str, dict], dict[str, tuple]]:
+def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tuple[dict[str, Decision], dict[str, tuple]]:
     """Each file's decision as shown, and the current return of each form.
 
     Args:
-        entries: the state entry of every file, by state key (``decision``, ``digest``, ``path``).
+        entries: the state entry of every file, by state key.
         choices: the officer's picks, ``{form_id: {"sha256": ...}}``.
         audit_dir: the audit folder, as the officer typed it, for the ``maa choose`` hint.
 
@@ -29,17 +30,17 @@ def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[d
         ``(views, current)``: the decision to show for each key (references to other
         returns written ``{file:KEY}``), and ``{form_id: (sha256, status)}``.
     """
-    views = {k: dict(e["decision"]) for k, e in entries.items()}
+    views = {k: e.decision.copy() for k, e in entries.items()}
     forms: dict[str, list[str]] = {}
     for k, d in views.items():
-        if d["status"] in JUDGED and d.get("form_id"):
-            forms.setdefault(d["form_id"], []).append(k)
+        if d.judged and d.form_id:
+            forms.setdefault(d.form_id, []).append(k)
     current: dict[str, tuple] = {}
     for form_id, keys in forms.items():
         # The earliest saved copy is the original; ties go by name, so every run decides the same way.
-        keys.sort(key=lambda k: (views[k].get("modified") or "", entries[k].get("path") or "", k))
-        answers = {k: entries[k].get("digest") or views[k]["sha256"] for k in keys}
-        chosen = [k for k in keys if views[k]["sha256"] == choices.get(form_id, {}).get("sha256")]
+        keys.sort(key=lambda k: (views[k].modified or "", entries[k].path or "", k))
+        answers = {k: entries[k].digest or views[k].sha256 for k in keys}
+        chosen = [k for k in keys if views[k].sha256 == choices.get(form_id, {}).get("sha256")]
         if chosen:
             keep = chosen[0]
             for k in keys:
@@ -47,7 +48,7 @@ def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[d
                     _supersede(views[k], "duplicate", f"a copy with the same answers as '{{file:{keep}}}', the return chosen for form {form_id}")
                 elif k != keep:
                     _supersede(views[k], "not_chosen", f"the officer chose '{{file:{keep}}}' for form {form_id} (maa choose)")
-            current[form_id] = (views[keep]["sha256"], views[keep]["status"])
+            current[form_id] = (views[keep].sha256, views[keep].status)
             continue
         originals: dict[str, str] = {}  # answers -> the first file that had them
         for k in keys:
@@ -55,24 +56,24 @@ def resolve(entries: dict[str, dict], choices: dict, audit_dir: Path) -> tuple[d
             if originals[answers[k]] != k:
                 _supersede(views[k], "duplicate", f"a copy with the same answers as '{{file:{originals[answers[k]]}}}'")
         if len(originals) == 1:
-            current[form_id] = (views[keys[0]]["sha256"], views[keys[0]]["status"])
+            current[form_id] = (views[keys[0]].sha256, views[keys[0]].status)
         else:
             _conflict(form_id, list(originals.values()), views, audit_dir)
     return views, current
 
 
-def _conflict(form_id: str, keys: list[str], views: dict[str, dict], audit_dir: Path) -> None:
-    listed = "; ".join(f"'{{file:{k}}}' ({views[k]['status']}, saved {_when(views[k].get('modified'))})" for k in keys)
+def _conflict(form_id: str, keys: list[str], views: dict[str, Decision], audit_dir: Path) -> None:
+    listed = "; ".join(f"'{{file:{k}}}' ({views[k].status}, saved {_when(views[k].modified)})" for k in keys)
     for k in keys:
-        views[k]["status"], views[k]["code"] = "conflict", "conflict"
-        views[k]["reasons"] = [
+        views[k].status, views[k].code = "conflict", "conflict"
+        views[k].reasons = [
             f"form {form_id} was returned {len(keys)} times with different answers: {listed}. Nothing was chosen "
             f"automatically: check with the agency which is right, then run: "
-            f"maa choose {_quoted(audit_dir)} {form_id} FILE"] + views[k]["reasons"]
+            f"maa choose {_quoted(audit_dir)} {form_id} FILE"] + views[k].reasons
 
 
-def _supersede(view: dict, code: str, reason: str) -> None:
-    view["status"], view["code"], view["reasons"], view["urgent"] = "superseded", code, [reason], []
+def _supersede(view: Decision, code: str, reason: str) -> None:
+    view.status, view.code, view.reasons, view.urgent = "superseded", code, [reason], []
 
 
 def _when(iso: str | None) -> str:

@@ -25,6 +25,7 @@ from ..dates import format_uk
 from ..forms.identity import FormIdentity
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
+from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
 from .readers.raw import RawReturn
 from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_part
@@ -32,8 +33,6 @@ from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_p
 #: An empty or damaged file modified this recently is probably still being copied or synced.
 DAMAGED_RECENT_SECONDS = 300.0
 _DAMAGED = {"corrupt", "empty", "unreadable"}
-#: The statuses of a file whose answers were read and judged.
-JUDGED = ("accepted", "incomplete")
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _CHUNK = 1 << 20
 _PROPERTIES_LIMIT = 1 << 20  # docProps/custom.xml is a few hundred bytes in every form
@@ -53,20 +52,12 @@ class Context:
 class Examined:
     """The outcome for one file: its decision (plain data, unmasked) and what to record."""
 
-    decision: dict
+    decision: Decision
     digest: str | None = None  # of the normalised answers: two files with equal answers are copies
     record: dict | None = None  # answers without identifying ones, for .maa/records
     secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
     staged: Path | None = None
     kind: str | None = None
-
-
-def decision(status: str, code: str | None = None, reasons: list[str] | None = None, **kw) -> dict:
-    """A decision as stored in the state (see :class:`maa_cli.intake.collect.FileDecision` for the fields)."""
-    base = {"status": status, "code": code, "form_id": None, "form_type": None, "agency": None, "case_ref": None,
-            "reasons": reasons or [], "warnings": [], "issues": [], "urgent": [], "sha256": None, "modified": None}
-    base.update(kw)
-    return base
 
 
 def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
@@ -78,12 +69,12 @@ def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
     except OSError as exc:  # the share went away, or the file is locked by the program writing it
         staged = None
         if age < DAMAGED_RECENT_SECONDS:
-            return Examined(decision("pending", "unreadable", [f"the file could not be read yet ({exc.strerror or exc}); "
+            return Examined(Decision("pending", "unreadable", [f"the file could not be read yet ({exc.strerror or exc}); "
                                                                "it will be looked at again on the next run"], modified=modified))
     if staged is None:
         verdict = inspect_file(path)  # links, pipes, empty and oversized files: read nothing, explain
         if verdict.ok:
-            return Examined(decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
+            return Examined(Decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
         return Examined(_refused(verdict, age, None, modified))
     staged_path, sha256 = staged
     try:
@@ -91,7 +82,7 @@ def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
     except OSError:
         after = None
     if after is None or (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
-        return Examined(decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
+        return Examined(Decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
     verdict = inspect_file(staged_path)
     if not verdict.ok:
         return Examined(_refused(verdict, age, sha256, modified))
@@ -140,13 +131,13 @@ def _staged_name(name: str) -> str:
     return (stem[:100] + dot + suffix[:10]) if dot else name[:120]
 
 
-def _refused(verdict: Inspection, age: float, sha256: str | None, modified: str) -> dict:
+def _refused(verdict: Inspection, age: float, sha256: str | None, modified: str) -> Decision:
     if verdict.code in _DAMAGED and age < DAMAGED_RECENT_SECONDS:
-        return decision("pending", verdict.code, [
+        return Decision("pending", verdict.code, [
             f"the file is {'empty' if verdict.code == 'empty' else 'incomplete or damaged'} and was saved "
             f"{_ago(age)}: it is probably still being copied or synced, so it will be looked at again on the next run"],
             sha256=sha256, modified=modified)
-    return decision("rejected", verdict.code or "unknown", [verdict.reason or "the file could not be read"],
+    return Decision("rejected", verdict.code or "unknown", [verdict.reason or "the file could not be read"],
                     warnings=list(verdict.warnings), sha256=sha256, modified=modified)
 
 
@@ -184,14 +175,14 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
         identity = raw.identity
     common = {"sha256": sha256, "modified": modified, "warnings": warnings}
     if identity is None:
-        return Examined(decision("rejected", "no_identity", [
+        return Examined(Decision("rejected", "no_identity", [
             "maa cannot tell which form this is: its form reference (printed at the top of the form as "
             "'maa form ref: MAA-…') and its document properties are missing. Ask the sender to fill in the form "
             "that was sent to them, or copy the answers into it."], **common))
     entry = ctx.manifest.get(identity.form_id)
     if entry is None:
         other = identity.audit_id and identity.audit_id != ws.audit.audit_id
-        return Examined(decision("rejected", "other_audit" if other else "unknown_form", [
+        return Examined(Decision("rejected", "other_audit" if other else "unknown_form", [
             f"form {identity.form_id} was not issued for this audit"
             + ("; it belongs to another audit: save it in that audit's returns folder" if other else
                "; it may belong to another audit folder, or be from forms issued again with different details")],
@@ -200,26 +191,26 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
              "case_ref": entry.get("case_ref")}
     tool = ws.tools.get(entry.get("form_type"))
     if tool is None:
-        return Examined(decision("rejected", "unknown_form", [
+        return Examined(Decision("rejected", "unknown_form", [
             f"form {identity.form_id} is a '{entry.get('form_type')}' form, and audit.yaml no longer has that form type; "
             "add it back to read this return"], **where, **common))
     # The one parse that reads answers. Only a form identified by its printed reference line (no
     # properties) was parsed before, without knowing its questions; that was the local copy.
     raw = _read(path, verdict.kind, tool)
     if not raw.answers:
-        return Examined(decision("rejected", "unreadable_answers", list(raw.unreadable)[:5] + [
+        return Examined(Decision("rejected", "unreadable_answers", list(raw.unreadable)[:5] + [
             "No answers could be read from the file. Ask the agency to open the form they filled in, save it again "
             "(as .docx or .xlsx) and send it back."], **where, **common))
     attributes = _attributes(ws, entry)
     judgement = judge(tool, raw, attributes)
     if judgement.blank:
-        return Examined(decision("rejected", "blank", [
+        return Examined(Decision("rejected", "blank", [
             "the form came back with no answers: it may be the blank form attached by mistake. "
             "Ask the agency to send the completed form."], **where, **common))
     warnings += judgement.notes + [str(i) for i in judgement.warnings]
     warnings += _late(ws, st)
     status = "accepted" if judgement.complete else "incomplete"
-    chosen = decision(status, None, [str(i) for i in judgement.errors],
+    chosen = Decision(status, None, [str(i) for i in judgement.errors],
                       issues=[i.to_dict() for i in judgement.errors], urgent=[i.to_dict() for i in judgement.urgent],
                       **where, **common)
     return _with_record(chosen, judgement, tool, raw, ctx, received(st))
@@ -253,20 +244,20 @@ def _late(ws: Workspace, st: os.stat_result) -> list[str]:
     return []
 
 
-def _with_record(chosen: dict, judgement: Judgement, tool, raw: RawReturn, ctx: Context, day: dt.date) -> Examined:
+def _with_record(chosen: Decision, judgement: Judgement, tool, raw: RawReturn, ctx: Context, day: dt.date) -> Examined:
     secret_keys = identifying_keys(tool)
     answers = {k: _plain(v) for k, v in judgement.answers.items()}
     public = {k: v for k, v in answers.items() if k not in secret_keys}
     secret = {k: v for k, v in answers.items() if k in secret_keys and v is not None}
     record = {
-        "form_id": chosen["form_id"], "form_type": chosen["form_type"], "agency": chosen["agency"],
-        "case_ref": chosen["case_ref"], "status": chosen["status"], "sha256": chosen["sha256"],
-        "modified": chosen["modified"], "collected_at": dt.datetime.fromtimestamp(ctx.now, dt.UTC).isoformat(timespec="seconds"),
+        "form_id": chosen.form_id, "form_type": chosen.form_type, "agency": chosen.agency,
+        "case_ref": chosen.case_ref, "status": chosen.status, "sha256": chosen.sha256,
+        "modified": chosen.modified, "collected_at": dt.datetime.fromtimestamp(ctx.now, dt.UTC).isoformat(timespec="seconds"),
         "received": day.isoformat(), "late": is_late(ctx.ws, day),
         "tool": tool.id, "tool_version": (raw.identity.tool_version if raw.identity else None) or tool.version,
         "format": raw.format, "answers": public,
         "comments": {k: v for k, v in judgement.comments.items() if k not in secret_keys},
-        "issues": chosen["issues"], "warnings": chosen["warnings"], "urgent": chosen["urgent"],
+        "issues": chosen.issues, "warnings": chosen.warnings, "urgent": chosen.urgent,
     }
     digest = hashlib.sha256(json.dumps(answers, sort_keys=True, default=str).encode()).hexdigest()
     return Examined(chosen, digest=digest, record=record, secret=secret)

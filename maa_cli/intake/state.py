@@ -27,12 +27,14 @@ import json
 import os
 import shutil
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, atomic
 from ..forms.naming import clean
 from ..setup import restricted
 from ..setup.workspace import Workspace
+from .decision import Decision
 
 STATE_FILE = "files.json"
 STATE_VERSION = 2
@@ -88,18 +90,62 @@ def read_json(path: Path, default):
         return default
 
 
-def load_state(ws: Workspace) -> dict:
-    """``{"fingerprint": ..., "files": {relative path: entry}}``; empty when missing or from an older maa."""
-    state = read_json(ws.state_dir / STATE_FILE, {})
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        return {"version": STATE_VERSION, "fingerprint": None, "files": {}}
-    return state
+@dataclass
+class FileEntry:
+    """What the state keeps about one file seen under returns/ (keyed by :func:`path_key`)."""
+
+    sig: list | None  # [size, modification time in ns]: unchanged means not read again
+    decision: Decision  # as judged on its own
+    digest: str | None = None  # of the normalised answers: two files with equal answers are copies
+    collected: str | None = None  # the read-only copy of an accepted file, below the restricted store
+    path: str | None = None  # below returns/, names masked
+    shown: list | None = None  # [status, code] after comparing the returns of the same form
+
+    def to_json(self) -> dict:
+        out = {"sig": self.sig, "decision": self.decision.to_json()}
+        for name in ("digest", "collected", "path", "shown"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileEntry:
+        """Raises ValueError when ``data`` is not a stored entry."""
+        if not isinstance(data, dict):
+            raise ValueError("not a file entry")
+        return cls(data.get("sig"), Decision.from_json(data.get("decision")), data.get("digest"),
+                   data.get("collected"), data.get("path"), data.get("shown"))
 
 
-def save_state(ws: Workspace, state: dict) -> bool:
+@dataclass
+class State:
+    """Every file seen, and the fingerprint of what their judgements depended on."""
+
+    fingerprint: str | None = None
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"version": STATE_VERSION, "fingerprint": self.fingerprint,
+                "files": {k: e.to_json() for k, e in self.files.items()}}
+
+
+def load_state(ws: Workspace) -> State:
+    """The state of the last run; empty when missing or from an older maa. An entry that cannot be
+    read is left out (its file is simply read again)."""
+    data = read_json(ws.state_dir / STATE_FILE, {})
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or not isinstance(data.get("files"), dict):
+        return State()
+    files = {}
+    for key, raw in data["files"].items():
+        with contextlib.suppress(ValueError, TypeError):
+            files[key] = FileEntry.from_json(raw)
+    return State(data.get("fingerprint"), files)
+
+
+def save_state(ws: Workspace, state: State) -> bool:
     """Write the state if it changed; True when it was written."""
     path = ws.state_dir / STATE_FILE
-    text = dumps(state)
+    text = dumps(state.to_json())
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     atomic.write_text(path, text)
@@ -203,12 +249,12 @@ def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> 
     return sorted(out, key=lambda r: (r["form_type"], r.get("case_ref") or "", r.get("agency") or "", r["form_id"]))
 
 
-def keep_copy(ws: Workspace, staged: Path, entry: dict, form_id: str, sha256: str, kind: str) -> str:
+def keep_copy(ws: Workspace, staged: Path, decision: Decision, kind: str) -> str:
     """A read-only copy of an accepted file under ``collected/`` in the restricted store; returns its path
     relative to the store (``collected/<agency>/…``)."""
-    who = clean(entry.get("agency") or entry.get("form_type") or "forms")
-    stem = " - ".join(x for x in (entry.get("case_ref") and f"Case {entry['case_ref']}", entry.get("form_type"),
-                                  version_name(form_id, sha256)) if x)
+    d = decision
+    who = clean(d.agency or d.form_type or "forms")
+    stem = " - ".join(x for x in (d.case_ref and f"Case {d.case_ref}", d.form_type, version_name(d.form_id, d.sha256)) if x)
     target = collected_dir(ws) / who / f"{clean(stem, 100)}.{kind}"
     if not (target.is_file() and target.stat().st_size == staged.stat().st_size):
         if target.exists():  # a damaged copy: Windows will not replace a read-only file

@@ -22,6 +22,7 @@ from ..forms.manifest import counted_forms, read_manifest
 from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 from . import state as cs
 from .collect import output_masker
+from .decision import Decision
 
 #: A form's state, from best to worst news; a form with several returns shows the first that applies.
 FORM_STATES = ("accepted", "conflict", "incomplete", "rejected", "outstanding")
@@ -115,21 +116,19 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
     """Where every issued form of ``ws`` stands, as of the last collect run."""
     today = today or dt.date.today()
     manifest = read_manifest(ws)
-    entries = cs.load_state(ws)["files"]
+    entries = cs.load_state(ws).files
     masker = output_masker(ws)
-    by_form: dict[str, list[tuple[str, dict, str]]] = {}
+    by_form: dict[str, list[tuple[str, Decision, str]]] = {}
     unmatched, urgent = [], []
-    for entry in sorted(entries.values(), key=lambda e: e.get("path") or ""):
-        d, path = entry["decision"], masker.path(entry.get("path") or "?")
-        shown = (entry.get("shown") or [d["status"]])[0]  # the status after comparing returns of the same form
-        if d.get("form_id") in manifest and shown != "pending":
-            by_form.setdefault(d["form_id"], []).append((path, d, shown))
+    for entry in sorted(entries.values(), key=lambda e: e.path or ""):
+        d, path = entry.decision, masker.path(entry.path or "?")
+        shown = (entry.shown or [d.status])[0]  # the status after comparing returns of the same form
+        if d.form_id in manifest and shown != "pending":
+            by_form.setdefault(d.form_id, []).append((path, d, shown))
             if shown != "superseded":  # a withdrawn form's return still reports a child at risk now
-                urgent += [dict(u, file=path, form_id=d["form_id"], case_ref=d.get("case_ref"),
-                                agency=d.get("agency")) for u in d.get("urgent", [])]
+                urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
         elif shown in ("pending", "rejected"):
-            unmatched.append({"path": path, "status": shown, "code": d.get("code"),
-                              "reasons": [masker.text(r) for r in d.get("reasons", [])]})
+            unmatched.append({"path": path, "status": shown, "code": d.code, "reasons": [masker.text(r) for r in d.reasons]})
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
     counted = counted_forms(manifest)
     forms = [_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in counted.items()]
@@ -151,7 +150,7 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
     )
 
 
-def _form(ws: Workspace, form_id: str, entry: dict, returns: list[tuple[str, dict, str]], masker) -> FormStatus:
+def _form(ws: Workspace, form_id: str, entry: dict, returns: list[tuple[str, Decision, str]], masker) -> FormStatus:
     agency = entry.get("agency")
     contact = _agency(ws, agency)
     shown = [s for _, _, s in returns if s != "superseded"]
@@ -160,11 +159,11 @@ def _form(ws: Workspace, form_id: str, entry: dict, returns: list[tuple[str, dic
                         files=[p for p, _, s in returns if s != "superseded"],
                         contact_name=contact.contact_name if contact else None, email=contact.email if contact else None)
     if state == "incomplete":
-        issues = [i for _, d, s in returns if s == "incomplete" for i in d.get("issues", [])]
+        issues = [i for _, d, s in returns if s == "incomplete" for i in d.issues]
         numbers = list(dict.fromkeys(i["number"] for i in issues))
         status.detail = "returned incomplete: answers missing or invalid at question" + ("s " if len(numbers) > 1 else " ") + ", ".join(numbers)
     elif state == "rejected":
-        reasons = [r for _, d, s in returns if s == "rejected" for r in d.get("reasons", [])]
+        reasons = [r for _, d, s in returns if s == "rejected" for r in d.reasons]
         status.detail = "the file sent could not be used: " + masker.text(reasons[0] if reasons else "see 'maa collect'")
     elif state == "conflict":
         status.detail = (f"returned {len(status.files)} times with different answers; choose one with: "

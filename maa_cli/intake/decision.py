@@ -1,0 +1,79 @@
+"""What collect decided about one returned file: one typed record from reading to state.
+
+A :class:`Decision` is made when a file is examined (:mod:`maa_cli.intake.examine`),
+may be changed when returns of the same form are compared
+(:mod:`maa_cli.intake.duplicates`), and is kept between runs in ``.maa/files.json``
+inside a :class:`FileEntry` (:mod:`maa_cli.intake.state`). Its JSON shape is the one
+state files have always had, so a state written by an earlier maa reads unchanged.
+
+Decisions hold text as read (unmasked); everything shown or logged is masked on the way out.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field, fields
+
+STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
+#: Statuses that need the officer: exit code 1.
+ATTENTION = ("incomplete", "rejected", "conflict")
+#: The statuses of a file whose answers were read and judged.
+JUDGED = ("accepted", "incomplete")
+
+
+@dataclass
+class Decision:
+    """The status of one file, why, and which issued form it is.
+
+    ``code`` says why in a word scripts can test: for *pending* ``recent``, ``changing``,
+    ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
+    safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
+    ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
+    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict; ``withdrawn``
+    for a return of a withdrawn form.
+    """
+
+    status: str
+    code: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    form_id: str | None = None
+    form_type: str | None = None
+    agency: str | None = None
+    case_ref: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)  # each missing or invalid answer (question number, message)
+    urgent: list[dict] = field(default_factory=list)  # answers signalling a risk to a child now
+    sha256: str | None = None  # of the bytes that were judged
+    modified: str | None = None  # the file's modification time (UTC, ISO 8601)
+
+    @property
+    def judged(self) -> bool:
+        """Its answers were read and judged (accepted or incomplete)."""
+        return self.status in JUDGED
+
+    def copy(self, **changes) -> Decision:
+        """An independent copy (lists too), with ``changes`` applied."""
+        out = copy.deepcopy(self)
+        for name, value in changes.items():
+            setattr(out, name, value)
+        return out
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Decision:
+        """Read a decision as stored; unknown keys (from a newer maa) are ignored.
+
+        Raises:
+            ValueError: ``data`` is not a stored decision.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("status"), str):
+            raise ValueError("not a decision")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def pending(code: str, reason: str, **kw) -> Decision:
+    """A file to look at again on the next run (probably still being written)."""
+    return Decision("pending", code, [reason], **kw)
