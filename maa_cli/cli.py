@@ -352,7 +352,7 @@ def _show_collect(result) -> None:
     table = Table(title="Returns")
     for col in ("file", "status", "agency", "case", "why"):
         table.add_column(col, overflow="fold")
-    order = {"conflict": 0, "rejected": 1, "incomplete": 2, "pending": 3, "accepted": 4, "superseded": 5}
+    order = {"unverified": 0, "conflict": 1, "rejected": 2, "incomplete": 3, "pending": 4, "accepted": 5, "superseded": 6}
     for f in sorted(result.files, key=lambda f: (order.get(f.status, 9), f.path)):
         why = f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]
         # Text, not markup: masked names show as "[name]", which rich would take for a style tag.
@@ -371,8 +371,11 @@ def _show_urgent(con, urgent: list[dict]) -> None:
     for u in urgent:
         line = Text("URGENT ", style="bold red")
         who = ", ".join(x for x in (u.get("case_ref") and f"case {u['case_ref']}", u.get("agency")) if x) or u.get("form_id") or ""
-        line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. "
-                    "Act on it today, following your safeguarding procedures.")
+        line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. ")
+        if u.get("sender_verified") is False:
+            # Never suppressed: a child may be at risk whoever wrote it. The officer checks the sender too.
+            line.append("Sender not verified: this file does not carry its form's seal. ", style="bold")
+        line.append("Act on it today, following your safeguarding procedures.")
         con.print(line)
 
 

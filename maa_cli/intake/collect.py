@@ -216,7 +216,8 @@ class _Run:
         self.fingerprint = cs.fingerprint(ws, self.manifest)
         self.previous: dict[str, FileEntry] = state.files
         self.trusted: dict[str, FileEntry] = self.previous if state.fingerprint == self.fingerprint else {}
-        self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now)
+        # The key is read up front: without it no return of a sealed audit could be trusted (fail closed).
+        self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now, ws.form_key)
         self.masker = masker_for(ws)
         self.entries: dict[str, FileEntry] = {}
         self.real: dict[str, str] = {}  # state key -> real path below returns/, for this run only
@@ -270,7 +271,7 @@ class _Run:
         result.files = list(files.values())
         result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
         returned = {e.decision.form_id for e in entries.values()
-                    if e.decision.form_id in self.counted and e.decision.status != "pending"}
+                    if e.decision.form_id in self.counted and e.decision.status not in ("pending", "unverified")}
         result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
         events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
         if events:

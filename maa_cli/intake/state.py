@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, atomic
+from ..forms.identity import make_seal
 from ..forms.naming import clean
 from ..setup import restricted
 from ..setup.workspace import Workspace
@@ -170,6 +171,8 @@ def fingerprint(ws: Workspace, manifest: dict) -> str:
         "forms": {fid: [e.get("form_type"), e.get("agency"), e.get("case_ref"), e.get("tool_version")]
                   for fid, e in manifest.items()},
     }
+    if audit.sealed_forms:  # a restored or replaced key must re-check every seal (the key itself never leaves the store)
+        judged_by["seals"] = make_seal(ws.form_key, "state-fingerprint")
     return hashlib.sha256(dumps(judged_by).encode()).hexdigest()
 
 

@@ -82,7 +82,7 @@ class AuditStatus:
     by_case: list[Counts]
     chase: list[ChaseItem]
     to_decide: list[FormStatus]  # conflicts: the officer picks with 'maa choose'
-    unmatched: list[dict]  # files not matched to an issued form (rejected, or still pending)
+    unmatched: list[dict]  # files not matched to an issued form (rejected, unverified, or still pending)
     urgent: list[dict]
     findings: FormStatus | None = None  # the officer's findings form, once 'maa report' has issued it
 
@@ -94,13 +94,14 @@ class AuditStatus:
             out[state] = sum(1 for f in self.forms if f.state == state)
         out["pending"] = sum(1 for u in self.unmatched if u["status"] == "pending")
         out["unmatched"] = sum(1 for u in self.unmatched if u["status"] == "rejected")
+        out["unverified"] = sum(1 for u in self.unmatched if u["status"] == "unverified")
         return out
 
     @property
     def needs_attention(self) -> bool:
         forms = self.forms + ([self.findings] if self.findings else [])
         return bool(self.urgent) or any(f.state in ("incomplete", "rejected", "conflict") for f in forms) or any(
-            u["status"] == "rejected" for u in self.unmatched)
+            u["status"] in ("rejected", "unverified") for u in self.unmatched)
 
     def to_json(self) -> dict:
         return {"audit": {"title": self.title, "deadline": self.deadline, "days_to_deadline": self.days_to_deadline,
@@ -123,11 +124,13 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
     for entry in sorted(entries.values(), key=lambda e: e.path or ""):
         d, path = entry.decision, masker.path(entry.path or "?")
         shown = (entry.shown or [d.status])[0]  # the status after comparing returns of the same form
-        if d.form_id in manifest and shown != "pending":
+        if d.form_id in manifest and shown not in ("pending", "unverified"):
             by_form.setdefault(d.form_id, []).append((path, d, shown))
             if shown != "superseded":  # a withdrawn form's return still reports a child at risk now
                 urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
-        elif shown in ("pending", "rejected"):
+        elif shown in ("pending", "rejected", "unverified"):
+            if shown == "unverified":  # never the claimed form's return, but a child at risk is still shown
+                urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
             unmatched.append({"path": path, "status": shown, "code": d.code, "reasons": [masker.text(r) for r in d.reasons]})
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
     counted = counted_forms(manifest)

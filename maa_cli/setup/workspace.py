@@ -29,6 +29,7 @@ from ..definitions.load import load_model
 from ..definitions.tool import Tool
 from ..definitions.yamlio import dump, read_located
 from ..errors import AuditLocked, ErrorCode, InputFileError, WorkspaceError, problem
+from ..forms.identity import new_form_key
 from . import restricted
 
 AUDIT_FILE = "audit.yaml"
@@ -73,6 +74,17 @@ class Workspace:
         # The officer's findings form: issued by 'maa report', collected from returns/ like any return.
         tools.setdefault(FINDINGS_FORM_TYPE, resolve_tool("findings-form"))
         return tools
+
+    @cached_property
+    def form_key(self) -> bytes | None:
+        """The key that seals this audit's forms, or None for an audit made before seals.
+
+        Raises:
+            RestrictedStoreError: the audit seals its forms but the key cannot be read.
+        """
+        if not self.audit.sealed_forms:
+            return None
+        return restricted.read_form_key(self.restricted_dir)
 
     def form_type(self, name: str) -> FormType:
         for ft in self.audit.form_types:
@@ -190,6 +202,7 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         created=spec.today,
         return_to=spec.return_to,
         restricted_store=spec.restricted_store,
+        sealed_forms=True,
         agencies=agencies,
         cases=cases,
         selection=selection,
@@ -197,6 +210,7 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
     )
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
+    restricted.ensure_form_key(audit.restricted_dir(root), new_form_key)
     restricted_file = None
     if rows:
         restricted_file = restricted.write_cases(
