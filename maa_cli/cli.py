@@ -36,14 +36,17 @@ def _console(stderr: bool = False):
 def _fail(exc: MaaError) -> None:
     from rich.text import Text
 
+    from .plain import plain
+
     err = _console(stderr=True)
-    # Text, never markup: file names and masked values ("[name]") would be taken for style tags.
+    # Text, never markup: file names and masked values ("[name]") would be taken for style tags;
+    # plain(): a file name's control characters must not drive the terminal.
     if exc.title:
-        err.print(Text(exc.title, style="bold red"))
+        err.print(Text(plain(exc.title), style="bold red"))
     for p in exc.problems:
         where = f"{p.where}: " if p.where else ""
-        err.print(Text("✗ ", style="red") + Text(f"{where}{p.message}"), soft_wrap=True, emoji=False)
-        err.print(Text(f"  → {p.hint}", style="dim"), soft_wrap=True, emoji=False)
+        err.print(Text("✗ ", style="red") + Text(plain(f"{where}{p.message}")), soft_wrap=True, emoji=False)
+        err.print(Text(plain(f"  → {p.hint}"), style="dim"), soft_wrap=True, emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -226,8 +229,10 @@ def issue_forms_cmd(
         table.add_row(Text(who), Text(kind), *(str(n) for n in counts))
     if rows:
         con.print(table)
+    from .plain import plain
+
     for warning in result.warnings:
-        con.print(Text(f"note: {warning}"))
+        con.print(Text(plain(f"note: {warning}")))
     con.print(Text(f"✓ {len(result.written)} forms written, {len(result.skipped)} already issued (kept), "
                    f"{len(result.adopted)} adopted, {len(result.blocked)} blocked, in {ws.forms_dir}"))
     con.print(Text(f"Send each folder in forms/ to its respondent. Save returned files anywhere under {ws.returns_dir}, "
@@ -253,6 +258,8 @@ def collect_cmd(
         _print_json(result.to_json())
     else:
         _show_collect(result)
+    if result.refusal is not None:
+        _fail(result.refusal)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
@@ -305,6 +312,8 @@ def status_cmd(
         _print_json(result.to_json())
     else:
         _show_status(result)
+    if result.refusal is not None:
+        _fail(result.refusal)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
@@ -506,10 +515,24 @@ def main() -> None:
             _fail_for(exc, as_json)
         except typer.Exit as done:
             sys.exit(done.exit_code)
+    except OSError as exc:
+        from .errors import environment_error
+
+        stopped = environment_error(exc, exc.filename or "a file in the audit folder")
+        if stopped is None:
+            _unexpected(exc, as_json)
+        try:
+            _fail_for(stopped, as_json)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
     except Exception as exc:  # noqa: BLE001 - anything else: say so, safely
-        name = type(exc).__name__
-        message = f"maa hit an unexpected problem ({name}); nothing was changed in returns/. Please report it."
-        if as_json:
-            _print_json({"error": {"exit_code": 2, "unexpected": name, "message": message}})
-        sys.stderr.write(message + "\n")
-        sys.exit(2)
+        _unexpected(exc, as_json)
+
+
+def _unexpected(exc: BaseException, as_json: bool) -> None:
+    name = type(exc).__name__
+    message = f"maa hit an unexpected problem ({name}); nothing was changed in returns/. Please report it."
+    if as_json:
+        _print_json({"error": {"exit_code": 2, "unexpected": name, "message": message}})
+    sys.stderr.write(message + "\n")
+    sys.exit(2)

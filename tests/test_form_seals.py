@@ -92,7 +92,7 @@ class TestForgedReturns:
         police, csc = form(case_audit, "case-tool", POLICE, "A", "docx"), form(case_audit, "case-tool", CSC, "A", "docx")
         tool = case_audit.tools["case-tool"]
         return_word(case_audit, csc, "csc.docx", maca_answers(tool))
-        police_file = return_word(case_audit, police, "police.docx", maca_answers(tool) | {"involvement_why": "Forged text."})
+        police_file = return_word(case_audit, police, "police.docx", maca_answers(tool) | {"involvement_summary": "Forged text."})
         claim(police_file, case_audit.returns_dir / "csc again.docx", police.form_id, csc.form_id)
 
         result = collect(case_audit)

@@ -276,7 +276,11 @@ def issue_forms(
 
     Raises:
         AuditLocked: another maa run is working on this audit.
+        RestrictedStoreError: a case's details are missing from the restricted store.
     """
+    gap = ws.identity_problem()
+    if gap is not None:  # the forms for that case would go out without the child's details
+        raise gap
     with locked(ws):
         return _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
 

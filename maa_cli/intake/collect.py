@@ -42,8 +42,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import ErrorCode, InputFileError, problem
+from ..errors import ErrorCode, InputFileError, RestrictedStoreError, problem
 from ..forms.manifest import counted_forms, is_withdrawn, read_manifest
+from ..plain import plain, plain_all
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
@@ -65,7 +66,6 @@ CHANGING_SECONDS = 120.0
 FUTURE_SECONDS = 300.0
 #: Progress is saved this often during a long run (a first run over hundreds of returns).
 CHECKPOINT_SECONDS = 2.0
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -104,6 +104,10 @@ class CollectResult:
     skipped: list[dict] = field(default_factory=list)
     read: int = 0
     reused: int = 0
+    #: Set when a case's identifying details are missing from the restricted store: every return was
+    #: still judged and recorded, and urgent concerns are listed by form reference, but file names and
+    #: reasons are hidden (a name in them could not be masked). The CLI exits 2 with this error.
+    refusal: RestrictedStoreError | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -119,11 +123,14 @@ class CollectResult:
 
     @property
     def needs_attention(self) -> bool:
-        return any(f.status in ATTENTION for f in self.files) or bool(self.urgent)
+        return any(f.status in ATTENTION for f in self.files) or bool(self.urgent) or self.refusal is not None
 
     def to_json(self) -> dict:
-        return {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
-                "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
+        out = {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
+               "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
+        if self.refusal is not None:
+            out["error"] = {"exit_code": self.refusal.exit_code, "problems": [p.to_dict() for p in self.refusal.problems]}
+        return out
 
 
 def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
@@ -218,7 +225,9 @@ class _Run:
         self.trusted: dict[str, FileEntry] = self.previous if state.fingerprint == self.fingerprint else {}
         # The key is read up front: without it no return of a sealed audit could be trusted (fail closed).
         self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now, ws.form_key)
-        self.masker = masker_for(ws)
+        self.refusal = ws.identity_problem()
+        # Without every child's details nothing typed or named can be masked reliably: show nothing of it.
+        self.masker = _Blind() if self.refusal else masker_for(ws)
         self.entries: dict[str, FileEntry] = {}
         self.real: dict[str, str] = {}  # state key -> real path below returns/, for this run only
         self.fresh: dict[str, int] = {}  # state key -> milliseconds, for files read in this run
@@ -263,16 +272,18 @@ class _Run:
         for key in withdrawn:
             views[key] = _withdrawn_view(entries[key].decision, self.manifest)
         cs.publish(ws, current)
-        masker = output_masker(ws)  # after publishing, so identifying answers read in this run are masked too
+        # After publishing, so identifying answers read in this run are masked too.
+        masker = self.masker if self.refusal else output_masker(ws)
         files = {}
         for key in sorted(entries, key=lambda k: self.real[k]):
             entries[key].shown = [views[key].status, views[key].code]
             files[key] = _masked(views[key], masker.path(self.real[key]), masker, entries)
         result.files = list(files.values())
-        result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
+        result.skipped = [plain_all(dict(s, path=masker.path(s["path"]))) for s in skipped]
         returned = {e.decision.form_id for e in entries.values()
                     if e.decision.form_id in self.counted and e.decision.status not in ("pending", "unverified")}
         result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
+        result.refusal = self.refusal
         events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
         if events:
             events.append({"at": cs.now_iso(self.now), "event": "run", "summary": result.summary, "read": result.read,
@@ -358,19 +369,38 @@ class _Masking:
 
     def text(self, text: str) -> str:
         text = self.base.text(text)
-        return self.extra.text(text) if self.extra else text
+        return plain(self.extra.text(text) if self.extra else text)
 
     def path(self, path: str) -> str:
         path = self.base.path(path)
         path = self.extra.path(path) if self.extra else path
         # A name can hide what a file is (a right-to-left override) or drive a terminal (escape codes).
-        return _UNPRINTABLE.sub("?", path)
+        return plain(path)
 
 
-def output_masker(ws: Workspace) -> _Masking:
+class _Blind:
+    """What collect and status show while a case's details are missing from the restricted store: file
+    names become a neutral label and every reason is hidden, since a child's name in them could not be
+    masked. Statuses, form references and question numbers are still shown."""
+
+    HIDDEN = "(hidden until every case's details are back in the restricted store)"
+
+    def text(self, text: str) -> str:
+        return self.HIDDEN if text else text
+
+    def path(self, path: str) -> str:
+        if re.fullmatch(r"file [0-9a-f]{8}", path or ""):
+            return path  # already a label (a reference to another return)
+        return f"file {cs.path_key(path)[:8]}"
+
+
+def output_masker(ws: Workspace) -> _Masking | _Blind:
     """How collect and status mask what they show: the audit's names and dates of birth
     (:func:`maa_cli.privacy.masking.masker_for`), plus the identifying answers of every return read,
-    including those not (yet) current, such as the two sides of a conflict."""
+    including those not (yet) current, such as the two sides of a conflict. Blind (shows nothing typed or
+    named) while a case's row is missing from the restricted store."""
+    if ws.identity_problem() is not None:
+        return _Blind()
     base = masker_for(ws)
     if not any(identifying_keys(t) for t in ws.tools.values()):
         return _Masking(base, None)
@@ -395,16 +425,16 @@ def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, File
                         agency=view.agency, case_ref=view.case_ref, reasons=[text(r) for r in view.reasons],
                         warnings=[text(w) for w in view.warnings],
                         issues=[dict(i, message=text(i["message"])) for i in view.issues],
-                        urgent=[dict(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
+                        urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
 
 
 def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:
     """A file read in this run, as judged on its own (before comparing it with other returns of its form)."""
     d = entry.decision
-    return {"at": cs.now_iso(now), "event": "read", "file": _UNPRINTABLE.sub("?", entry.path or "?"), "status": d.status,
+    return {"at": cs.now_iso(now), "event": "read", "file": plain(entry.path or "?"), "status": d.status,
             "code": d.code, "form_id": d.form_id, "sha256": d.sha256, "ms": ms,
-            "reasons": [_short_text(masker.text(r)) for r in d.reasons],
-            "warnings": [_short_text(masker.text(w)) for w in d.warnings]}
+            "reasons": [_short_text(plain(masker.text(r))) for r in d.reasons],
+            "warnings": [_short_text(plain(masker.text(w))) for w in d.warnings]}
 
 
 def _change_events(files: dict[str, FileDecision], previous: dict[str, FileEntry], entries: dict[str, FileEntry],

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dates import format_uk
+from ..errors import environment_error
 from ..forms.identity import FormIdentity, seal_matches
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
@@ -111,17 +112,29 @@ def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
     with os.fdopen(fd, "rb") as source:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / _staged_name(path.name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            copy = target.open("wb")
+        except OSError as exc:
+            raise _stopped(exc, target) from None
         digest, size = hashlib.sha256(), 0
-        with target.open("wb") as copy:
-            while chunk := source.read(_CHUNK):
+        with copy:
+            while chunk := source.read(_CHUNK):  # an error reading the return is the return's problem
                 size += len(chunk)
                 if size > MAX_FILE_BYTES:  # grew past the limit while being read
                     return None
                 digest.update(chunk)
-                copy.write(chunk)
+                try:
+                    copy.write(chunk)
+                except OSError as exc:  # an error writing the copy is this computer's: stop the run
+                    raise _stopped(exc, target) from None
     return target, digest.hexdigest()
+
+
+def _stopped(exc: OSError, target: Path) -> Exception:
+    """A full or read-only restricted store stops the run (exit 4) rather than be blamed on the return."""
+    return environment_error(exc, target.parent) or exc
 
 
 def _staged_name(name: str) -> str:

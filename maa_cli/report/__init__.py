@@ -69,6 +69,9 @@ def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below
 
 
 def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> ReportResult:
+    problem = ws.identity_problem()
+    if problem is not None:  # a child whose name could not be masked: nothing shareable is written
+        raise problem
     from .context import FINDINGS_FORM_TYPE, build_context
     from .data_workbook import write_data_workbook
 

@@ -28,8 +28,18 @@ from ..definitions.catalog import resolve_tool
 from ..definitions.load import load_model
 from ..definitions.tool import Tool
 from ..definitions.yamlio import dump, read_located
-from ..errors import AuditLocked, ErrorCode, InputFileError, WorkspaceError, problem
+from ..errors import (
+    WINDOWS_PATH_LIMIT,
+    AuditLocked,
+    EnvironmentStopped,
+    ErrorCode,
+    InputFileError,
+    RestrictedStoreError,
+    WorkspaceError,
+    problem,
+)
 from ..forms.identity import new_form_key
+from ..forms.naming import MAX_RELPATH
 from . import restricted
 
 AUDIT_FILE = "audit.yaml"
@@ -86,6 +96,26 @@ class Workspace:
             return None
         return restricted.read_form_key(self.restricted_dir)
 
+    def identity_problem(self) -> RestrictedStoreError | None:
+        """Cases in audit.yaml whose row (child's name, date of birth) is missing from the restricted store.
+
+        Such a child's name could not be masked, nor put on the forms of the agencies that need it:
+        the commands that write anything shareable refuse (fail closed), naming each case.
+
+        Raises:
+            RestrictedStoreError: the store or its cases file cannot be reached at all.
+        """
+        refs = [c.case_ref for c in self.audit.cases]
+        if not refs:
+            return None
+        have = restricted.read_cases(self.restricted_dir, expected=refs)
+        missing = [ref for ref in refs if ref not in have]
+        if not missing:
+            return None
+        path = self.restricted_dir / restricted.CASES_FILE
+        return RestrictedStoreError([problem(ErrorCode.RESTRICTED_CASE_MISSING, file=path, case_ref=ref,
+                                             file_name=restricted.CASES_FILE) for ref in missing])
+
     def form_type(self, name: str) -> FormType:
         for ft in self.audit.form_types:
             if ft.name == name:
@@ -108,6 +138,7 @@ def open_workspace(root: Path) -> Workspace:
     if not path.is_file():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
     ws = Workspace(root, load_model(read_located(path), Audit))
+    check_store_placement(root, ws.audit)
     ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
     # Without the restricted store no child's name could be masked or put on a form: refuse now, not later.
     restricted.read_cases(ws.restricted_dir, expected=[c.case_ref for c in ws.audit.cases])
@@ -153,12 +184,14 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         WorkspaceError: the folder already holds an audit.
         InputFileError: a CSV has problems (all of them are listed).
         DefinitionError: the named tool is unknown or invalid.
+        EnvironmentStopped: the folder's path leaves no room for the forms' paths under Windows' limit.
     """
     from . import rosters, sampling
 
     root = Path(root)
     if (root / AUDIT_FILE).exists():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
+    _check_room(root)
     form_types = spec.form_types or [_default_form_type(spec)]
     kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
     audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
@@ -208,6 +241,7 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         selection=selection,
         form_types=form_types,
     )
+    check_store_placement(root, audit)
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     restricted.ensure_form_key(audit.restricted_dir(root), new_form_key)
@@ -219,6 +253,33 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         )
     atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
     return NewAuditResult(root, audit, excluded, restricted_file)
+
+
+def _check_room(root: Path) -> None:
+    """Refuse a folder so deep that the forms' paths would pass Windows' limit (before anything is made)."""
+    need = len("/forms/") + MAX_RELPATH + 8  # a form's path below the audit folder, and its temporary twin
+    length = len(str(root.absolute()))
+    if length + need > WINDOWS_PATH_LIMIT:
+        raise EnvironmentStopped(problem(ErrorCode.AUDIT_PATH_TOO_LONG, file=root, length=length, need=need,
+                                         limit=WINDOWS_PATH_LIMIT, room=WINDOWS_PATH_LIMIT - need))
+
+
+#: Folders of an audit whose contents are shared or sent out: identifying details may never live there.
+SHARED_FOLDERS = ("forms", "returns", "reports", "outbox")
+
+
+def check_store_placement(root: Path, audit: Audit) -> None:
+    """Refuse a restricted store placed inside a folder that is sent out or shared.
+
+    Raises:
+        WorkspaceError: ``restricted_store`` points into forms/, returns/, reports/ or outbox/.
+    """
+    store = audit.restricted_dir(root).resolve()
+    for folder in SHARED_FOLDERS:
+        base = (root / folder).resolve()
+        if store == base or base in store.parents:
+            raise WorkspaceError(problem(ErrorCode.RESTRICTED_STORE_PLACEMENT, file=root / AUDIT_FILE,
+                                         store=audit.restricted_store, folder=f"{folder}/"))
 
 
 def _default_form_type(spec: NewAudit) -> FormType:
