@@ -91,6 +91,12 @@ class ErrorCode(Enum):
         "Move the audit to a folder with a shorter path (e.g. nearer the top of the share), or give the "
         "audit a shorter folder name, then run the command again.",
     )
+    DEADLINE_PAST = (
+        "the deadline {deadline} has already passed (today is {today})",
+        "Give a date after today (day first, e.g. 31/03/2027); when recording an audit that has already run, "
+        "add --allow-past-deadline.",
+    )
+    BAD_EMAIL = ("'{value}' is not an e-mail address", "Give {what} as an address like audits@partnership.example.")
     AUDIT_PATH_TOO_LONG = (
         "the audit folder's path is {length} characters long, and the forms inside it need up to {need} more: "
         "Windows cannot open paths over {limit} characters",

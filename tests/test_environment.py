@@ -84,7 +84,7 @@ class TestTheEnvironmentStopsTheRun:
         """An audit folder whose path leaves no room for its forms under Windows' limit is refused at the start."""
         root = tmp_path / ("deep" * 30) / "audit"
         with pytest.raises(EnvironmentStopped) as excinfo:
-            new_audit(root, NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
+            new_audit(root, NewAudit(return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                      agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"],
                                      deadline=DEADLINE, today=TODAY))
         assert excinfo.value.problems[0].code is ErrorCode.AUDIT_PATH_TOO_LONG

@@ -116,7 +116,7 @@ class TestWhereTheStoreMayLive:
     def test_a_store_inside_a_folder_that_is_sent_out_is_refused_at_new_audit(self, tmp_path, csvs, folder):
         """new-audit refuses a restricted store under forms/, returns/, reports/ or outbox/ and creates nothing."""
         with pytest.raises(WorkspaceError) as excinfo:
-            new_audit(tmp_path / "a", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
+            new_audit(tmp_path / "a", NewAudit(return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                                agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"],
                                                restricted_store=folder, deadline=DEADLINE, today=TODAY))
         assert excinfo.value.problems[0].code is ErrorCode.RESTRICTED_STORE_PLACEMENT

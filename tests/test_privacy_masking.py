@@ -73,7 +73,7 @@ def named_audit(tmp_path_factory):
     base = tmp_path_factory.mktemp("names")
     cases = CASES_CSV.replace("Ellie Marsh", "Ellie-Mae Marsh").replace("Jayden Cole", "Zo\u00eb O'Brien")
     inputs = build_files(base / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": cases})
-    new_audit(base / "audit", NewAudit(
+    new_audit(base / "audit", NewAudit(return_to="audits@northshire-scp.example",
         title="MACA: neglect", partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
         agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"],
         form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="docx")]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -167,6 +168,7 @@ class NewAudit:
     per: str | None = None
     restricted_store: str = "restricted"
     today: dt.date = field(default_factory=dt.date.today)
+    allow_past_deadline: bool = False  # recording an audit that has already run
 
 
 @dataclass
@@ -194,6 +196,7 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
     _check_room(root)
     form_types = spec.form_types or [_default_form_type(spec)]
     kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
+    _check_start(spec, form_types)
     audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
 
     agencies = rosters.read_agencies(spec.agencies_csv) if spec.agencies_csv else []
@@ -253,6 +256,46 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         )
     atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
     return NewAuditResult(root, audit, excluded, restricted_file)
+
+
+#: An address a form can be sent back to: something@domain.tld (no spaces, one @).
+EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def is_email(text: str | None) -> bool:
+    """Whether ``text`` looks like one e-mail address."""
+    return bool(text) and EMAIL.fullmatch(text.strip()) is not None
+
+
+def _check_start(spec: NewAudit, form_types: list[FormType]) -> None:
+    """Refuse an audit whose forms would go out wrong: every problem at once, before anything is created.
+
+    Raises:
+        InputFileError: no deadline, a deadline already past, no return address or one that is not an
+            e-mail address, or a form answered per case with no cases to answer it about.
+    """
+    problems = []
+    if spec.deadline is None:
+        problems.append(problem(ErrorCode.NEED_INPUT, what="a return deadline (--deadline)",
+                                hint="Give the date forms must be back by, day first (e.g. --deadline 31/03/2027): "
+                                     "it is printed on every form and used to chase and to judge late returns."))
+    elif spec.deadline < spec.today and not spec.allow_past_deadline:
+        problems.append(problem(ErrorCode.DEADLINE_PAST, deadline=spec.deadline.strftime("%d/%m/%Y"),
+                                today=spec.today.strftime("%d/%m/%Y")))
+    if not spec.return_to:
+        problems.append(problem(ErrorCode.NEED_INPUT, what="a return address (--return-to)",
+                                hint="Give the e-mail address respondents send forms back to (e.g. --return-to "
+                                     "audits@partnership.example): it is printed on every form."))
+    elif not is_email(spec.return_to):
+        problems.append(problem(ErrorCode.BAD_EMAIL, value=spec.return_to, what="--return-to"))
+    if not (spec.cases_csv or spec.nominations_csv):
+        for ft in form_types:
+            if ft.per in ("agency_case", "case"):
+                problems.append(problem(ErrorCode.NEED_INPUT, what=f"cases for the form type '{ft.name}'",
+                                        hint=f"Its tool ({ft.tool}) is answered about each case: give --cases FILE.csv "
+                                             "(with --sample to draw some) or --nominations FILE.csv."))
+    if problems:
+        raise InputFileError(problems, title="The audit was not created:")
 
 
 def _check_room(root: Path) -> None:
