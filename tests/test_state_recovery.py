@@ -335,3 +335,17 @@ class TestUrgentIsNeverHidden:
         assert collect(case_audit).urgent  # pending: still shown
         result = collect(case_audit)
         assert result.files[0].status == "accepted" and result.urgent == []
+
+
+class TestReport:
+    def test_a_response_record_that_cannot_be_read_is_named_and_the_report_needs_attention(self, case_audit):
+        """A garbled response is not silently left out of the figures: 'maa report' names it and exits 1."""
+        from maa_cli.report import build_reports
+
+        ids = two_returns(case_audit)
+        collect(case_audit)
+        damage(case_audit.restricted_dir / "responses" / f"{ids['C']}.json", "random bytes")
+        result = build_reports(case_audit)
+        assert result.needs_attention and result.unreadable == [f"{ids['C']}.json"]
+        assert any(f"'{ids['C']}.json'" in n and "left out of every report" in n and "maa collect" in n for n in result.notes)
+        assert result.responses == 1
