@@ -201,6 +201,15 @@ class TestLostManifest:
             assert {k: rebuilt[form_id][k] for k in entry if k != "files"} == {k: v for k, v in entry.items() if k != "files"}
             assert {f: i["file"] for f, i in rebuilt[form_id]["files"].items()} == {f: i["file"] for f, i in entry["files"].items()}
 
+    def test_an_emptied_manifest_is_rebuilt_not_trusted(self, case_audit):
+        """'{}' in manifest.json after returns were collected means it was emptied: rebuilt, kept aside, nothing rejected."""
+        ids = two_returns(case_audit)
+        before = outcome(collect(case_audit))
+        (case_audit.state_dir / "manifest.json").write_text("{}", encoding="utf-8")
+        result = collect(case_audit)
+        assert outcome(result) == before and len(set_aside(case_audit.state_dir / "manifest.json")) == 1
+        assert {r["form_id"] for r in load_responses(case_audit)} == set(ids.values())
+
     def test_a_form_whose_file_was_tidied_away_is_still_known_by_its_return(self, case_audit):
         """Forms deleted from forms/ after sending: a form with a collected return is rebuilt from its record."""
         ids = two_returns(case_audit)

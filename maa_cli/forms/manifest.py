@@ -53,6 +53,8 @@ def read_manifest(ws: Workspace) -> dict[str, dict]:
     """The issued forms by form id (empty before the first ``issue_forms``).
 
     A missing or damaged manifest is rebuilt in memory (see :func:`load_manifest`); nothing is written.
+    Until ``maa collect`` has kept anything that depends on it, a missing manifest is empty:
+    ``issue-forms`` then adopts the forms a stopped run wrote but did not record.
     """
     return load_manifest(ws).forms
 
@@ -71,12 +73,12 @@ def load_manifest(ws: Workspace, *, repair: bool = False, now: float | None = No
             would drop their records, so the officer must restore the manifest (exit 2).
     """
     path = manifest_path(ws)
-    why = _damage(path)
+    why = _damage(ws, path)
     if why is None:
         return ManifestRead(json.loads(path.read_bytes().decode("utf-8-sig")))
     missing = why == _MISSING
-    if missing and not _ever_issued(ws):
-        return ManifestRead({})  # a new audit: nothing issued yet
+    if missing and not _ever_issued(ws, forms_too=repair):
+        return ManifestRead({})  # nothing issued yet, or nothing collected that depends on it
     forms, lost, counts = rebuild_manifest(ws)
     if not forms and not lost:
         return ManifestRead({})  # e.g. collect run before any form was issued: nothing to rebuild
@@ -102,7 +104,7 @@ def load_manifest(ws: Workspace, *, repair: bool = False, now: float | None = No
 _MISSING = "missing (deleted or moved?)"
 
 
-def _damage(path: Path) -> str | None:
+def _damage(ws: Workspace, path: Path) -> str | None:
     """None when the manifest can be used; else what is wrong, to follow "the manifest is"."""
     try:
         raw = path.read_bytes()
@@ -119,6 +121,8 @@ def _damage(path: Path) -> str | None:
     if not (isinstance(data, dict) and all(isinstance(e, dict) and isinstance(e.get("form_type"), str)
                                            for e in data.values())):
         return "damaged (it does not hold what maa writes there)"
+    if not data and _collected(ws):
+        return "empty, though returns of its forms were collected"
     return None
 
 
@@ -275,9 +279,15 @@ def _returned_ids(ws: Workspace) -> dict[str, str | None]:
     return out
 
 
-def _ever_issued(ws: Workspace) -> bool:
-    """Any sign that forms were issued: a form in forms/, or state that collect keeps."""
-    return bool(_files(ws.forms_dir)) or (ws.state_dir / "files.json").exists() or bool(_returned_ids(ws))
+def _ever_issued(ws: Workspace, forms_too: bool) -> bool:
+    """Any sign that forms were issued: state that collect keeps (or, with ``forms_too``, a form in forms/)."""
+    return (forms_too and bool(_files(ws.forms_dir))) or (ws.state_dir / "files.json").exists() or bool(_returned_ids(ws))
+
+
+def _collected(ws: Workspace) -> bool:
+    """``maa collect`` has recorded a return: an empty manifest then means it was emptied, not never filled."""
+    records = ws.restricted_dir / "records"
+    return records.is_dir() and any(records.glob("MAA-*.json"))
 
 
 def _json(path: Path):

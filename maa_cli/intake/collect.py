@@ -338,7 +338,7 @@ def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntr
     answers keeps the urgent concerns of the file's previous version.
     """
     entry, ms = _observe_file(ws, path, rel, prev, trusted, ctx, settle, masker, repairs)
-    if prev is not None and entry.decision.status in ("pending", "rejected"):
+    if prev is not None and entry.decision.status in ("pending", "rejected") and (prev.shown or [""])[0] != "superseded":
         _keep_urgent(entry.decision, prev.decision)
     return entry, ms
 
