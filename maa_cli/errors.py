@@ -108,6 +108,14 @@ class ErrorCode(Enum):
         "(the default is 'restricted'), and move the files there.",
     )
 
+    # State kept between runs (.maa/, records in the restricted store): added for recovery from damage
+    MANIFEST_LOST = (
+        "the list of issued forms (.maa/manifest.json) is {why}, and returns of {count} form(s) already collected "
+        "({forms}) cannot be matched to audit.yaml to rebuild it; collecting now would drop their answers",
+        "Restore .maa/manifest.json from backup, or put back the audit.yaml those forms were issued from, "
+        "then run the command again. 'maa issue-forms' rebuilds the list from the forms folder for forms audit.yaml describes.",
+    )
+
     @property
     def what(self) -> str:
         return self.value[0]

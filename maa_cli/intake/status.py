@@ -140,6 +140,8 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
             if shown == "unverified":  # never the claimed form's return, but a child at risk is still shown
                 urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
             unmatched.append({"path": path, "status": shown, "code": d.code, "reasons": [masker.text(r) for r in d.reasons]})
+            if shown != "unverified":  # a file being re-saved (or unreadable) keeps its previous version's concerns
+                urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
     counted = counted_forms(manifest)
     forms = [_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in counted.items()]
