@@ -494,10 +494,16 @@ def _show_collect(result) -> None:
         con.print(Text(f.status.upper(), style="bold") + Text(f"  {f.path}" + (f"  ({who})" if who else "")))
         for line in why(f):
             con.print(Text(f"    {line}"))
+    for warning in result.warnings:  # state that could not be read, set aside and rebuilt
+        con.print(Text("warning: ", style="bold yellow") + Text(warning))
+    for skipped in result.skipped:
+        if skipped.get("attention"):  # a folder that cannot be read: the forms in it are being chased
+            con.print(Text("not read: ", style="bold") + Text(f"{skipped['path']} — {skipped['reason']}"))
     s = result.summary
     con.print(Text(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding"))))
-    if result.skipped:
-        con.print(Text(f"{len(result.skipped)} file(s) skipped (Office lock files, hidden or temporary files)."))
+    quiet = [s for s in result.skipped if not s.get("attention")]
+    if quiet:
+        con.print(Text(f"{len(quiet)} file(s) skipped (Office lock files, hidden or temporary files)."))
 
 
 def _show_urgent(con, urgent: list[dict]) -> None:
@@ -507,6 +513,8 @@ def _show_urgent(con, urgent: list[dict]) -> None:
         line = Text("URGENT ", style="bold red")
         who = ", ".join(x for x in (u.get("case_ref") and f"case {u['case_ref']}", u.get("agency")) if x) or u.get("form_id") or ""
         line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. ")
+        if u.get("from_previous_version"):  # the file is being saved again, or cannot be read now
+            line.append(f"{u.get('note') or 'From the previous version of the file.'} ", style="bold")
         if u.get("sender_verified") is False:
             # Never suppressed: a child may be at risk whoever wrote it. The officer checks the sender too.
             line.append("Sender not verified: this file does not carry its form's seal. ", style="bold")
@@ -626,6 +634,9 @@ def report_cmd(
         con.print(f"  note: {note}", markup=False)
     for path in result.busy:
         con.print(f"✗ {path} is open in another program: close it and run 'maa report' again.", markup=False)
+    for name in result.unreadable:
+        con.print(f"✗ response record {name} could not be read and was left out: run 'maa collect' to rebuild it.",
+                  markup=False)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
