@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -96,7 +97,8 @@ def _maa(*args: str) -> subprocess.CompletedProcess:
 
 
 def _leaks(text: str) -> list[str]:
-    folded = text.casefold()
+    # Form references are random base32 ('MAA-ZOE7-…' once made this test fail): they are not names.
+    folded = re.sub(r"MAA-[A-Z2-7]{4}-[A-Z2-7]{4}", "MAA-XXXX-XXXX", text).casefold()
     return [leak for leak in LEAKS if leak in folded]
 
 
