@@ -251,6 +251,8 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
         return_to=audit.return_to,
         respondent_attributes=attributes,
         word_template=template,
+        marking=audit.protective_marking or None,
+        secure_email_hint=audit.secure_email_hint,
     )
 
 

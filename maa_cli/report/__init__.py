@@ -6,10 +6,11 @@ Shareable, in ``reports/`` (cases by reference only, narrative masked):
   * ``7-minute-briefing.docx``    from the returned findings form
   * ``action-plan.xlsx``          the partnership's recommendations, with RAG, kept up to date
   * ``respondents/*.xlsx``        each setting's own action plan (questionnaires)
-  * ``data-workbook.xlsx``        every accepted answer, for filtering and pivoting
+  * ``summary-workbook.xlsx``     each question's answers in counts and percentages, suppressed
 
 Restricted, in ``reports/restricted/``: a panel pack per case (answers side by side,
-narrative in full) and, for questionnaires, the written answers grouped by question.
+narrative in full, the case's profile), for questionnaires the written answers grouped by
+question, and ``data-workbook.xlsx``, the officer's row-level working data (one row per return).
 
 One output that cannot be written (open in Word or Excel) does not stop the others:
 it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
@@ -96,6 +97,9 @@ def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> 
 
     attempt(write_data_workbook)
     if result.responses:
+        from .summary_workbook import write_summary_workbook
+
+        attempt(write_summary_workbook)
         from .findings_form import write_findings_form
         from .findings_report import write_findings_report
         from .panel_pack import write_panel_packs

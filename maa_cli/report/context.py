@@ -25,10 +25,10 @@ from .participation import Participation, grouping_attributes, participation
 
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
-# Small-number suppression in shareable outputs: off unless audit.yaml sets 'suppress_below'
-# (a count from 1 to that number minus one is not printed). Off by default because a case
-# audit of five cases publishes "4 of 5 cases" by design; a published questionnaire may want 5.
-DEFAULT_SUPPRESS_BELOW: int | None = None
+# Small-number suppression in shareable outputs: audit.yaml's 'suppress_below' (a count from 1 to that
+# number minus one is not printed). 5 unless set: small counts about children can identify them. 0 turns
+# it off, a decision for the partnership to record (a case audit of five cases may publish "4 of 5").
+DEFAULT_SUPPRESS_BELOW = 5
 
 _VERTICAL = re.compile(r"[\x0b\x0c]")  # Word's manual line break and page break, as pasted text carries them
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
