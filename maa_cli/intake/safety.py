@@ -10,6 +10,14 @@ every check is ``ok`` and may be handed to python-docx or openpyxl.
 Every check is bounded: the file size is checked before reading, the zip index
 before it is parsed, declared sizes before anything is unpacked, and unpacking
 is streamed and stopped past the limit, so no file can make a check slow or big.
+
+Bytes alone do not bound what a parser does with a file: 50 MB of XML can hold
+eight million elements, or elements nested a million deep, and the readers build
+a tree of every element. So while each part is unpacked its XML elements and
+nesting depth are counted (by expat, without building anything), and a file with
+far more elements or far deeper nesting than any form is refused before a reader
+sees it. The limits, and the time and memory they keep a file within, are in
+the README's "Limits" section.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
@@ -40,6 +49,15 @@ MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 1 * MB
 #: zipfile reads the whole zip index in one go; 1,000 honest entries need ~100 KB.
 MAX_INDEX_BYTES = 1 * MB
+#: The largest built-in form as maa writes it (early-years-safeguarding, in Word) has 13,864 XML
+#: elements in all, 9,081 in its largest part (the styles) and 4,215 in its body, nested at most
+#: 11 deep. A return typed into in Word or LibreOffice, with long answers and a pasted table, has
+#: a few times that. The limits allow about 25-35 times the built-in form, and keep reading the
+#: largest file they accept to a few seconds and a few hundred MB (see the README's "Limits").
+MAX_PART_ELEMENTS = 250_000
+MAX_FILE_ELEMENTS = 500_000
+#: Nested tables in a Word form reach 20-30 levels; libxml2 stops at 256 without being asked to.
+MAX_DEPTH = 128
 _MANIFEST_BYTES = 1 * MB  # [Content_Types].xml is a few KB in every real file
 _CHUNK = 64 * 1024
 _OLE_MAX_DIR_ENTRIES = 20_000  # real .doc/.xls/.msg files have tens to hundreds
@@ -56,6 +74,9 @@ class Limits:
     max_ratio: int = MAX_RATIO
     ratio_floor_bytes: int = RATIO_FLOOR_BYTES
     max_index_bytes: int = MAX_INDEX_BYTES
+    max_part_elements: int = MAX_PART_ELEMENTS
+    max_file_elements: int = MAX_FILE_ELEMENTS
+    max_depth: int = MAX_DEPTH
 
 
 DEFAULT_LIMITS = Limits()
@@ -69,7 +90,8 @@ class Inspection:
     encrypted, empty, odt, rtf, ..., unknown). ``code`` is one of: empty, too_large,
     not_a_file, unreadable, pdf, msg, zip, encrypted_zip, encrypted, legacy_doc, legacy_xls,
     wrong_format, macro, doctype, zip_bomb, too_many_parts, unsafe_name, duplicate_part,
-    corrupt, unknown. ``warnings`` note what did not stop the file, e.g. a misleading name.
+    too_many_elements, too_deep, bad_encoding, corrupt, unknown. ``warnings`` note what did
+    not stop the file, e.g. a misleading name.
     """
 
     path: Path
@@ -134,6 +156,9 @@ _REASONS = {
     "too_many_parts": "The file holds {detail}, far more than any form has; maa did not open it. " + _FRESH,
     "unsafe_name": "Part '{part}' inside the file has a name that points outside the file (a 'zip slip' attack); maa did not open it. " + _FRESH,
     "duplicate_part": "Two parts inside the file are both called '{part}', which Word and Excel never write and which can hide content from checks; maa did not open it. " + _FRESH,
+    "too_many_elements": "{detail} more than {limit:,} pieces of content (XML elements), far more than an audit form can have (maa's largest form has about 14,000 in all); maa did not open it. Ask the agency to copy their answers into a fresh copy of the form they were sent and send that; anything long they pasted in (a chronology, a report) can come as a separate attachment.",
+    "too_deep": "Part '{part}' inside the file nests its content more than {limit} levels deep; audit forms nest about 11 levels, and deeper nesting is used to exhaust programs that read the file, so maa did not open it. " + _FRESH,
+    "bad_encoding": "Part '{part}' inside the file is written in a text encoding ({detail}) that Word and Excel never use, which can hide content from checks; maa did not open it. " + _FRESH,
     "corrupt": "The file is damaged or incomplete ({detail}). If it was still being copied, run maa again later; if it stays like this, ask the agency to send the form again.",
     "unknown": "maa cannot tell what this file is: it is not a Word (.docx) or Excel (.xlsx) form. Ask the agency to send back the form they were sent, as .docx or .xlsx.",
 }
@@ -296,7 +321,126 @@ _EBCDIC_DOCTYPE = "DOCTYPE".encode("cp037")  # libxml2 (python-docx) also reads 
 _KEEP = len("<!DOCTYPE".encode("utf-32-le")) - 1  # so a marker split across two chunks is seen
 
 
-def _has_doctype(chunks) -> bool:
+# XML in UCS-4 or EBCDIC starts like this (XML 1.0, appendix F). libxml2 reads them, expat does not,
+# and Office writes only UTF-8 and UTF-16, so such a part is refused rather than left uncounted.
+_FOREIGN_STARTS = {
+    b"\0\0\0<": "UCS-4", b"<\0\0\0": "UCS-4", b"\0\0<\0": "UCS-4", b"\0<\0\0": "UCS-4",
+    b"\0\0\xfe\xff": "UCS-4", b"\xff\xfe\0\0": "UCS-4", b"\0\0\xff\xfe": "UCS-4", b"\xfe\xff\0\0": "UCS-4",
+    b"Lo\xa7\x94": "EBCDIC",
+}
+_ENCODING_ERRORS = {expat.errors.codes[e] for e in (expat.errors.XML_ERROR_UNKNOWN_ENCODING, expat.errors.XML_ERROR_INCORRECT_ENCODING)}
+
+
+class _Elements:
+    """The XML elements of one package, counted part by part as each is unpacked.
+
+    Each part that starts like XML goes through expat with only a start and an end handler,
+    so nothing is built and the cost is a fraction of a microsecond per element. A part that
+    stops parsing part-way (LibreOffice can write such a body, and the Word reader recovers it)
+    is counted on from there by its '<' bytes, an upper bound; its depth is then bounded by
+    libxml2's own 256 levels, which the recovering parser keeps. Pictures and other binary
+    parts are not XML to any reader and are skipped.
+    """
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.total = 0
+
+    def part(self, name: str) -> _PartCount:
+        return _PartCount(self, name)
+
+
+class _PartCount:
+    def __init__(self, owner: _Elements, name: str):
+        self.owner, self.name = owner, name
+        self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
+        self.started = False
+        self.parser = None
+        self.extra = 0  # elements counted by bytes after expat stopped
+        self.counted = lambda: 0  # elements expat has seen
+
+    def feed(self, chunk: bytes) -> None:
+        if self.mode == "start":
+            self.mode = self._sniff(chunk)
+            if self.mode != "skip" and self.parser is None:
+                self.parser = self._parser()
+            self.started = True
+        if self.mode in ("xml", "start"):
+            try:
+                self.parser.Parse(chunk, False)
+            except (ValueError, LookupError) as exc:  # pyexpat: a declared encoding it cannot read (UTF-7, Shift_JIS ...)
+                raise _refuse("bad_encoding", part=self.name, detail=str(exc) or type(exc).__name__) from None
+            except expat.ExpatError as exc:
+                if exc.code in _ENCODING_ERRORS:
+                    raise _refuse("bad_encoding", part=self.name, detail=expat.errors.messages[exc.code]) from None
+                self.mode, self.parser = "broken", None
+                self._add_tags(chunk)
+        elif self.mode == "broken":
+            self._add_tags(chunk)
+
+    def close(self) -> None:
+        """The part ended: add its elements to the file's total."""
+        self.owner.total += self.counted() + self.extra
+        self.parser = None
+
+    def _sniff(self, head: bytes) -> str:
+        """How to count a part, from its first bytes: parsers read only what starts with '<' (after a BOM and blanks)."""
+        if not self.started:
+            if head[:4] in _FOREIGN_STARTS:
+                raise _refuse("bad_encoding", part=self.name, detail=_FOREIGN_STARTS[head[:4]])
+            if head[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"):
+                return "xml"  # UTF-16, which expat reads
+            head = head.removeprefix(b"\xef\xbb\xbf")
+        text = head.lstrip(b" \t\r\n")
+        if not text:
+            return "start"  # blanks so far, which every XML parser skips: decide on the next chunk
+        return "xml" if text[:1] == b"<" else "skip"
+
+    def _parser(self):
+        # Closures over plain ints: the handlers run once per element, so they do as little as possible.
+        limits, name = self.owner.limits, self.name
+        max_depth = limits.max_depth
+        stop = min(limits.max_part_elements, limits.max_file_elements - self.owner.total)
+        count = depth = 0
+
+        def start(_tag, _attributes):
+            nonlocal count, depth
+            count += 1
+            depth += 1
+            if depth > max_depth:
+                raise _refuse("too_deep", part=name, limit=max_depth)
+            if count > stop:
+                self._over(count)
+
+        def end(_tag):
+            nonlocal depth
+            depth -= 1
+
+        def doctype(*_args):
+            raise _refuse("doctype", part=name)
+
+        parser = expat.ParserCreate()
+        parser.ordered_attributes = True  # a list per element is cheaper to build than a dict
+        parser.StartElementHandler, parser.EndElementHandler, parser.StartDoctypeDeclHandler = start, end, doctype
+        self.counted = lambda: count
+        return parser
+
+    def _add_tags(self, chunk: bytes) -> None:
+        # Deleting NULs makes UTF-16 text ASCII-like; every element starts with a '<' that is not '</'.
+        plain = chunk.translate(None, b"\0")
+        self.extra += plain.count(b"<") - plain.count(b"</")
+        self._over(self.counted() + self.extra)
+
+    def _over(self, count: int) -> None:
+        limits = self.owner.limits
+        if count > limits.max_part_elements:
+            raise _refuse("too_many_elements", detail=f"Part '{self.name}' inside the file holds", limit=limits.max_part_elements)
+        if self.owner.total + count > limits.max_file_elements:
+            raise _refuse("too_many_elements", detail="The parts of the file hold", limit=limits.max_file_elements)
+
+
+def _scan_part(chunks, counter: _PartCount) -> bool:
+    """Feed one part's unpacked bytes to the element count; True if the part declares a DOCTYPE."""
     tail = b""
     for chunk in chunks:
         window = tail + chunk
@@ -304,7 +448,9 @@ def _has_doctype(chunks) -> bool:
         # every Unicode encoding the XML parsers accept, whatever the part is called.
         if _DOCTYPE in window.translate(None, b"\0") or _EBCDIC_DOCTYPE in window:
             return True
+        counter.feed(chunk)  # only after the DOCTYPE search: expat never sees a declaration first
         tail = window[-_KEEP:]
+    counter.close()
     return False
 
 
@@ -348,9 +494,10 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             kind = _classify(zf, {i.filename.casefold(): i for i in infos})
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
+            elements = _Elements(limits)
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
-                if _has_doctype(_chunks(zf, info, min(limits.max_member_bytes, budget))):
+                if _scan_part(_chunks(zf, info, min(limits.max_member_bytes, budget)), elements.part(info.filename)):
                     raise _refuse("doctype", kind, part=info.filename)
                 budget -= info.file_size
             return kind
