@@ -67,6 +67,12 @@ class ErrorCode(Enum):
         "the value in '{column}' is not a date maa can read (it is not shown here, as it may be a date of birth)",
         "Write it day first, e.g. 19/03/2016 (or as 2016-03-19), and save the file again as CSV UTF-8.",
     )
+    # Bounds: every input maa reads has a size or shape it will not go past.
+    FORM_TOO_LONG = (
+        "the tool's Excel form would take {rows:,} rows, more than maa reads back from a returned form ({limit:,})",
+        "Split the tool into two tools, or shorten it: each question takes a row, and so does each part, "
+        "each option of a multiple-choice question and each extra box (why, action points, when/who, other).",
+    )
 
     @property
     def what(self) -> str:
