@@ -68,6 +68,15 @@ class ErrorCode(Enum):
         "Write it day first, e.g. 19/03/2016 (or as 2016-03-19), and save the file again as CSV UTF-8.",
     )
     # Bounds: every input maa reads has a size or shape it will not go past.
+    YAML_TOO_DEEP = (
+        "the settings are nested more than {limit} levels deep, far deeper than any audit tool or audit.yaml",
+        "Check the indentation from that line on, and look for a '[' or '{{' that is never closed.",
+    )
+    YAML_TOO_BIG = (
+        "the file holds more than {limit:,} values, far more than any audit tool or audit.yaml",
+        "Check that this is the right file. A tool this long should be split into several tools; "
+        "an audit.yaml this long lists more agencies or cases than one audit can handle.",
+    )
     FORM_TOO_LONG = (
         "the tool's Excel form would take {rows:,} rows, more than maa reads back from a returned form ({limit:,})",
         "Split the tool into two tools, or shorten it: each question takes a row, and so does each part, "
