@@ -82,6 +82,11 @@ class ErrorCode(Enum):
         "Split the tool into two tools, or shorten it: each question takes a row, and so does each part, "
         "each option of a multiple-choice question and each extra box (why, action points, when/who, other).",
     )
+    CSV_HIDDEN_CHARACTER = (
+        "the {cell} contains a hidden {character} (the value is not repeated here, as it may identify a child)",
+        "Retype the value in that cell: a character copied from Word or a web page is hidden in it, and forms "
+        "cannot be made with it. Then save the file again as CSV UTF-8.",
+    )
 
     @property
     def what(self) -> str:
