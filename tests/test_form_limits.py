@@ -22,7 +22,7 @@ from maa_cli.forms.excel import FORM_SHEET, defined_name, excel_rows_for_tool, w
 from maa_cli.forms.word import write_word_form
 from maa_cli.intake.readers.excel import MAX_ROWS, read_excel
 from maa_cli.intake.readers.word import read_word
-from maa_cli.intake.safety import MAX_FILE_ELEMENTS, MAX_PART_ELEMENTS, Limits, inspect_file
+from maa_cli.intake.safety import DEFAULT_LIMITS, Limits, inspect_file
 from maa_cli.office.cells import put
 from tests import hostile
 from tests.forms_fixtures import case_tool, form_content
@@ -96,9 +96,11 @@ class TestTheLongestTool:
 
     @pytest.mark.parametrize("kind", ["xlsx", "docx"])
     def test_the_longest_tools_forms_pass_the_safety_checks_with_room_to_spare(self, longest, kind):
-        """Both forms of the longest tool pass inspection with a quarter of the element budget: room for typed answers."""
+        """Both forms of the longest tool pass inspection with a quarter of the element and attribute budgets: room for typed answers."""
         _, xlsx, docx = longest
-        quarter = Limits(max_part_elements=MAX_PART_ELEMENTS // 4, max_file_elements=MAX_FILE_ELEMENTS // 4)
+        d = DEFAULT_LIMITS
+        quarter = Limits(max_part_elements=d.max_part_elements // 4, max_file_elements=d.max_file_elements // 4,
+                         max_part_attributes=d.max_part_attributes // 4, max_file_attributes=d.max_file_attributes // 4)
         assert inspect_file(xlsx if kind == "xlsx" else docx, quarter).ok
 
     def test_the_reader_reads_every_row_the_check_allows_and_more(self):

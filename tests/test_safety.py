@@ -578,16 +578,17 @@ def _nested(depth: int) -> bytes:
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
 def test_every_builtin_form_passes_with_a_tenth_of_the_element_budget(tmp_path, kind):
-    """The largest real forms are far inside the budget: each built-in tool's issued form passes a budget ten times smaller."""
+    """The largest real forms are far inside the budget: each built-in tool's issued form passes limits ten times tighter."""
     sys.path.insert(0, str(Path(__file__).parent))
     from forms_fixtures import form_content
 
     from maa_cli.definitions.catalog import builtin_ids, load_builtin
     from maa_cli.forms.excel import write_excel_form
     from maa_cli.forms.word import write_word_form
-    from maa_cli.intake.safety import MAX_DEPTH, MAX_FILE_ELEMENTS, MAX_PART_ELEMENTS
-
-    tight = Limits(max_part_elements=MAX_PART_ELEMENTS // 10, max_file_elements=MAX_FILE_ELEMENTS // 10, max_depth=MAX_DEPTH // 8)
+    d = DEFAULT_LIMITS
+    tight = Limits(max_part_elements=d.max_part_elements // 10, max_file_elements=d.max_file_elements // 10, max_depth=d.max_depth // 8,
+                   max_part_attributes=d.max_part_attributes // 10, max_file_attributes=d.max_file_attributes // 10,
+                   max_element_attributes=d.max_element_attributes // 10, max_tag_bytes=d.max_tag_bytes // 10)
     for tool_id in builtin_ids():
         path = tmp_path / f"{tool_id}.{kind}"
         (write_word_form if kind == "docx" else write_excel_form)(form_content(load_builtin(tool_id)), path)
@@ -674,3 +675,34 @@ def test_pictures_are_not_counted_as_xml(forms, tmp_path):
     picture = b"\x89PNG\r\n\x1a\n" + b"<a>" * 50_000
     path = hostile.rewrite_zip(forms["docx"], tmp_path / "picture.docx", {"word/media/image1.png": picture})
     assert inspect_bounded(path, Limits(max_part_elements=20_000, max_file_elements=40_000)).ok
+
+
+def test_an_element_with_thousands_of_attributes_is_refused(forms, tmp_path):
+    """One paragraph with 5,000 attributes (Word's busiest tag has about 40) is refused as 'huge_tag'."""
+    tag = b"<w:p " + b" ".join(b'w:a%d="%d"' % (i, i) for i in range(5_000)) + b"/>"
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "attrs.docx", {"word/document.xml": _body(tag)})
+    assert "more than 1,000 attributes" in refused(path, "huge_tag", "docx").reason
+
+
+@pytest.mark.parametrize("markup", [b'<w:p w:val="%s"/>', b"<!--%s-->", b"<?pi %s?>"], ids=["attribute", "comment", "instruction"])
+def test_one_tag_or_comment_of_megabytes_is_refused_before_expat_rereads_it(forms, tmp_path, markup):
+    """A 2 MB attribute value, comment or processing instruction (parsers re-read it for every piece that arrives) is refused as 'huge_tag'."""
+    filler = bytes(random.Random(5).choices(b"abcdefghijklmnopqrstuvwxyz", k=2 * MB))
+    path = hostile.rewrite_zip(forms["xlsx"], tmp_path / "long.xlsx", {"xl/worksheets/sheet1.xml": _body(markup % filler)})
+    assert "over 256 KB long" in refused(path, "huge_tag", "xlsx").reason
+
+
+def test_long_text_is_not_a_long_tag(forms, tmp_path):
+    """A 2 MB answer typed in one cell is text, which parsers read as it comes: it passes."""
+    text = b" ".join(random.Random(6).choices([b"the", b"child", b"was", b"seen", b"alone"], k=400_000))
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "essay.docx", {"word/document.xml": _body(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")})
+    assert inspect_bounded(path, Limits(max_tag_bytes=64 * 1024)).ok
+
+
+def test_attributes_count_against_their_own_budget(forms, tmp_path):
+    """Elements under their budget but carrying many attributes each are refused as 'too_many_attributes' past that budget."""
+    rng = random.Random(7)
+    tags = b"".join(b'<w:p w:a="%d" w:b="%d" w:c="%d"/>' % (rng.randrange(99), rng.randrange(99), rng.randrange(99)) for _ in range(8_000))
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "attrs.docx", {"word/document.xml": _body(tags)})
+    result = refused(path, "too_many_attributes", "docx", limits=Limits(max_part_attributes=20_000))
+    assert "word/document.xml" in result.reason and "20,000" in result.reason

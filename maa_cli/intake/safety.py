@@ -58,6 +58,17 @@ MAX_PART_ELEMENTS = 250_000
 MAX_FILE_ELEMENTS = 500_000
 #: Nested tables in a Word form reach 20-30 levels; libxml2 stops at 256 without being asked to.
 MAX_DEPTH = 128
+#: Attributes cost the readers memory too (a dict entry each): the same form has 16,944 (21,901
+#: once LibreOffice saves it). One element has at most 18 in maa's forms and about 40 in Word's
+#: (the document root, declaring its namespaces); thousands of distinct names on one element
+#: make ElementTree crawl (2 million took 18 s and 600 MB).
+MAX_PART_ATTRIBUTES = 500_000
+MAX_FILE_ATTRIBUTES = 1_000_000
+MAX_ELEMENT_ATTRIBUTES = 1_000
+#: The longest single tag, comment or processing instruction. expat re-reads an unfinished one
+#: from its start each time more bytes arrive, so one of 8 MB fed in 64 KB pieces takes 2 s, and
+#: openpyxl feeds it 16 KB pieces. The longest tag in a built-in form is 1.2 KB.
+MAX_TAG_BYTES = 256 * 1024
 _MANIFEST_BYTES = 1 * MB  # [Content_Types].xml is a few KB in every real file
 _CHUNK = 64 * 1024
 _OLE_MAX_DIR_ENTRIES = 20_000  # real .doc/.xls/.msg files have tens to hundreds
@@ -77,6 +88,10 @@ class Limits:
     max_part_elements: int = MAX_PART_ELEMENTS
     max_file_elements: int = MAX_FILE_ELEMENTS
     max_depth: int = MAX_DEPTH
+    max_part_attributes: int = MAX_PART_ATTRIBUTES
+    max_file_attributes: int = MAX_FILE_ATTRIBUTES
+    max_element_attributes: int = MAX_ELEMENT_ATTRIBUTES
+    max_tag_bytes: int = MAX_TAG_BYTES
 
 
 DEFAULT_LIMITS = Limits()
@@ -90,8 +105,8 @@ class Inspection:
     encrypted, empty, odt, rtf, ..., unknown). ``code`` is one of: empty, too_large,
     not_a_file, unreadable, pdf, msg, zip, encrypted_zip, encrypted, legacy_doc, legacy_xls,
     wrong_format, macro, doctype, zip_bomb, too_many_parts, unsafe_name, duplicate_part,
-    too_many_elements, too_deep, bad_encoding, corrupt, unknown. ``warnings`` note what did
-    not stop the file, e.g. a misleading name.
+    too_many_elements, too_many_attributes, too_deep, huge_tag, bad_encoding, corrupt, unknown.
+    ``warnings`` note what did not stop the file, e.g. a misleading name.
     """
 
     path: Path
@@ -137,6 +152,8 @@ _KINDS = {
     "office": ("an Office file of a kind maa does not read", None),
 }
 _FRESH = "Ask the agency for a fresh copy of the form, and tell your IT security contact."
+_TOO_MUCH = ("Ask the agency to copy their answers into a fresh copy of the form they were sent and send that; anything "
+             "long they pasted in (a chronology, a report) can come as a separate attachment.")
 _REASONS = {
     "empty": "The file is empty (0 bytes), usually a failed upload or copy. Ask the agency to send the form again.",
     "too_large": "{detail}, more than maa accepts ({limit}). Ask the agency to remove large pictures or attachments from the form and send it again.",
@@ -156,7 +173,9 @@ _REASONS = {
     "too_many_parts": "The file holds {detail}, far more than any form has; maa did not open it. " + _FRESH,
     "unsafe_name": "Part '{part}' inside the file has a name that points outside the file (a 'zip slip' attack); maa did not open it. " + _FRESH,
     "duplicate_part": "Two parts inside the file are both called '{part}', which Word and Excel never write and which can hide content from checks; maa did not open it. " + _FRESH,
-    "too_many_elements": "{detail} more than {limit:,} pieces of content (XML elements), far more than an audit form can have (maa's largest form has about 14,000 in all); maa did not open it. Ask the agency to copy their answers into a fresh copy of the form they were sent and send that; anything long they pasted in (a chronology, a report) can come as a separate attachment.",
+    "too_many_elements": "{detail} more than {limit:,} pieces of content (XML elements), far more than an audit form can have (maa's largest form has about 14,000 in all); maa did not open it. " + _TOO_MUCH,
+    "too_many_attributes": "{detail} more than {limit:,} settings on its content (XML attributes), far more than an audit form can have (maa's largest form has about 17,000 in all); maa did not open it. " + _TOO_MUCH,
+    "huge_tag": "Part '{part}' inside the file has {detail}, which Word and Excel never write and which is used to make programs that read the file run for minutes; maa did not open it. " + _FRESH,
     "too_deep": "Part '{part}' inside the file nests its content more than {limit} levels deep; audit forms nest about 11 levels, and deeper nesting is used to exhaust programs that read the file, so maa did not open it. " + _FRESH,
     "bad_encoding": "Part '{part}' inside the file is written in a text encoding ({detail}) that Word and Excel never use, which can hide content from checks; maa did not open it. " + _FRESH,
     "corrupt": "The file is damaged or incomplete ({detail}). If it was still being copied, run maa again later; if it stays like this, ask the agency to send the form again.",
@@ -332,19 +351,19 @@ _ENCODING_ERRORS = {expat.errors.codes[e] for e in (expat.errors.XML_ERROR_UNKNO
 
 
 class _Elements:
-    """The XML elements of one package, counted part by part as each is unpacked.
+    """The XML elements and attributes of one package, counted part by part as each is unpacked.
 
-    Each part that starts like XML goes through expat with only a start and an end handler,
-    so nothing is built and the cost is a fraction of a microsecond per element. A part that
-    stops parsing part-way (LibreOffice can write such a body, and the Word reader recovers it)
-    is counted on from there by its '<' bytes, an upper bound; its depth is then bounded by
-    libxml2's own 256 levels, which the recovering parser keeps. Pictures and other binary
-    parts are not XML to any reader and are skipped.
+    Each part that starts like XML goes through expat with a start, an end and a text handler,
+    so nothing is built and the cost is about a microsecond per element. A part that stops
+    parsing part-way (LibreOffice can write such a body, and the Word reader recovers it) is
+    counted on from there by its bytes: '<' for elements, '=' for attributes, both upper
+    bounds; only libxml2 reads such a part, with its own 256-level depth limit and the whole
+    part in one buffer. Pictures and other binary parts are not XML to any reader and are skipped.
     """
 
     def __init__(self, limits: Limits):
         self.limits = limits
-        self.total = 0
+        self.elements = self.attributes = 0
 
     def part(self, name: str) -> _PartCount:
         return _PartCount(self, name)
@@ -356,8 +375,10 @@ class _PartCount:
         self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
         self.started = False
         self.parser = None
-        self.extra = 0  # elements counted by bytes after expat stopped
-        self.counted = lambda: 0  # elements expat has seen
+        self.counts = lambda: (0, 0)  # (elements, attributes) expat has seen
+        self.events = lambda: True  # whether expat reported anything since it was last asked
+        self.quiet = 0  # bytes fed since expat last reported anything: the length of an unfinished tag
+        self.extra = [0, 0]  # (elements, attributes) counted by bytes after expat stopped
 
     def feed(self, chunk: bytes) -> None:
         if self.mode == "start":
@@ -374,13 +395,20 @@ class _PartCount:
                 if exc.code in _ENCODING_ERRORS:
                     raise _refuse("bad_encoding", part=self.name, detail=expat.errors.messages[exc.code]) from None
                 self.mode, self.parser = "broken", None
-                self._add_tags(chunk)
+                self._add_bytes(chunk)
+                return
+            # Text is reported as it arrives, so only one tag, comment or instruction keeps expat quiet.
+            self.quiet = 0 if self.events() else self.quiet + len(chunk)
+            if self.quiet > self.owner.limits.max_tag_bytes:
+                raise _refuse("huge_tag", part=self.name, detail=f"a single tag, comment or instruction over {_size(self.owner.limits.max_tag_bytes)} long")
         elif self.mode == "broken":
-            self._add_tags(chunk)
+            self._add_bytes(chunk)
 
     def close(self) -> None:
-        """The part ended: add its elements to the file's total."""
-        self.owner.total += self.counted() + self.extra
+        """The part ended: add its elements and attributes to the file's totals."""
+        elements, attributes = self.counts()
+        self.owner.elements += elements + self.extra[0]
+        self.owner.attributes += attributes + self.extra[1]
         self.parser = None
 
     def _sniff(self, head: bytes) -> str:
@@ -398,45 +426,69 @@ class _PartCount:
 
     def _parser(self):
         # Closures over plain ints: the handlers run once per element, so they do as little as possible.
-        limits, name = self.owner.limits, self.name
-        max_depth = limits.max_depth
-        stop = min(limits.max_part_elements, limits.max_file_elements - self.owner.total)
-        count = depth = 0
+        limits, name, owner = self.owner.limits, self.name, self.owner
+        max_depth, per_element = limits.max_depth, limits.max_element_attributes
+        stop = min(limits.max_part_elements, limits.max_file_elements - owner.elements)
+        stop_attributes = min(limits.max_part_attributes, limits.max_file_attributes - owner.attributes)
+        count = depth = attributes = 0
+        heard = False
 
-        def start(_tag, _attributes):
-            nonlocal count, depth
+        def start(_tag, pairs):
+            nonlocal count, depth, attributes, heard
+            heard = True
             count += 1
             depth += 1
+            attributes += len(pairs) >> 1  # ordered_attributes: [name, value, name, value, ...]
             if depth > max_depth:
                 raise _refuse("too_deep", part=name, limit=max_depth)
-            if count > stop:
-                self._over(count)
+            if len(pairs) > 2 * per_element:
+                raise _refuse("huge_tag", part=name, detail=f"an element with more than {per_element:,} attributes")
+            if count > stop or attributes > stop_attributes:
+                self._over(count, attributes)
 
         def end(_tag):
-            nonlocal depth
+            nonlocal depth, heard
+            heard = True
             depth -= 1
+
+        def text(_data):
+            nonlocal heard
+            heard = True
 
         def doctype(*_args):
             raise _refuse("doctype", part=name)
 
+        def events() -> bool:
+            nonlocal heard
+            was, heard = heard, False
+            return was
+
         parser = expat.ParserCreate()
         parser.ordered_attributes = True  # a list per element is cheaper to build than a dict
-        parser.StartElementHandler, parser.EndElementHandler, parser.StartDoctypeDeclHandler = start, end, doctype
-        self.counted = lambda: count
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.CharacterDataHandler, parser.StartDoctypeDeclHandler = text, doctype
+        self.counts, self.events = (lambda: (count, attributes)), events
         return parser
 
-    def _add_tags(self, chunk: bytes) -> None:
-        # Deleting NULs makes UTF-16 text ASCII-like; every element starts with a '<' that is not '</'.
+    def _add_bytes(self, chunk: bytes) -> None:
+        # Deleting NULs makes UTF-16 text ASCII-like. Every element starts with a '<' that is not
+        # '</', and every attribute has an '='.
         plain = chunk.translate(None, b"\0")
-        self.extra += plain.count(b"<") - plain.count(b"</")
-        self._over(self.counted() + self.extra)
+        self.extra[0] += plain.count(b"<") - plain.count(b"</")
+        self.extra[1] += plain.count(b"=")
+        elements, attributes = self.counts()
+        self._over(elements + self.extra[0], attributes + self.extra[1])
 
-    def _over(self, count: int) -> None:
-        limits = self.owner.limits
-        if count > limits.max_part_elements:
-            raise _refuse("too_many_elements", detail=f"Part '{self.name}' inside the file holds", limit=limits.max_part_elements)
-        if self.owner.total + count > limits.max_file_elements:
-            raise _refuse("too_many_elements", detail="The parts of the file hold", limit=limits.max_file_elements)
+    def _over(self, elements: int, attributes: int) -> None:
+        limits, owner = self.owner.limits, self.owner
+        for code, count, part_limit, file_limit, total in (
+            ("too_many_elements", elements, limits.max_part_elements, limits.max_file_elements, owner.elements),
+            ("too_many_attributes", attributes, limits.max_part_attributes, limits.max_file_attributes, owner.attributes),
+        ):
+            if count > part_limit:
+                raise _refuse(code, detail=f"Part '{self.name}' inside the file holds", limit=part_limit)
+            if total + count > file_limit:
+                raise _refuse(code, detail="The parts of the file hold", limit=file_limit)
 
 
 def _scan_part(chunks, counter: _PartCount) -> bool:
