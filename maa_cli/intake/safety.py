@@ -12,12 +12,12 @@ before it is parsed, declared sizes before anything is unpacked, and unpacking
 is streamed and stopped past the limit, so no file can make a check slow or big.
 
 Bytes alone do not bound what a parser does with a file: 50 MB of XML can hold
-eight million elements, or elements nested a million deep, and the readers build
-a tree of every element. So while each part is unpacked its XML elements and
-nesting depth are counted (by expat, without building anything), and a file with
-far more elements or far deeper nesting than any form is refused before a reader
-sees it. The limits, and the time and memory they keep a file within, are in
-the README's "Limits" section.
+eight million elements, elements nested a million deep or one tag of 50 MB, and
+the readers build a tree of every element. So while each part is unpacked, its
+elements, attributes, nesting and longest tag are counted without building
+anything (:mod:`maa_cli.intake.xmlcount`), and a file far past any form is
+refused before a reader sees it. The limits, and the time and memory they keep
+a file within, are in the README's "Limits" section.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+
+from .xmlcount import PackageCount, PartCount, PartRefused
 
 MB = 1024 * 1024
 #: A filled-in form is well under 5 MB; 50 MB leaves room for pasted photos and scans.
@@ -51,7 +52,7 @@ RATIO_FLOOR_BYTES = 1 * MB
 MAX_INDEX_BYTES = 1 * MB
 #: The largest built-in form as maa writes it (early-years-safeguarding, in Word) has 13,864 XML
 #: elements in all, 9,081 in its largest part (the styles) and 4,215 in its body, nested at most
-#: 11 deep. A return typed into in Word or LibreOffice, with long answers and a pasted table, has
+#: 11 deep. A return typed into Word or LibreOffice, with long answers and a pasted table, has
 #: a few times that. The limits allow about 25-35 times the built-in form, and keep reading the
 #: largest file they accept to a few seconds and a few hundred MB (see the README's "Limits").
 MAX_PART_ELEMENTS = 250_000
@@ -340,159 +341,8 @@ _EBCDIC_DOCTYPE = "DOCTYPE".encode("cp037")  # libxml2 (python-docx) also reads 
 _KEEP = len("<!DOCTYPE".encode("utf-32-le")) - 1  # so a marker split across two chunks is seen
 
 
-# XML in UCS-4 or EBCDIC starts like this (XML 1.0, appendix F). libxml2 reads them, expat does not,
-# and Office writes only UTF-8 and UTF-16, so such a part is refused rather than left uncounted.
-_FOREIGN_STARTS = {
-    b"\0\0\0<": "UCS-4", b"<\0\0\0": "UCS-4", b"\0\0<\0": "UCS-4", b"\0<\0\0": "UCS-4",
-    b"\0\0\xfe\xff": "UCS-4", b"\xff\xfe\0\0": "UCS-4", b"\0\0\xff\xfe": "UCS-4", b"\xfe\xff\0\0": "UCS-4",
-    b"Lo\xa7\x94": "EBCDIC",
-}
-_ENCODING_ERRORS = {expat.errors.codes[e] for e in (expat.errors.XML_ERROR_UNKNOWN_ENCODING, expat.errors.XML_ERROR_INCORRECT_ENCODING)}
-
-
-class _Elements:
-    """The XML elements and attributes of one package, counted part by part as each is unpacked.
-
-    Each part that starts like XML goes through expat with a start, an end and a text handler,
-    so nothing is built and the cost is about a microsecond per element. A part that stops
-    parsing part-way (LibreOffice can write such a body, and the Word reader recovers it) is
-    counted on from there by its bytes: '<' for elements, '=' for attributes, both upper
-    bounds; only libxml2 reads such a part, with its own 256-level depth limit and the whole
-    part in one buffer. Pictures and other binary parts are not XML to any reader and are skipped.
-    """
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.elements = self.attributes = 0
-
-    def part(self, name: str) -> _PartCount:
-        return _PartCount(self, name)
-
-
-class _PartCount:
-    def __init__(self, owner: _Elements, name: str):
-        self.owner, self.name = owner, name
-        self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
-        self.started = False
-        self.parser = None
-        self.counts = lambda: (0, 0)  # (elements, attributes) expat has seen
-        self.events = lambda: True  # whether expat reported anything since it was last asked
-        self.quiet = 0  # bytes fed since expat last reported anything: the length of an unfinished tag
-        self.extra = [0, 0]  # (elements, attributes) counted by bytes after expat stopped
-
-    def feed(self, chunk: bytes) -> None:
-        if self.mode == "start":
-            self.mode = self._sniff(chunk)
-            if self.mode != "skip" and self.parser is None:
-                self.parser = self._parser()
-            self.started = True
-        if self.mode in ("xml", "start"):
-            try:
-                self.parser.Parse(chunk, False)
-            except (ValueError, LookupError) as exc:  # pyexpat: a declared encoding it cannot read (UTF-7, Shift_JIS ...)
-                raise _refuse("bad_encoding", part=self.name, detail=str(exc) or type(exc).__name__) from None
-            except expat.ExpatError as exc:
-                if exc.code in _ENCODING_ERRORS:
-                    raise _refuse("bad_encoding", part=self.name, detail=expat.errors.messages[exc.code]) from None
-                self.mode, self.parser = "broken", None
-                self._add_bytes(chunk)
-                return
-            # Text is reported as it arrives, so only one tag, comment or instruction keeps expat quiet.
-            self.quiet = 0 if self.events() else self.quiet + len(chunk)
-            if self.quiet > self.owner.limits.max_tag_bytes:
-                raise _refuse("huge_tag", part=self.name, detail=f"a single tag, comment or instruction over {_size(self.owner.limits.max_tag_bytes)} long")
-        elif self.mode == "broken":
-            self._add_bytes(chunk)
-
-    def close(self) -> None:
-        """The part ended: add its elements and attributes to the file's totals."""
-        elements, attributes = self.counts()
-        self.owner.elements += elements + self.extra[0]
-        self.owner.attributes += attributes + self.extra[1]
-        self.parser = None
-
-    def _sniff(self, head: bytes) -> str:
-        """How to count a part, from its first bytes: parsers read only what starts with '<' (after a BOM and blanks)."""
-        if not self.started:
-            if head[:4] in _FOREIGN_STARTS:
-                raise _refuse("bad_encoding", part=self.name, detail=_FOREIGN_STARTS[head[:4]])
-            if head[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"):
-                return "xml"  # UTF-16, which expat reads
-            head = head.removeprefix(b"\xef\xbb\xbf")
-        text = head.lstrip(b" \t\r\n")
-        if not text:
-            return "start"  # blanks so far, which every XML parser skips: decide on the next chunk
-        return "xml" if text[:1] == b"<" else "skip"
-
-    def _parser(self):
-        # Closures over plain ints: the handlers run once per element, so they do as little as possible.
-        limits, name, owner = self.owner.limits, self.name, self.owner
-        max_depth, per_element = limits.max_depth, limits.max_element_attributes
-        stop = min(limits.max_part_elements, limits.max_file_elements - owner.elements)
-        stop_attributes = min(limits.max_part_attributes, limits.max_file_attributes - owner.attributes)
-        count = depth = attributes = 0
-        heard = False
-
-        def start(_tag, pairs):
-            nonlocal count, depth, attributes, heard
-            heard = True
-            count += 1
-            depth += 1
-            attributes += len(pairs) >> 1  # ordered_attributes: [name, value, name, value, ...]
-            if depth > max_depth:
-                raise _refuse("too_deep", part=name, limit=max_depth)
-            if len(pairs) > 2 * per_element:
-                raise _refuse("huge_tag", part=name, detail=f"an element with more than {per_element:,} attributes")
-            if count > stop or attributes > stop_attributes:
-                self._over(count, attributes)
-
-        def end(_tag):
-            nonlocal depth, heard
-            heard = True
-            depth -= 1
-
-        def text(_data):
-            nonlocal heard
-            heard = True
-
-        def doctype(*_args):
-            raise _refuse("doctype", part=name)
-
-        def events() -> bool:
-            nonlocal heard
-            was, heard = heard, False
-            return was
-
-        parser = expat.ParserCreate()
-        parser.ordered_attributes = True  # a list per element is cheaper to build than a dict
-        parser.StartElementHandler, parser.EndElementHandler = start, end
-        parser.CharacterDataHandler, parser.StartDoctypeDeclHandler = text, doctype
-        self.counts, self.events = (lambda: (count, attributes)), events
-        return parser
-
-    def _add_bytes(self, chunk: bytes) -> None:
-        # Deleting NULs makes UTF-16 text ASCII-like. Every element starts with a '<' that is not
-        # '</', and every attribute has an '='.
-        plain = chunk.translate(None, b"\0")
-        self.extra[0] += plain.count(b"<") - plain.count(b"</")
-        self.extra[1] += plain.count(b"=")
-        elements, attributes = self.counts()
-        self._over(elements + self.extra[0], attributes + self.extra[1])
-
-    def _over(self, elements: int, attributes: int) -> None:
-        limits, owner = self.owner.limits, self.owner
-        for code, count, part_limit, file_limit, total in (
-            ("too_many_elements", elements, limits.max_part_elements, limits.max_file_elements, owner.elements),
-            ("too_many_attributes", attributes, limits.max_part_attributes, limits.max_file_attributes, owner.attributes),
-        ):
-            if count > part_limit:
-                raise _refuse(code, detail=f"Part '{self.name}' inside the file holds", limit=part_limit)
-            if total + count > file_limit:
-                raise _refuse(code, detail="The parts of the file hold", limit=file_limit)
-
-
-def _scan_part(chunks, counter: _PartCount) -> bool:
-    """Feed one part's unpacked bytes to the element count; True if the part declares a DOCTYPE."""
+def _scan_part(chunks, counter: PartCount) -> bool:
+    """Feed one part's unpacked bytes to its count (:mod:`maa_cli.intake.xmlcount`); True if it declares a DOCTYPE."""
     tail = b""
     for chunk in chunks:
         window = tail + chunk
@@ -546,11 +396,14 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             kind = _classify(zf, {i.filename.casefold(): i for i in infos})
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
-            elements = _Elements(limits)
+            counts = PackageCount(limits)
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
-                if _scan_part(_chunks(zf, info, min(limits.max_member_bytes, budget)), elements.part(info.filename)):
-                    raise _refuse("doctype", kind, part=info.filename)
+                try:
+                    if _scan_part(_chunks(zf, info, min(limits.max_member_bytes, budget)), counts.part(info.filename)):
+                        raise _refuse("doctype", kind, part=info.filename)
+                except PartRefused as refused:
+                    raise _refuse(refused.code, kind, **refused.params) from None
                 budget -= info.file_size
             return kind
     except UnsafeFile as exc:
