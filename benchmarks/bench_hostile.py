@@ -227,20 +227,37 @@ def xlsx_long_comment(form: Path, out: Path, size: int = 20 * MB) -> Path:
 
 
 def docx_at_limit(form: Path, out: Path, paragraphs: int = 48_000) -> Path:
-    """Just inside the element budget: the body plus 48,000 paragraphs of random words (240,000 elements)."""
-    return docx_many_paragraphs(form, out, paragraphs)
+    """Just inside the budgets: the body plus 48,000 paragraphs of random words as Word writes them,
+    revision ids and all (240,000 elements and 430,000 attributes)."""
+    parts = _members(form)
+    rng = random.Random(12)
+    words = [bytes(rng.choices(b"abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(5000)]
+
+    def rsid() -> bytes:
+        return b"%08X" % rng.randrange(1 << 32)
+
+    paras = b"".join(
+        b'<w:p w:rsidR="%s" w:rsidRDefault="%s" w:rsidP="%s" w14:paraId="%s"><w:r w:rsidR="%s" w:rsidRPr="%s" w:rsidDel="%s">'
+        b'<w:rPr><w:b w:val="1"/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r></w:p>'
+        % (rsid(), rsid(), rsid(), rsid(), rsid(), rsid(), rsid(), b" ".join(rng.choices(words, k=3))) for _ in range(paragraphs))
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:sectPr", paras + b"<w:sectPr", 1)
+    return _write(out, parts)
+
+
+_COLUMNS = [bytes([65 + i]) for i in range(26)] + [b"A" + bytes([65 + i]) for i in range(14)]  # A..AN
 
 
 def xlsx_at_limit(form: Path, out: Path) -> Path:
     """Just inside the element budget in two parts: 120,000 shared strings, and the form sheet's
-    rows followed by 2,900 rows of 40 cells (each about 235,000 elements)."""
+    rows followed by 2,900 rows of 40 cells as Excel writes them (each about 235,000 elements;
+    350,000 attributes)."""
     xlsx_shared_strings(form, out, 120_000)
     parts = _members(out)
     rng = random.Random(8)
     sheet = parts["xl/worksheets/sheet1.xml"]
     last = max(int(m) for m in re.findall(rb'<row r="(\d+)"', sheet))
-    extra = b"".join(b'<row r="%d">' % (last + 1 + r) + b"".join(b'<c t="s"><v>%d</v></c>' % rng.randrange(120_000) for _ in range(40))
-                     + b"</row>" for r in range(2_900))
+    extra = b"".join(b'<row r="%d">' % (last + 1 + r) + b"".join(b'<c r="%s%d" s="1" t="s"><v>%d</v></c>' % (col, last + 1 + r, rng.randrange(120_000))
+                                                                 for col in _COLUMNS) + b"</row>" for r in range(2_900))
     parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"</sheetData>", extra + b"</sheetData>")
     return _write(out, parts)
 
