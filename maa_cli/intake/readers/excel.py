@@ -9,13 +9,13 @@ answer"), so an inserted or deleted column does not misplace them.
 
 Only the cells the form can hold are read: a styled cell in row 1,048,576, or a
 defined name pointing at column XFD, must not make the reader walk a million
-rows or pad three thousand rows to 16,384 cells each. The rows read are every
-row a tool that 'maa tools check' accepts can need (:data:`MAX_FORM_ROWS`) and
-as many again twice over for rows a respondent inserts; an answer box that was
-moved past them is reported, never silently read as empty. Dates come back as ``datetime.date``
-from real date cells (in the 1900 or 1904 date system) and as typed text
-otherwise. Nothing here raises on a strange workbook: what cannot be read goes
-in ``RawReturn.unreadable``.
+rows or pad three thousand rows to 16,384 cells each. It reads three times the
+rows of the longest form 'maa tools check' accepts (:data:`MAX_FORM_ROWS`), to
+leave room for rows a respondent inserts; an answer box moved past them is
+reported, never read as empty. Dates come back as ``datetime.date`` from real
+date cells (in the 1900 or 1904 date system) and as typed text otherwise.
+Nothing here raises on a strange workbook: what cannot be read goes in
+``RawReturn.unreadable``.
 """
 
 from __future__ import annotations
