@@ -182,9 +182,9 @@ def make_questionnaire(root: Path, deadline: dt.date = DEADLINE, saved: dict[str
 
     inputs = build_files(root / "inputs", {"settings.csv": SETTINGS})
     folder = root / "ey"
-    new_audit(folder, NewAudit(title="EY self-assessment", partnership="Northshire SCP", type="questionnaire",
+    new_audit(folder, NewAudit(return_to="audits@northshire-scp.example", title="EY self-assessment", partnership="Northshire SCP", type="questionnaire",
                                tool="early-years-safeguarding", agencies_csv=inputs["settings.csv"],
-                               deadline=deadline, today=TODAY))
+                               deadline=deadline, today=TODAY, allow_past_deadline=True))
     ws = open_workspace(folder)
     audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES})
     (folder / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")

@@ -8,6 +8,8 @@ something else. Both are refused with the file, row and column, and the value is
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from typer.testing import CliRunner
 
@@ -28,7 +30,8 @@ def _new_audit(tmp_path, agencies: str = AGENCIES_CSV, cases: str = CASES_CSV):
     files = build_files(tmp_path / "inputs", {"agencies.csv": agencies, "cases.csv": cases})
     args = ["new-audit", tmp_path / "audit", "--title", "MACA: neglect", "--partnership", "Northshire SCP",
             "--tool", "multi-agency-case-audit", "--agencies", files["agencies.csv"], "--cases", files["cases.csv"],
-            "--deadline", "31/03/2027"]
+            "--deadline", (dt.date.today() + dt.timedelta(days=60)).strftime("%d/%m/%Y"),
+            "--return-to", "audits@northshire-scp.example"]
     return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
 
 

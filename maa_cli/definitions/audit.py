@@ -90,6 +90,10 @@ class Audit(_Strict):
     created: dt.date | None = None
     return_to: str | None = None
     restricted_store: str = "restricted"
+    # Every form carries a seal made with a key kept in the restricted store, and a return without
+    # its form's seal is never accepted. False only for audits made before seals existed: decided
+    # for the whole audit, never per file, so stripping a seal from a new form cannot pass it off.
+    sealed_forms: bool = False
     word_template: str | None = None
     names_to_mask: list[str] = []
     # Shareable reports hide counts from 1 to this minus one (small numbers can identify a child).

@@ -37,6 +37,7 @@ class ReportResult:
     notes: list[str] = field(default_factory=list)
     busy: list[Path] = field(default_factory=list)  # outputs held open elsewhere: close them and run again
     briefing: Path | None = None
+    unreadable: list[str] = field(default_factory=list)  # response records that could not be read: left out
 
     @property
     def restricted(self) -> list[Path]:
@@ -48,7 +49,7 @@ class ReportResult:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.busy)
+        return bool(self.busy) or bool(self.unreadable)
 
 
 def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below: int | None = None) -> ReportResult:
@@ -69,11 +70,14 @@ def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below
 
 
 def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> ReportResult:
+    problem = ws.identity_problem()
+    if problem is not None:  # a child whose name could not be masked: nothing shareable is written
+        raise problem
     from .context import FINDINGS_FORM_TYPE, build_context
     from .data_workbook import write_data_workbook
 
     ctx = build_context(ws, today=today, suppress_below=suppress_below)
-    result = ReportResult(responses=len(ctx.accepted()))
+    result = ReportResult(responses=len(ctx.accepted()), unreadable=[name for name, _why in ctx.unreadable])
 
     def attempt(write, *args):
         try:

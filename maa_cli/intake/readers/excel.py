@@ -133,7 +133,8 @@ def _read(wb, result: RawReturn, tool: Tool | None) -> None:
         values[i] = [_plain(c.value) for c in row]
         types[i] = [getattr(c, "data_type", None) for c in row]
     sheet = _Sheet(ws.title, values, types)
-    result.identity, result.identity_source = _identity(wb, sheet)
+    result.printed = _printed(sheet)
+    result.identity, result.identity_source = _identity(wb, result.printed)
     if tool is None:
         return
     located = _locate(tool, sheet, names)
@@ -160,7 +161,7 @@ def _within(row: int, col: int) -> bool:
     return row <= MAX_ROWS and col <= MAX_NAMED_COLS
 
 
-def _identity(wb, sheet: _Sheet) -> tuple[FormIdentity | None, str | None]:
+def _identity(wb, printed: FormIdentity | None) -> tuple[FormIdentity | None, str | None]:
     try:
         props = {p.name: str(p.value) for p in wb.custom_doc_props}
     except Exception:  # noqa: BLE001 - a damaged properties part is not fatal; fall back to the line
@@ -168,13 +169,18 @@ def _identity(wb, sheet: _Sheet) -> tuple[FormIdentity | None, str | None]:
     ident = FormIdentity.from_properties(props)
     if ident:
         return ident, "custom_properties"
+    return (printed, "reference_line") if printed else (None, None)
+
+
+def _printed(sheet: _Sheet) -> FormIdentity | None:
+    """The reference line printed near the top of the form."""
     for r in sorted(sheet.values)[:40]:
         for value in sheet.values[r]:
             if isinstance(value, str):
                 found = find_reference(value)
                 if found:
-                    return found, "reference_line"
-    return None, None
+                    return found
+    return None
 
 
 def _names_on(wb, title: str) -> dict[str, tuple[int, int]]:

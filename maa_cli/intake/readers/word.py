@@ -68,6 +68,7 @@ def read_word(path: Path, tool: Tool | None) -> RawReturn:
     try:
         package = _Package.open(Path(path))
         result.identity, result.identity_source = package.identity()
+        result.printed = package.reference
         body = _Body(package.xml("word/document.xml"))
     except _Unreadable as exc:
         result.unreadable.append(str(exc))
