@@ -55,8 +55,10 @@ def make_audit(base: Path) -> tuple[Path, Path, Path]:
     csv.write_text("agency,contact_name,email,setting_type\nAcorn Nursery,Priya Shah,dsl@acorn.example,Day nursery\n")
     form_types = [FormType(name="ey-word", tool=TOOL, per="agency", format="docx"),
                   FormType(name="ey-excel", tool=TOOL, per="agency", format="xlsx")]
+    today = dt.date(2026, 11, 25)
     new_audit(base / "audit", NewAudit(title="EY", partnership="Northshire SCP", type="questionnaire", form_types=form_types,
-                                       agencies_csv=csv, today=dt.date(2026, 11, 25)))
+                                       agencies_csv=csv, today=today, deadline=today + dt.timedelta(days=60),
+                                       return_to="audits@northshire-scp.example"))
     ws = open_workspace(base / "audit")
     issue_forms(ws)
     docx = next(ws.forms_dir.rglob("*.docx"))
