@@ -116,6 +116,27 @@ class ErrorCode(Enum):
         "then run the command again. 'maa issue-forms' rebuilds the list from the forms folder for forms audit.yaml describes.",
     )
 
+    # Bounds: every input maa reads has a size or shape it will not go past.
+    YAML_TOO_DEEP = (
+        "the settings are nested more than {limit} levels deep, far deeper than any audit tool or audit.yaml",
+        "Check the indentation from that line on, and look for a '[' or '{{' that is never closed.",
+    )
+    YAML_TOO_BIG = (
+        "the file holds more than {limit:,} values, far more than any audit tool or audit.yaml",
+        "Check that this is the right file. A tool this long should be split into several tools; "
+        "an audit.yaml this long lists more agencies or cases than one audit can handle.",
+    )
+    FORM_TOO_LONG = (
+        "the tool's Excel form would take {rows:,} rows, more than maa reads back from a returned form ({limit:,})",
+        "Split the tool into two tools, or shorten it: each question takes a row, and so does each part, "
+        "each option of a multiple-choice question and each extra box (why, action points, when/who, other).",
+    )
+    CSV_HIDDEN_CHARACTER = (
+        "the {cell} contains a hidden {character} (the value is not repeated here, as it may identify a child)",
+        "Retype the value in that cell: a character copied from Word or a web page is hidden in it, and forms "
+        "cannot be made with it. Then save the file again as CSV UTF-8.",
+    )
+
     @property
     def what(self) -> str:
         return self.value[0]
