@@ -37,7 +37,9 @@ from maa_cli.intake.safety import (  # noqa: E402
     safe_xml,
 )
 
-TIME_BOUND_S = 2.0
+# Not a speed test (speed is measured in benchmarks/bench_hostile.py): a guard against a file that makes
+# inspection hang or loop, generous enough never to fail on a loaded CI machine. Memory is the real bound.
+HANG_GUARD_S = 60.0
 MEMORY_BOUND_BYTES = 50 * MB
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -61,7 +63,7 @@ def inspect_bounded(path: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < TIME_BOUND_S, f"{path.name}: inspection took {elapsed:.2f} s"
+    assert elapsed < HANG_GUARD_S, f"{path.name}: inspection took {elapsed:.2f} s"
     assert peak < MEMORY_BOUND_BYTES, f"{path.name}: inspection peaked at {peak / MB:.1f} MB"
     assert _digest(path) == before, f"{path.name} was changed by inspection"
     assert isinstance(result, Inspection)

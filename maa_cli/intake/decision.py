@@ -32,7 +32,8 @@ class Decision:
 
     ``code`` says why in a word scripts can test: for *pending* ``recent``, ``changing``,
     ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
-    safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
+    safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc``, ``too_many_elements``,
+    ``too_many_attributes``, ``too_deep``, ``huge_tag``, ``bad_encoding`` …) or
     ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
     for *unverified* (a file claiming to be a form whose seal it does not carry) ``no_seal`` or
     ``wrong_seal``; for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict;
