@@ -1,0 +1,178 @@
+"""The spellings of a known name, compiled into one pattern.
+
+A name such as "Ellie-Mae Marsh" is matched as:
+
+* each part on its own: "Ellie-Mae", "Ellie", "Mae", "Marsh" (and after an apostrophe, "Brien"
+  for "O'Brien"); a particle of a surname ("van", "der", "al") only inside the whole name;
+* the whole name, the first and last names, and surname first: "Ellie-Mae Marsh", "Ellie Marsh",
+  "Marsh, Ellie-Mae", "MARSH Ellie";
+* initials before the surname: "E. Marsh", "E Marsh", "E.M. Marsh", "EM Marsh", "M. Marsh"
+  (the initials as capitals; see :func:`initials` for initials standing alone);
+
+with any run of spaces, ``_ . -`` or nothing between the words ("EllieMaeMarsh.docx",
+"ellie_mae_marsh"), at a hyphen the same or nothing ("Ellie Mae", "EllieMae"), at an apostrophe
+one, a space or nothing ("O'Brien", "O Brien", "OBrien"). The masker adds plural and possessive
+endings and decides, for everyday words, where a match stands as a name.
+
+All spellings of all names go into one pattern shaped as a tree (names sharing a beginning share
+a branch), so a text is read once however many names there are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from .everyday import PARTICLES, is_everyday
+from .folding import fold_name, letters
+
+# Pieces of a spelling's pattern. Letters are matched with a possible break between them
+# ("McDonald" is folded as "Mc\x00Donald"); the rest stand for what may be typed there.
+# A full stop joins words in a file name ("ellie.marsh.docx") but not across sentences ("… Kai. Day …").
+_BETWEEN_WORDS = r"(?:[\s_\-\x00]|\.(?!\s))*"
+_AT_HYPHEN = _BETWEEN_WORDS
+_AT_APOSTROPHE = r"['\s\x00]?"
+_AFTER_SURNAME = rf"{_BETWEEN_WORDS},?{_BETWEEN_WORDS}"  # "Marsh, Ellie", "MARSH Ellie"
+_AFTER_INITIAL = r"[.\s_\x00]*"
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """What a matched spelling is, whichever known names it came from.
+
+    ``everyday``: made only of everyday words (Will, Rose-May, Will Day), so it needs a capital.
+    ``lone``: a single part of a name, not beside another part ("Day", not "Kai Day" or "K. Day").
+    """
+
+    everyday: bool
+    lone: bool
+
+    def merge(self, other: Spelling) -> Spelling:
+        # Two names can share a spelling: the one that masks more, and is surer, wins.
+        return Spelling(self.everyday and other.everyday, self.lone and other.lone)
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every spelling of the known names as one pattern (group ``n``), and what each one is,
+    by its letters (:func:`maa_cli.privacy.folding.letters`)."""
+
+    pattern: re.Pattern | None
+    spellings: dict[str, Spelling]
+    initials: frozenset[str]
+
+
+def build(names: Iterable[str], whole_only: Iterable[str] = ()) -> NameIndex:
+    """The index for ``names`` (each part of a full name too) and ``whole_only`` values (masked only whole)."""
+    tree = _Tree()
+    spellings: dict[str, Spelling] = {}
+    initial_sets: set[str] = set()
+
+    def add(units: list[tuple[str, bool]], key: str, spelling: Spelling) -> None:
+        if len(key) < 2:
+            return
+        tree.add(units)
+        spellings[key] = spellings[key].merge(spelling) if key in spellings else spelling
+
+    for name in names:
+        words = _words(fold_name(name))
+        if not words:
+            continue
+        for i, word in enumerate(words):
+            outer = i in (0, len(words) - 1)
+            for part in _parts(word, outer):
+                add(_units(part), letters(part), Spelling(is_everyday(part), lone=True))
+        if len(words) < 2:
+            continue
+        everyday = all(is_everyday(w) for w in words)
+        forenames, surname = words[:-1], words[-1]
+        called = words[0].split("-")[0]  # "Ellie" of "Ellie-Mae"
+        for order in (words, [words[0], surname], [called, surname]):
+            add(_units(" ".join(order)), letters("".join(order)), Spelling(everyday, lone=False))
+        # Surname first: "Marsh, Ellie-Mae", "MARSH Ellie"; an everyday surname needs its capital
+        # there, or "the same day, Kai said" would lose "day".
+        for order in (forenames, [words[0]], [called]):
+            units = _units(surname) + [(_AFTER_SURNAME, False)] + _units(" ".join(order))
+            add(units, letters(surname + "".join(order)), Spelling(everyday or is_everyday(surname), lone=False))
+        first = [p[0].upper() for w in forenames if w.casefold() not in PARTICLES for p in w.split("-") if p[:1].isalpha()]
+        for size in range(1, min(len(first), 4) + 1):
+            for chosen in combinations(first, size):
+                head = [(f"(?-i:{re.escape(c)}){_AFTER_INITIAL}", False) for c in chosen]
+                for tail in {surname, *(p for p in surname.split("-") if len(letters(p)) >= 2)}:
+                    add(head + _units(tail), letters("".join(chosen) + tail), Spelling(False, lone=False))
+        initial_sets |= _initial_sets(first, surname)
+    for value in whole_only:
+        value = fold_name(value) if isinstance(value, str) else ""
+        if len(letters(value)) >= 3:
+            add(_units(value), letters(value), Spelling(False, lone=False))
+    pattern = tree.pattern()
+    return NameIndex(re.compile(pattern, re.IGNORECASE) if pattern else None, spellings, frozenset(initial_sets))
+
+
+def _initial_sets(first: list[str], surname: str) -> set[str]:
+    """Initials that stand for the name on their own when written with full stops: the forenames'
+    ("E.M." for Ellie-Mae), all ("E.M.M."), first and last ("E.M." for Ellie Marsh)."""
+    if not first or not surname[:1].isalpha():
+        return set()
+    last = surname[0].upper()
+    return {s for s in ("".join(first), "".join(first) + last, first[0] + last) if len(s) >= 2}
+
+
+def _words(name: str) -> list[str]:
+    """The words of a folded name, without brackets, commas and stray punctuation at their ends."""
+    return [w for w in (w.strip(".'-") for w in re.split(r"[\s,;:/()\[\]\"]+", name)) if w]
+
+
+def _parts(word: str, outer: bool) -> set[str]:
+    """A word of a name and the pieces it is also known by: "Ellie-Mae" → Ellie-Mae, Ellie, Mae;
+    "O'Brien" → O'Brien, Brien. Particles only where they start or end the name (``outer``)."""
+    pieces = re.split(r"-", word)
+    out = {word, *pieces, *(p.split("'", 1)[1] for p in pieces if "'" in p and len(p.split("'", 1)[1]) >= 3)}
+    out = {p.strip("'-") for p in out}
+    # "al" in "al-Sayed" and "van" in "Lotte van der Berg" are particles; "Do" in "Anh Do" is the surname.
+    particle = {p for p in out if p.casefold() in PARTICLES and (not outer or (p != word and p == pieces[0]))}
+    return {p for p in out - particle if len(letters(p)) >= 2}
+
+
+def _units(spelling: str) -> list[tuple[str, bool]]:
+    """A folded spelling as pattern pieces: (regex, is a letter or digit)."""
+    out = []
+    for ch in spelling:
+        if ch == " ":
+            out.append((_BETWEEN_WORDS, False))
+        elif ch == "-":
+            out.append((_AT_HYPHEN, False))
+        elif ch == "'":
+            out.append((_AT_APOSTROPHE, False))
+        else:
+            out.append((re.escape(ch.casefold()), ch.isalnum()))
+    return out
+
+
+class _Tree:
+    """A prefix tree of spellings (as pattern pieces), written out as one regular expression."""
+
+    def __init__(self):
+        self.children: dict[tuple[str, bool], _Tree] = {}
+        self.end = False
+
+    def add(self, units: list[tuple[str, bool]]) -> None:
+        node = self
+        for unit in units:
+            node = node.children.setdefault(unit, _Tree())
+        node.end = True
+
+    def pattern(self, after_letter: bool = False) -> str:
+        alternatives = []
+        for (piece, letter), child in sorted(self.children.items()):
+            gap = r"\x00?" if after_letter and letter else ""
+            rest = child.pattern(letter) if child.children else ""
+            if rest:
+                # Longest first: the optional rest is tried before stopping here.
+                rest = f"(?:{rest})?" if child.end else rest
+            alternatives.append(gap + piece + rest)
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return f"(?:{'|'.join(alternatives)})" if alternatives else ""
