@@ -67,6 +67,9 @@ LEFT_AS_WORD = "left as an everyday word, though it is also a name"
 _DOTTED = re.compile(r"(?<![^\W_.])(?-i:[A-Z])\.(?:[ \x00]?(?-i:[A-Z])\.){0,2}[ \x00]?(?-i:[A-Z])\.?(?![^\W_])")
 
 
+_SEPARATOR = re.compile(r"[^\w\x00]|_")
+
+
 @dataclass(frozen=True)
 class Check:
     """A word in a text that the officer should look at before sharing.
@@ -224,7 +227,10 @@ class Masker:
             if spelling is None or (suffix and len(key) < 3):
                 continue  # a plural ending only after a name of three letters or more: not "Ha" in "has"
             reason = None
-            if spelling.everyday or (spelling.lone and is_everyday(key + suffix)):
+            written = key + suffix
+            # "Rose-May" run together ("rosemay") is no word, though both halves are.
+            joined = spelling.everyday and written not in EVERYDAY_WORDS and not _SEPARATOR.search(m["n"])
+            if (spelling.everyday and not joined) or (spelling.lone and is_everyday(written)):
                 reason = EVERYDAY_NAME if spelling.lone else None
                 if not strict:
                     if not folded[m.start()].isupper():

@@ -7,12 +7,14 @@ A name such as "Ellie-Mae Marsh" is matched as:
 * the whole name, the first and last names, and surname first: "Ellie-Mae Marsh", "Ellie Marsh",
   "Marsh, Ellie-Mae", "MARSH Ellie";
 * initials before the surname: "E. Marsh", "E Marsh", "E.M. Marsh", "EM Marsh", "M. Marsh"
-  (the initials as capitals; see :func:`initials` for initials standing alone);
+  (the initials as capitals; initials standing alone, "E.M.", are matched by the masker);
 
-with any run of spaces, ``_ . -`` or nothing between the words ("EllieMaeMarsh.docx",
-"ellie_mae_marsh"), at a hyphen the same or nothing ("Ellie Mae", "EllieMae"), at an apostrophe
-one, a space or nothing ("O'Brien", "O Brien", "OBrien"). The masker adds plural and possessive
-endings and decides, for everyday words, where a match stands as a name.
+with any run of spaces, underscores, full stops and hyphens (a stop or hyphen not followed by a
+space, which ends a sentence or clause) or nothing between the words ("EllieMaeMarsh.docx",
+"ellie_mae_marsh", "ellie.marsh"), the same or nothing at a hyphen ("Ellie Mae", "EllieMae"), and
+an apostrophe, a space or nothing at an apostrophe ("O'Brien", "O Brien", "OBrien"). Where a word
+of the name is an everyday word, some of these need its capital (see :func:`build`). The masker
+adds plural and possessive endings and decides, for a part on its own, where it stands as a name.
 
 All spellings of all names go into one pattern shaped as a tree (names sharing a beginning share
 a branch), so a text is read once however many names there are.
@@ -30,12 +32,14 @@ from .folding import fold_name, letters
 
 # Pieces of a spelling's pattern. Letters are matched with a possible break between them
 # ("McDonald" is folded as "Mc\x00Donald"); the rest stand for what may be typed there.
-# A full stop joins words in a file name ("ellie.marsh.docx") but not across sentences ("… Kai. Day …").
-_BETWEEN_WORDS = r"(?:[\s_\-\x00]|\.(?!\s))*"
+# A full stop or hyphen joins words in a file name ("ellie.marsh.docx", "Ellie-Mae") but not
+# across sentences or clauses ("… Kai. Day …", "Kai - Day nursery said").
+_BETWEEN_WORDS = r"(?:[\s_\x00]|[.\-](?!\s))*"
 _AT_HYPHEN = _BETWEEN_WORDS
 _AT_APOSTROPHE = r"['\s\x00]?"
 _AFTER_SURNAME = rf"{_BETWEEN_WORDS},?{_BETWEEN_WORDS}"  # "Marsh, Ellie", "MARSH Ellie"
-_AFTER_INITIAL = r"[.\s_\x00]*"
+_AFTER_INITIAL = r"[.\s_\-\x00]*"
+_AFTER_WORD_INITIAL = r"\.[\s_\x00]*"  # "A", "I" and "O" are words: as initials they need their full stop
 
 
 @dataclass(frozen=True)
@@ -86,22 +90,32 @@ def build(names: Iterable[str], whole_only: Iterable[str] = ()) -> NameIndex:
                 add(_units(part), letters(part), Spelling(is_everyday(part), lone=True))
         if len(words) < 2:
             continue
-        everyday = all(is_everyday(w) for w in words)
+        # Beside another part of the name an everyday word is a name in any case ("kai day", "day kai"),
+        # except where that could be ordinary text: in a name made only of everyday words ("Will Young"
+        # but not "will young people"; run together, "willyoung", it is a name in any case), an everyday
+        # first name after a surname ("Smith, Will" but not "Smith will attend"), an everyday surname
+        # before a comma ("Day, Kai" but not "the same day, Kai said") and after initials ("K. Day" but
+        # not "A day later"): there each everyday word needs its capital.
+        all_everyday = all(is_everyday(w) for w in words)
         forenames, surname = words[:-1], words[-1]
         called = words[0].split("-")[0]  # "Ellie" of "Ellie-Mae"
+        beside = Spelling(False, lone=False)
         for order in (words, [words[0], surname], [called, surname]):
-            add(_units(" ".join(order)), letters("".join(order)), Spelling(everyday, lone=False))
-        # Surname first: "Marsh, Ellie-Mae", "MARSH Ellie"; an everyday surname needs its capital
-        # there, or "the same day, Kai said" would lose "day".
+            add(_units(" ".join(order), capitals=all_everyday), letters("".join(order)), beside)
+            if all_everyday:
+                add(_units(letters("".join(order))), letters("".join(order)), beside)
         for order in (forenames, [words[0]], [called]):
-            units = _units(surname) + [(_AFTER_SURNAME, False)] + _units(" ".join(order))
-            add(units, letters(surname + "".join(order)), Spelling(everyday or is_everyday(surname), lone=False))
+            given = _units(" ".join(order), capitals=True)
+            add(_units(surname, capitals=all_everyday) + [(_BETWEEN_WORDS, False)] + given, letters(surname + "".join(order)), beside)
+            add(_units(surname, capitals=True) + [(_AFTER_SURNAME, False)] + given, letters(surname + "".join(order)), beside)
+            if all_everyday:
+                add(_units(letters(surname + "".join(order))), letters(surname + "".join(order)), beside)
         first = [p[0].upper() for w in forenames if w.casefold() not in PARTICLES for p in w.split("-") if p[:1].isalpha()]
         for size in range(1, min(len(first), 4) + 1):
             for chosen in combinations(first, size):
-                head = [(f"(?-i:{re.escape(c)}){_AFTER_INITIAL}", False) for c in chosen]
+                head = [(f"(?-i:{re.escape(c)}){_AFTER_WORD_INITIAL if c in 'AIO' else _AFTER_INITIAL}", False) for c in chosen]
                 for tail in {surname, *(p for p in surname.split("-") if len(letters(p)) >= 2)}:
-                    add(head + _units(tail), letters("".join(chosen) + tail), Spelling(False, lone=False))
+                    add(head + _units(tail, capitals=True), letters("".join(chosen) + tail), beside)
         initial_sets |= _initial_sets(first, surname)
     for value in whole_only:
         value = fold_name(value) if isinstance(value, str) else ""
@@ -136,16 +150,19 @@ def _parts(word: str, outer: bool) -> set[str]:
     return {p for p in out - particle if len(letters(p)) >= 2}
 
 
-def _units(spelling: str) -> list[tuple[str, bool]]:
-    """A folded spelling as pattern pieces: (regex, is a letter or digit)."""
+def _units(spelling: str, capitals: bool = False) -> list[tuple[str, bool]]:
+    """A folded spelling as pattern pieces: (regex, is a letter or digit). With ``capitals``, each
+    everyday word in it ("Day" in "K. Day", both in "Will Young") must start with a capital."""
     out = []
-    for ch in spelling:
+    for i, ch in enumerate(spelling):
         if ch == " ":
             out.append((_BETWEEN_WORDS, False))
         elif ch == "-":
             out.append((_AT_HYPHEN, False))
         elif ch == "'":
             out.append((_AT_APOSTROPHE, False))
+        elif capitals and ch.isalpha() and (i == 0 or spelling[i - 1] in " -") and is_everyday(re.split(r"[ -]", spelling[i:])[0]):
+            out.append((f"(?-i:{re.escape(ch.upper())})", True))
         else:
             out.append((re.escape(ch.casefold()), ch.isalnum()))
     return out
