@@ -185,8 +185,7 @@ class TestNamesProperties:
                                                "Police", "referral", "(case B)", "-", ";", "15", "\u2013", "Mr", "Ms"]),
                              min_size=1, max_size=12), st.data())
     def test_only_the_name_changes_in_ordinary_text(self, names, words, data):
-        """Sentences of ordinary words with the child's name (first name, surname or whole) here and there:
-        each name becomes one marker and every other word is kept."""
+        """Ordinary words with the child's first name, surname or whole name between them: each name is one marker, every word kept."""
         forenames, last = names
         person = " ".join([*forenames, last])
         chosen = data.draw(st.lists(st.sampled_from([forenames[0], last, person, person.upper()]), min_size=len(words),

@@ -190,8 +190,7 @@ class TestDateSpellings:
         "Feb. 14, 2015", "14Feb15", "02/14/2015",
     ])
     def test_a_date_of_birth_is_masked_in_every_common_uk_and_iso_spelling(self, typed):
-        """The date of birth in figures (day or year first), with the month's name in any case, with a two-digit
-        or apostrophe year, or month first where it cannot be read day first, is masked."""
+        """The date of birth is masked in figures day or year first, with its month's name in any case, with a two-digit or apostrophe year."""
         m = Masker.for_names([], [BORN])
         assert m.text(f"Born {typed}; seen") == f"Born {DATE_MARK}; seen"
 

@@ -156,7 +156,7 @@ class Masker:
         checks += [Check(s, e, text[s:e], LEFT_AS_WORD, False) for s, e in kept]
         return sorted(checks, key=lambda c: c.start)
 
-    def context(self, text: str, check: Check, width: int = 40) -> str:
+    def context(self, text: str, check: Check, width: int = 60) -> str:
         """The words around ``check`` on one line, the checked word as typed between « », every
         other name and date of birth masked."""
         spans, _ = self._scan(text)
