@@ -1,12 +1,13 @@
 """Finding known dates of birth however they are written.
 
 One pattern finds everything shaped like a date in the spellings used in England and by
-software: day first (14/02/2015, 14.2.15, 14-2-15, 14 02 2015), year first (2015-02-14,
-2015/2/14, 2015.02.14), run together (14022015, 140215, 20150214), and with the month's name
-in any case, full, short or "Sept", with or without "st/nd/rd/th", "of", commas, dots, dashes
-and a two-digit or apostrophe year (14 Feb 2015, 14th February 2015, 14-Feb-15, 14th of Feb '15,
-February 14, 2015, Feb 14th 2015, 2015 Feb 14). A month-first date in figures (02/14/2015) is
-read that way only when it cannot be a day-first one (the day is over 12).
+software: day first (14/02/2015, 14.2.15, 14-2-15, 14 02 2015, 14 / 02 / 2015), year first
+(2015-02-14, 2015/2/14, 2015.02.14), run together (14022015, 140215, 20150214), and with the
+month's name in any case, full, short or "Sept", with or without "st/nd/rd/th", "of", "the",
+commas, dots, dashes and a two-digit or apostrophe year (14 Feb 2015, 14th February 2015,
+14-Feb-15, 14th of Feb '15, the 14th day of February 2015, February 14, 2015, Feb 14th 2015,
+February the 14th 2015, 2015 Feb 14). A month-first date in figures (02/14/2015) is read that
+way only when it cannot be a day-first one (the day is over 12).
 
 Each date found is then looked up among the known dates of birth, so the cost does not grow
 with the number of children. A date that is part of a longer number or date ("114/02/2019",
@@ -42,11 +43,14 @@ def _year(group: str) -> str:
 
 _GAP = r"[\s\x00,./\-]*"  # between a month's name and a number: "14 Feb", "14-Feb-15", "Feb. 14,", "14Feb15"
 _SPACED = r"[\s\x00,./\-]+"  # between two numbers: "February 14 2015", never "February 2015" read as the 20th
-_SEP = r"[/.\-_]"
+_OF = rf"(?:(?:day{_GAP})?of{_GAP})?"  # "14th of February", "14th day of February" (as statements write it)
+_THE = rf"(?:the{_GAP})?"  # "February the 14th"
+_SEP = r"[ ]?[/.\-_][ ]?"  # "14/02/2015", "14 / 02 / 2015"
 _DATE = re.compile(
+    # Not part of a longer number or date: "114/02/2019", "3/14/02/2019" (but "Case 3 - 14/02/2019" is a date).
     r"(?<!\d)(?<!\d[/.\-_])(?<![^\W\d_])(?:"
-    rf"{_day('d1')}{_GAP}(?:of{_GAP})?{_month('m1')}{_GAP}{_year('y1')}"  # 14th of February, 2015
-    rf"|{_month('m2')}{_GAP}{_day('d2')}{_SPACED}{_year('y2')}"  # February 14th '15
+    rf"{_day('d1')}{_GAP}{_OF}{_month('m1')}{_GAP}{_year('y1')}"  # 14th of February, 2015
+    rf"|{_month('m2')}{_GAP}{_THE}{_day('d2')}{_SPACED}{_year('y2')}"  # February 14th '15
     rf"|(?P<y3>\d{{4}}){_GAP}{_month('m3')}{_GAP}{_day('d3')}"  # 2015 Feb 14
     rf"|(?P<y4>\d{{4}})(?:{_SEP}|\s)(?P<m4>\d\d?)(?:{_SEP}|\s)(?P<d4>\d\d?)"  # 2015-02-14, 2015/2/14
     rf"|(?P<a5>\d\d?){_SEP}(?P<b5>\d\d?){_SEP}(?P<y5>\d{{4}}|\d\d)"  # 14/02/2015, 14.2.15, 02/14/2015
