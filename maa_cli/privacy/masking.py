@@ -19,10 +19,14 @@ HV, CP) and initials alone do not identify a child outside the case file.
 **Names that are everyday words** (Will, May, Hope; Day, Child, Young: see
 :mod:`maa_cli.privacy.everyday`) are masked where they stand as a name:
 
-* beside another part of the same name, in any case ("Kai Day", "kai day", "Day, Kai", "K. Day");
+* beside another part of the same name ("Kai Day", "kai day", "day kai", "Day, Kai", "K. Day"),
+  in any case, except where the lower-case words read as ordinary text: after a comma or initials
+  ("the same day, Kai said", "A day later"), after a surname ("Smith will attend") and in a name
+  made only of everyday words ("will young people"), each everyday word needs its capital;
 * written with a capital, anywhere, also at the start of a sentence (a first name most often
   starts one: "Hope said …"), alone or as a plural or possessive ("Day's mum", "the Days");
-* in a file path, in any case (file names are often typed in lower case).
+* run together, where it is no word ("willyoung.docx", "rosemay"), and anywhere in a file path,
+  in any case (file names are often typed in lower case).
 
 They are left as the word in lower case ("the same day", "the child"), and, with a capital, inside
 a fixed phrase of services or the calendar ("Child Protection Plan", "Day Nursery", "Christmas
