@@ -187,7 +187,7 @@ class TestDateSpellings:
         "14/02/2015", "14.02.2015", "14-2-15", "2015/02/14", "2015-02-14", "2015.02.14", "14 Feb 2015",
         "14th February 2015", "February 14, 2015", "14 Feb 15", "14-Feb-2015", "14th Feb '15", "14th Feb \u201915",
         "Feb 14th 2015", "14/2/2015", "2015/2/14", "2015-2-14", "14 FEB 2015", "14 february 2015", "14th of February, 2015",
-        "Feb. 14, 2015", "14Feb15", "02/14/2015", "14 / 02 / 2015", "14th day of February 2015", "February the 14th, 2015",
+        "Feb. 14, 2015", "14Feb15", "02/14/2015", "14 / 02 / 2015", "14 02 15", "14th day of February 2015", "February the 14th, 2015",
     ])
     def test_a_date_of_birth_is_masked_in_every_common_uk_and_iso_spelling(self, typed):
         """The date of birth is masked in figures day or year first, with its month's name in any case, with a two-digit or apostrophe year."""

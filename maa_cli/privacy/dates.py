@@ -1,7 +1,7 @@
 """Finding known dates of birth however they are written.
 
 One pattern finds everything shaped like a date in the spellings used in England and by
-software: day first (14/02/2015, 14.2.15, 14-2-15, 14 02 2015, 14 / 02 / 2015), year first
+software: day first (14/02/2015, 14.2.15, 14-2-15, 14 02 15, 14 / 02 / 2015), year first
 (2015-02-14, 2015/2/14, 2015.02.14), run together (14022015, 140215, 20150214), and with the
 month's name in any case, full, short or "Sept", with or without "st/nd/rd/th", "of", "the",
 commas, dots, dashes and a two-digit or apostrophe year (14 Feb 2015, 14th February 2015,
@@ -54,7 +54,7 @@ _DATE = re.compile(
     rf"|(?P<y3>\d{{4}}){_GAP}{_month('m3')}{_GAP}{_day('d3')}"  # 2015 Feb 14
     rf"|(?P<y4>\d{{4}})(?:{_SEP}|\s)(?P<m4>\d\d?)(?:{_SEP}|\s)(?P<d4>\d\d?)"  # 2015-02-14, 2015/2/14
     rf"|(?P<a5>\d\d?){_SEP}(?P<b5>\d\d?){_SEP}(?P<y5>\d{{4}}|\d\d)"  # 14/02/2015, 14.2.15, 02/14/2015
-    rf"|(?P<a6>\d\d?)\s(?P<b6>\d\d?)\s(?P<y6>\d{{4}})"  # 14 02 2015
+    rf"|(?P<a6>\d\d?)\s(?P<b6>\d\d?)\s(?P<y6>\d{{4}}|\d\d)"  # 14 02 2015, 14 02 15
     r"|(?P<c7>\d{8}|\d{6})"  # 14022015, 20150214, 140215
     r")(?!\d)(?![/.\-_:]\d)",
     re.IGNORECASE,
