@@ -1,7 +1,8 @@
 """How long masking takes on a county-sized audit: 200 children (names and dates of birth) and
 30,000 narrative paragraphs, about what 1,500 returns of twenty answers each hold.
 
-Times building the masker and masking every paragraph; when the masker offers ``review``
+Times building the masker, masking every paragraph and a few hostile answers (long runs of
+spaces after a name); when the masker offers ``review``
 (the officer's list of masked words to check), that is timed too. The names mix plain,
 hyphenated, apostrophe, accented and everyday-word names; about one sentence in five names
 a child, one in twenty gives a date.
@@ -89,6 +90,14 @@ def main(n_children: int = 200, n_paragraphs: int = 30_000) -> None:
     print(f"{n_children} children, {n_paragraphs} paragraphs ({sum(map(len, texts)) / 1e6:.1f} M characters)")
     print(f"  build masker      {build_s:7.2f} s")
     print(f"  mask every text   {mask_s:7.2f} s   ({changed} paragraphs changed)")
+    # Hostile answers: long runs of spaces or underscores (a pasted form line) after a name, and a
+    # 40,000-character answer. Each should take milliseconds; a regex that backtracks takes minutes.
+    hostile = [kids[0][0].split()[-1] + " " * 20_000 + "x", kids[0][0].split()[0] + "_" * 20_000, "A" * 40_000,
+               "14 " * 10_000]
+    t = time.perf_counter()
+    for text in hostile:
+        masker.text(text)
+    print(f"  hostile answers   {time.perf_counter() - t:7.2f} s   ({len(hostile)} answers of 20-40,000 characters)")
     if hasattr(masker, "review"):
         t = time.perf_counter()
         checks = sum(len(masker.review(p)) for p in texts)

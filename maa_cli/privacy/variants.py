@@ -37,7 +37,10 @@ from .folding import fold_name, letters
 _BETWEEN_WORDS = r"(?:[\s_\x00]|[.\-](?!\s))*"
 _AT_HYPHEN = _BETWEEN_WORDS
 _AT_APOSTROPHE = r"['\s\x00]?"
-_AFTER_SURNAME = rf"{_BETWEEN_WORDS},?{_BETWEEN_WORDS}"  # "Marsh, Ellie", "MARSH Ellie"
+# "Marsh, Ellie", "MARSH Ellie". The second run only after the comma: two runs side by side would
+# try every way of sharing a long run of spaces between them (minutes on a line of underscores).
+_AFTER_SURNAME = rf"{_BETWEEN_WORDS}(?:,{_BETWEEN_WORDS})?"
+_JOINERS = (_BETWEEN_WORDS, _AT_HYPHEN, _AT_APOSTROPHE)
 _AFTER_INITIAL = r"[.\s_\-\x00]*"
 _AFTER_WORD_INITIAL = r"\.[\s_\x00]*"  # "A", "I" and "O" are words: as initials they need their full stop
 
@@ -153,9 +156,11 @@ def _parts(word: str, outer: bool) -> set[str]:
 def _units(spelling: str, capitals: bool = False) -> list[tuple[str, bool]]:
     """A folded spelling as pattern pieces: (regex, is a letter or digit). With ``capitals``, each
     everyday word in it ("Day" in "K. Day", both in "Will Young") must start with a capital."""
-    out = []
+    out: list[tuple[str, bool]] = []
     for i, ch in enumerate(spelling):
-        if ch == " ":
+        if ch in " -'" and out and out[-1][0] in _JOINERS:
+            out[-1] = (_BETWEEN_WORDS, False)  # "Ellie--Mae", "O' Brien": one run, never two side by side
+        elif ch == " ":
             out.append((_BETWEEN_WORDS, False))
         elif ch == "-":
             out.append((_AT_HYPHEN, False))
