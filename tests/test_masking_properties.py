@@ -118,7 +118,9 @@ def spelling(draw, forenames: list[str], last: str) -> str:
         chosen = initials if draw(st.booleans()) else initials[:1]
         style = draw(st.sampled_from(["{}. ", "{} ", "{}.", "{}"]))
         text = "".join(style.format(i) for i in chosen).rstrip() + draw(st.sampled_from([" ", ""])) + last
-        text = text if not text.endswith(" ") else text.rstrip()
+        if draw(st.integers(0, 3)) == 0:  # a user name: "emarsh", "EMMARSH"
+            text = "".join(chosen) + last
+            text = text.lower() if draw(st.booleans()) else text.upper()
     elif form == "part":
         text = draw(st.sampled_from(pieces(forenames, last)))
     else:

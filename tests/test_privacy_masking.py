@@ -155,6 +155,11 @@ class TestInitials:
         """'E. Marsh', 'E.M. Marsh' and 'EM Marsh' for Ellie-Mae Marsh become one marker, initials included."""
         assert masker.text(f"Seen by {typed} today") == f"Seen by {MARK} today"
 
+    def test_initials_run_together_with_the_surname_are_masked(self):
+        """User names and file names such as 'emarsh@school.org', 'EMMARSH.docx' and 'AFEATHERSTONEHAUGH.pdf' are masked."""
+        m = Masker.for_names(["Ellie-Mae Marsh", "Ay\u015fe Featherstonehaugh"])
+        assert m.path("emarsh@school.org; EMMARSH.docx; AFEATHERSTONEHAUGH.pdf") == f"{MARK}@school.org; {MARK}.docx; {MARK}.pdf"
+
     def test_initials_alone_are_masked_only_with_full_stops(self, masker):
         """'E.M.' and 'E. M.' alone are masked; bare 'EM' is left, like GP or HV, as an abbreviation."""
         assert masker.text("E.M. was seen; E. M. too; EM and the GP") == f"{MARK} was seen; {MARK} too; EM and the GP"

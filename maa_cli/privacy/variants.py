@@ -27,22 +27,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from .everyday import PARTICLES, is_everyday
+from .everyday import EVERYDAY_WORDS, PARTICLES, is_everyday
 from .folding import fold_name, letters
 
 # Pieces of a spelling's pattern. Letters are matched with a possible break between them
 # ("McDonald" is folded as "Mc\x00Donald"); the rest stand for what may be typed there.
 # A full stop or hyphen joins words in a file name ("ellie.marsh.docx", "Ellie-Mae") but not
 # across sentences or clauses ("… Kai. Day …", "Kai - Day nursery said").
-_BETWEEN_WORDS = r"(?:[\s_\x00]|[.\-](?!\s))*"
-_AT_HYPHEN = _BETWEEN_WORDS
+_BETWEEN_WORDS = r"(?:[\s_\x00]|[.\-](?!\s))*"  # also at a hyphen in a name: "Ellie Mae", "EllieMae"
 _AT_APOSTROPHE = r"['\s\x00]?"
 # "Marsh, Ellie", "MARSH Ellie". The second run only after the comma: two runs side by side would
 # try every way of sharing a long run of spaces between them (minutes on a line of underscores).
 _AFTER_SURNAME = rf"{_BETWEEN_WORDS}(?:,{_BETWEEN_WORDS})?"
-_JOINERS = (_BETWEEN_WORDS, _AT_HYPHEN, _AT_APOSTROPHE)
+_JOINERS = (_BETWEEN_WORDS, _AT_APOSTROPHE)
 _AFTER_INITIAL = r"[.\s_\-\x00]*"
-_AFTER_WORD_INITIAL = r"\.[\s_\x00]*"  # "A", "I" and "O" are words: as initials they need their full stop
+# "A", "I" and "O" are words: as initials they need their full stop, or no space ("ASMITH.docx").
+_AFTER_WORD_INITIAL = r"(?:\.[\s_\x00]*|\x00?)"
 
 
 @dataclass(frozen=True)
@@ -71,61 +71,85 @@ class NameIndex:
     initials: frozenset[str]
 
 
+_Spelled = tuple[list[tuple[str, bool]], str, Spelling]  # pattern pieces, letters, what it is
+_BESIDE = Spelling(False, lone=False)
+
+
 def build(names: Iterable[str], whole_only: Iterable[str] = ()) -> NameIndex:
     """The index for ``names`` (each part of a full name too) and ``whole_only`` values (masked only whole)."""
     tree = _Tree()
     spellings: dict[str, Spelling] = {}
     initial_sets: set[str] = set()
-
-    def add(units: list[tuple[str, bool]], key: str, spelling: Spelling) -> None:
-        if len(key) < 2:
-            return
-        tree.add(units)
-        spellings[key] = spellings[key].merge(spelling) if key in spellings else spelling
-
+    found: list[_Spelled] = []
     for name in names:
         words = _words(fold_name(name))
-        if not words:
-            continue
-        for i, word in enumerate(words):
-            outer = i in (0, len(words) - 1)
-            for part in _parts(word, outer):
-                add(_units(part), letters(part), Spelling(is_everyday(part), lone=True))
-        if len(words) < 2:
-            continue
-        # Beside another part of the name an everyday word is a name in any case ("kai day", "day kai"),
-        # except where that could be ordinary text: in a name made only of everyday words ("Will Young"
-        # but not "will young people"; run together, "willyoung", it is a name in any case), an everyday
-        # first name after a surname ("Smith, Will" but not "Smith will attend"), an everyday surname
-        # before a comma ("Day, Kai" but not "the same day, Kai said") and after initials ("K. Day" but
-        # not "A day later"): there each everyday word needs its capital.
-        all_everyday = all(is_everyday(w) for w in words)
-        forenames, surname = words[:-1], words[-1]
-        called = words[0].split("-")[0]  # "Ellie" of "Ellie-Mae"
-        beside = Spelling(False, lone=False)
-        for order in (words, [words[0], surname], [called, surname]):
-            add(_units(" ".join(order), capitals=all_everyday), letters("".join(order)), beside)
-            if all_everyday:
-                add(_units(letters("".join(order))), letters("".join(order)), beside)
-        for order in (forenames, [words[0]], [called]):
-            given = _units(" ".join(order), capitals=True)
-            add(_units(surname, capitals=all_everyday) + [(_BETWEEN_WORDS, False)] + given, letters(surname + "".join(order)), beside)
-            add(_units(surname, capitals=True) + [(_AFTER_SURNAME, False)] + given, letters(surname + "".join(order)), beside)
-            if all_everyday:
-                add(_units(letters(surname + "".join(order))), letters(surname + "".join(order)), beside)
-        first = [p[0].upper() for w in forenames if w.casefold() not in PARTICLES for p in w.split("-") if p[:1].isalpha()]
-        for size in range(1, min(len(first), 4) + 1):
-            for chosen in combinations(first, size):
-                head = [(f"(?-i:{re.escape(c)}){_AFTER_WORD_INITIAL if c in 'AIO' else _AFTER_INITIAL}", False) for c in chosen]
-                for tail in {surname, *(p for p in surname.split("-") if len(letters(p)) >= 2)}:
-                    add(head + _units(tail, capitals=True), letters("".join(chosen) + tail), beside)
-        initial_sets |= _initial_sets(first, surname)
+        found += _part_spellings(words)
+        if len(words) >= 2:
+            found += _whole_spellings(words)
+            first = [p[0].upper() for w in words[:-1] if w.casefold() not in PARTICLES for p in w.split("-") if p[:1].isalpha()]
+            found += _initial_spellings(first, words[-1])
+            initial_sets |= _initial_sets(first, words[-1])
     for value in whole_only:
         value = fold_name(value) if isinstance(value, str) else ""
         if len(letters(value)) >= 3:
-            add(_units(value), letters(value), Spelling(False, lone=False))
+            found.append((_units(value), letters(value), _BESIDE))
+    for units, key, spelling in found:
+        if len(key) >= 2:
+            tree.add(units)
+            spellings[key] = spellings[key].merge(spelling) if key in spellings else spelling
     pattern = tree.pattern()
     return NameIndex(re.compile(pattern, re.IGNORECASE) if pattern else None, spellings, frozenset(initial_sets))
+
+
+def _part_spellings(words: list[str]) -> list[_Spelled]:
+    """Each part of the name on its own: masked with a capital only if it is an everyday word."""
+    return [(_units(part), letters(part), Spelling(is_everyday(part), lone=True))
+            for i, word in enumerate(words) for part in _parts(word, outer=i in (0, len(words) - 1))]
+
+
+def _whole_spellings(words: list[str]) -> list[_Spelled]:
+    """The whole name, first and last names, and surname first.
+
+    Beside another part of the name an everyday word is a name in any case ("kai day", "day kai"),
+    except where that could be ordinary text, and there each everyday word needs its capital: in a
+    name made only of everyday words ("Will Young", not "will young people"; run together, as in
+    "willyoung", it is a name in any case), an everyday first name after a surname ("Smith, Will",
+    not "Smith will attend") and an everyday surname before a comma ("Day, Kai", not "the same day,
+    Kai said").
+    """
+    out: list[_Spelled] = []
+    all_everyday = all(is_everyday(w) for w in words)
+    forenames, surname = words[:-1], words[-1]
+    called = words[0].split("-")[0]  # "Ellie" of "Ellie-Mae"
+    for order in (words, [words[0], surname], [called, surname]):
+        out.append((_units(" ".join(order), capitals=all_everyday), letters("".join(order)), _BESIDE))
+    for order in (forenames, [words[0]], [called]):
+        given = _units(" ".join(order), capitals=True)
+        key = letters(surname + "".join(order))
+        out.append((_units(surname, capitals=all_everyday) + [(_BETWEEN_WORDS, False)] + given, key, _BESIDE))
+        out.append((_units(surname, capitals=True) + [(_AFTER_SURNAME, False)] + given, key, _BESIDE))
+    if all_everyday:
+        out += [(_units(key), key, _BESIDE) for key in {key for _units_, key, _ in out}]
+    return out
+
+
+def _initial_spellings(first: list[str], surname: str) -> list[_Spelled]:
+    """Initials before the surname: "E. Marsh", "E.M. Marsh", "EM Marsh", "M. Marsh" (any of the
+    forenames' initials, in order; run together in lower case too, "jsmith"). An everyday surname needs its capital ("K. Day", not "A day
+    later"), and "A", "I" and "O" their full stop unless run together with the surname ("ADAY")."""
+    out: list[_Spelled] = []
+    tails = {surname, *(p for p in surname.split("-") if len(letters(p)) >= 2)}
+    for size in range(1, min(len(first), 4) + 1):
+        for chosen in combinations(first, size):
+            head = [(f"(?-i:{re.escape(c)}){_AFTER_WORD_INITIAL if c in 'AIO' else _AFTER_INITIAL}", False) for c in chosen]
+            out += [(head + _units(tail, capitals=True), letters("".join(chosen) + tail), _BESIDE) for tail in tails]
+            # Run together in lower case, as in user names and e-mail addresses ("jsmith", "emmarsh"):
+            # not for an everyday surname, nor where initials and surname make a word ("c" + "ash").
+            for tail in tails:
+                key = letters("".join(chosen) + tail)
+                if len(letters(tail)) >= 3 and not is_everyday(tail) and key not in EVERYDAY_WORDS:
+                    out.append(([(re.escape(c.casefold()), True) for c in chosen] + _units(tail), key, _BESIDE))
+    return out
 
 
 def _initial_sets(first: list[str], surname: str) -> set[str]:
@@ -160,10 +184,8 @@ def _units(spelling: str, capitals: bool = False) -> list[tuple[str, bool]]:
     for i, ch in enumerate(spelling):
         if ch in " -'" and out and out[-1][0] in _JOINERS:
             out[-1] = (_BETWEEN_WORDS, False)  # "Ellie--Mae", "O' Brien": one run, never two side by side
-        elif ch == " ":
+        elif ch in " -":
             out.append((_BETWEEN_WORDS, False))
-        elif ch == "-":
-            out.append((_AT_HYPHEN, False))
         elif ch == "'":
             out.append((_AT_APOSTROPHE, False))
         elif capitals and ch.isalpha() and (i == 0 or spelling[i - 1] in " -") and is_everyday(re.split(r"[ -]", spelling[i:])[0]):
