@@ -69,8 +69,7 @@ LEFT_AS_WORD = "left as an everyday word, though it is also a name"
 
 # Initials with full stops, standing alone: "E.M.", "E. M.", "E.M.M.", "E.M" (the last stop may be missing).
 _DOTTED = re.compile(r"(?<![^\W_.])(?-i:[A-Z])\.(?:[ \x00]?(?-i:[A-Z])\.){0,2}[ \x00]?(?-i:[A-Z])\.?(?![^\W_])")
-
-
+# Anything typed between the words of a name (a break, where the case changes, is not).
 _SEPARATOR = re.compile(r"[^\w\x00]|_")
 
 
@@ -111,37 +110,23 @@ class Masker:
         """
         index = variants.build([n for n in names if isinstance(n, str)], [w for w in whole_only if w])
         pattern = None
-        if index.pattern is not None:
+        if index.pattern:
             # A plural ending belongs to the name ("the Smiths"); an apostrophe and what follows do not.
-            pattern = re.compile(rf"(?<![^\W_])(?P<n>{index.pattern.pattern})(?P<s>(?:e?s)?)(?![^\W_])", re.IGNORECASE)
+            pattern = re.compile(rf"(?<![^\W_])(?P<n>{index.pattern})(?P<s>(?:e?s)?)(?![^\W_])", re.IGNORECASE)
         return cls(pattern, index.spellings, index.initials, DateFinder(dates_of(dates)))
 
     def text(self, text: str) -> str:
         """``text`` with every known name and date of birth replaced by its marker."""
         if not text or not isinstance(text, str) or not self:
             return text
-        spans, _ = self._scan(text)
-        if not spans:
-            return text
-        out, at = [], 0
-        for start, end, mark, _reason in spans:
-            out += [text[at:start], mark]
-            at = end
-        out.append(text[at:])
-        return "".join(out)
+        return _replace(text, self._scan(text)[0])
 
     def path(self, path: str) -> str:
         """A file path with names and dates masked. File names use _ - . and case changes for spaces, which
         the folded copy treats as word breaks; everyday-word names are masked in any case here."""
         if not path or not isinstance(path, str) or not self:
             return path
-        spans, _ = self._scan(path, strict=True)
-        out, at = [], 0
-        for start, end, mark, _reason in spans:
-            out += [path[at:start], mark]
-            at = end
-        out.append(path[at:])
-        return "".join(out)
+        return _replace(path, self._scan(path, strict=True)[0])
 
     def found(self, text: str) -> bool:
         """True if :meth:`text` would mask something in ``text``."""
@@ -248,6 +233,15 @@ class Masker:
             found.append((m.start(), m.end(), MARK, reason))
             pos = m.end()
         return found, kept
+
+
+def _replace(text: str, spans: list[tuple[int, int, str, str | None]]) -> str:
+    out, at = [], 0
+    for start, end, mark, _reason in spans:
+        out += [text[at:start], mark]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def _overlaps(span, others) -> bool:

@@ -63,10 +63,10 @@ class Spelling:
 
 @dataclass(frozen=True)
 class NameIndex:
-    """Every spelling of the known names as one pattern (group ``n``), and what each one is,
-    by its letters (:func:`maa_cli.privacy.folding.letters`)."""
+    """Every spelling of the known names as one pattern (for case-insensitive matching of folded
+    text), and what each one is, by its letters (:func:`maa_cli.privacy.folding.letters`)."""
 
-    pattern: re.Pattern | None
+    pattern: str
     spellings: dict[str, Spelling]
     initials: frozenset[str]
 
@@ -97,8 +97,7 @@ def build(names: Iterable[str], whole_only: Iterable[str] = ()) -> NameIndex:
         if len(key) >= 2:
             tree.add(units)
             spellings[key] = spellings[key].merge(spelling) if key in spellings else spelling
-    pattern = tree.pattern()
-    return NameIndex(re.compile(pattern, re.IGNORECASE) if pattern else None, spellings, frozenset(initial_sets))
+    return NameIndex(tree.pattern(), spellings, frozenset(initial_sets))
 
 
 def _part_spellings(words: list[str]) -> list[_Spelled]:
