@@ -248,7 +248,8 @@ class TestEverydayWordNames:
         assert everyday.text(typed) == shown
 
     @pytest.mark.parametrize("text", ["Ellis is on a Child Protection Plan.", "Kai went to the Day Nursery.",
-                                      "Seen on Christmas Day.", "Day 3 of the placement.", "A Child in Need plan."])
+                                      "Seen on Christmas Day.", "Day 3 of the placement.", "A Child in Need plan.",
+                                      "Day-to-day care was good."])
     def test_a_capitalised_name_word_in_a_service_or_calendar_phrase_is_the_word(self, everyday, text):
         """'Child Protection Plan', 'Day Nursery', 'Christmas Day' and 'Day 3' keep their words."""
         assert everyday.text(text) == text.replace("Ellis", MARK).replace("Kai", MARK)
