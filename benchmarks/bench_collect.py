@@ -36,7 +36,7 @@ def main(n: int = 300) -> None:
             w.writerow(["agency", "contact_name", "email", "setting_type"])
             for i in range(n):
                 w.writerow([f"Setting {i:04d}", f"DSL {i}", f"dsl{i}@setting.example", "Day nursery"])
-        new_audit(root / "a", NewAudit(title="EY", partnership="P", type="questionnaire",
+        new_audit(root / "a", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="EY", partnership="P", type="questionnaire",
                                        tool="early-years-safeguarding", agencies_csv=settings, today=dt.date(2026, 11, 25)))
         ws = open_workspace(root / "a")
         t = time.perf_counter()

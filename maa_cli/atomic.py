@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import ErrorCode, WorkspaceError, problem
+from .errors import ErrorCode, WorkspaceError, check_path_length, environment_error, problem
 
 RETRIES = 5
 RETRY_DELAY = 0.4
@@ -34,8 +34,26 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_with(path: Path, writer: Callable) -> None:
-    """Call ``writer(binary_file)`` on a temporary file, then move it over ``path``."""
+    """Call ``writer(binary_file)`` on a temporary file, then move it over ``path``.
+
+    Raises:
+        EnvironmentStopped: the disk is full, the folder read-only, or the path too long for Windows
+            (predicted from its length, so it fails here as it would on a Windows share).
+        WorkspaceError: the file stayed busy (open in Word or Excel).
+    """
     path = Path(path)
+    check_path_length(path)
+    check_path_length(path.parent / ".~maa-xxxxxxxx.tmp")
+    try:
+        _write(path, writer)
+    except OSError as exc:
+        stopped = environment_error(exc, path)
+        if stopped is None:
+            raise
+        raise stopped from None
+
+
+def _write(path: Path, writer: Callable) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~maa-", suffix=".tmp", dir=path.parent)
     try:

@@ -1,7 +1,8 @@
 """The ``maa`` command: a thin layer that gathers options, calls the library, shows results.
 
 Only this module imports typer and rich. Library modules are imported inside
-each command so ``maa --help`` starts fast.
+each command so ``maa --help`` starts fast. Every command that works on one audit
+takes its folder as an argument, or uses the audit folder it is run in (or under).
 """
 
 from __future__ import annotations
@@ -10,40 +11,52 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
 
 from . import __version__
-from .errors import MaaError
 
+_CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     help="maa — multi-agency safeguarding audits: tools, forms, collection and reports.",
+    epilog="Start with 'maa demo maa-demo' to see a whole audit, or 'maa new-audit -h'.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    context_settings=_CONTEXT,
 )
-tools_app = typer.Typer(help="List and check audit tools (the questions a form asks).", no_args_is_help=True)
+tools_app = typer.Typer(help="List and check audit tools (the questions a form asks).", no_args_is_help=True,
+                        rich_markup_mode="rich", context_settings=_CONTEXT)
 app.add_typer(tools_app, name="tools")
+
+#: Set by --debug: an unexpected problem's traceback is shown as well as logged.
+_STATE = {"debug": False}
+_AUDIT_HELP = "The audit folder (default: the audit folder you are in)."
 
 
 def _console(stderr: bool = False):
     from rich.console import Console
 
+    # Rich writes colour only to a terminal (and never with NO_COLOR set): piped or scheduled output stays plain.
     return Console(stderr=stderr, highlight=False)
 
 
-def _fail(exc: MaaError) -> None:
+def _fail(exc) -> None:
     from rich.text import Text
 
+    from .plain import plain
+
     err = _console(stderr=True)
-    # Text, never markup: file names and masked values ("[name]") would be taken for style tags.
+    # Text, never markup: file names and masked values ("[name]") would be taken for style tags;
+    # plain(): a file name's control characters must not drive the terminal.
     if exc.title:
-        err.print(Text(exc.title, style="bold red"))
+        err.print(Text(plain(exc.title), style="bold red"))
     for p in exc.problems:
         where = f"{p.where}: " if p.where else ""
-        err.print(Text("✗ ", style="red") + Text(f"{where}{p.message}"), soft_wrap=True, emoji=False)
-        err.print(Text(f"  → {p.hint}", style="dim"), soft_wrap=True, emoji=False)
+        err.print(Text("✗ ", style="red") + Text(plain(f"{where}{p.message}")), soft_wrap=True, emoji=False)
+        err.print(Text(plain(f"  → {p.hint}"), style="dim"), soft_wrap=True, emoji=False)
     raise typer.Exit(exc.exit_code)
 
 
@@ -56,8 +69,32 @@ def _version(value: bool):
 @app.callback()
 def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the details of an unexpected problem (they are logged anyway)."),
 ):
     """maa — multi-agency safeguarding audits: tools, forms, collection and reports."""
+    _STATE["debug"] = debug
+
+
+def quoted(path: Path | str) -> str:
+    """A path as it can be pasted into cmd, PowerShell or a POSIX shell."""
+    text = str(path)
+    return f'"{text}"' if not text or any(c in text for c in " &()'^%!;,=") else text
+
+
+def _audit_dir(directory: Path | None) -> Path:
+    """The audit folder given, or the one the command is run in (or under)."""
+    if directory is not None:
+        return directory
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "audit.yaml").is_file():
+            return folder
+    from .errors import ErrorCode, WorkspaceError, problem
+
+    _fail(WorkspaceError(problem(ErrorCode.NEED_INPUT, file=here, what="an audit folder",
+                                 hint="Give the audit folder (e.g. maa collect \"MACA spring 2027\"), or run maa "
+                                      "inside it.")))
+    raise AssertionError("unreachable")
 
 
 def _date(text: str | None, what: str) -> dt.date | None:
@@ -74,12 +111,16 @@ def _date(text: str | None, what: str) -> dt.date | None:
                                      hint=f"'{text}' could not be read as a date")))
 
 
-@tools_app.command("list")
+# -- tools -----------------------------------------------------------------------------------------
+
+
+@tools_app.command("list", epilog="Example: maa tools list")
 def tools_list():
     """Show the built-in audit tools."""
     from rich.table import Table
 
     from .definitions.catalog import list_tools
+    from .errors import MaaError
 
     try:
         summaries = list_tools()
@@ -94,10 +135,11 @@ def tools_list():
     _console().print(table)
 
 
-@tools_app.command("check")
+@tools_app.command("check", epilog="Example: maa tools check my-checklist.yaml")
 def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check.")):
     """Check a tool YAML file; exit 0 when valid, 2 when not (every problem is listed)."""
     from .definitions.catalog import load_tool_file
+    from .errors import MaaError
 
     try:
         tool = load_tool_file(file)
@@ -107,39 +149,65 @@ def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check
     _console().print(f"✓ {file}: '{tool.title}' v{tool.version}, {len(tool.questions())} questions, {len(fields)} answer boxes.")
 
 
-@app.command("new-audit")
+# -- setting up ------------------------------------------------------------------------------------
+
+_SETUP, _CASES = "What and when", "Cases"
+
+
+@app.command("new-audit", epilog=(
+    "Example: maa new-audit \"MACA spring 2027\" --title \"MACA: neglect\" --partnership \"Northshire SCP\" "
+    "--tool multi-agency-case-audit --agencies agencies.csv --cases cases.csv --sample 5 --seed 2027 "
+    "--deadline 31/03/2027 --return-to audits@northshire.example"))
 def new_audit_cmd(
     directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one)."),
-    title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'."),
-    partnership: str | None = typer.Option(None, help="Partnership name shown on every form."),
-    audit_type: str | None = typer.Option(None, "--type", help="case_audit, thematic or questionnaire (default: from the tool)."),
-    theme: str | None = typer.Option(None, help="The audit's theme."),
-    terms: str | None = typer.Option(None, "--terms-of-reference", help="Terms of reference (scope, questions)."),
-    lookback: int = typer.Option(12, "--lookback-months", help="Lookback period in months."),
-    deadline: str | None = typer.Option(None, help="Return deadline, day first (31/03/2027)."),
-    return_to: str | None = typer.Option(None, "--return-to", help="Where respondents send forms (e-mail address)."),
-    tool: str | None = typer.Option(None, help="Built-in tool id or a tool YAML file."),
-    agencies: Path | None = typer.Option(None, help="CSV: agency,contact_name,email[,extra attributes]."),
-    cases: Path | None = typer.Option(None, help="CSV: case_ref,child_name,date_of_birth,agencies[,last_involvement,…]."),
-    nominations: Path | None = typer.Option(None, help="CSV nominations register (accepted nominations become cases)."),
-    sample: int | None = typer.Option(None, help="Draw this many eligible cases at random from --cases."),
-    seed: int | None = typer.Option(None, help="Random seed for --sample (recorded, so the draw can be repeated)."),
-    per: str | None = typer.Option(None, help="Draw --sample cases from each value of this column (e.g. quadrant)."),
-    restricted_store: str = typer.Option("restricted", help="Folder for identifying details (may be outside the audit)."),
+    title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'.", rich_help_panel=_SETUP),
+    partnership: str | None = typer.Option(None, help="Partnership name shown on every form.", rich_help_panel=_SETUP),
+    tool: str | None = typer.Option(None, help="Built-in tool id ('maa tools list') or a tool YAML file.",
+                                    rich_help_panel=_SETUP),
+    deadline: str | None = typer.Option(None, help="Return deadline, day first (31/03/2027).", rich_help_panel=_SETUP),
+    return_to: str | None = typer.Option(None, "--return-to", help="E-mail address respondents send forms back to.",
+                                         rich_help_panel=_SETUP),
+    agencies: Path | None = typer.Option(None, help="CSV: agency,contact_name,email[,extra attributes].",
+                                         rich_help_panel=_SETUP),
+    audit_type: Literal["case_audit", "thematic", "questionnaire"] | None = typer.Option(
+        None, "--type", help="The kind of audit (default: from the tool).", rich_help_panel=_SETUP),
+    theme: str | None = typer.Option(None, help="The audit's theme.", rich_help_panel=_SETUP),
+    terms: str | None = typer.Option(None, "--terms-of-reference", help="Terms of reference (scope, questions).",
+                                     rich_help_panel=_SETUP),
+    allow_past_deadline: bool = typer.Option(False, "--allow-past-deadline",
+                                             help="Accept a deadline already past (recording an audit that has run).",
+                                             rich_help_panel=_SETUP),
+    cases: Path | None = typer.Option(None, help="CSV: case_ref,child_name,date_of_birth,agencies[,last_involvement,…].",
+                                      rich_help_panel=_CASES),
+    nominations: Path | None = typer.Option(None, help="CSV nominations register (accepted nominations become cases).",
+                                            rich_help_panel=_CASES),
+    sample: int | None = typer.Option(None, help="Draw this many eligible cases at random from --cases.", rich_help_panel=_CASES),
+    seed: int | None = typer.Option(None, help="Random seed for --sample (recorded, so the draw can be repeated).",
+                                    rich_help_panel=_CASES),
+    per: str | None = typer.Option(None, help="Draw --sample cases from each value of this column (e.g. quadrant).",
+                                   rich_help_panel=_CASES),
+    lookback: int = typer.Option(12, "--lookback-months", help="Lookback period in months.", rich_help_panel=_CASES),
     draw_date: str | None = typer.Option(
-        None, "--draw-date", help="Day the eligibility rules are applied on (default: today; give it to repeat a past draw)."
-    ),
+        None, "--draw-date", help="Day the eligibility rules are applied on (default: today; to repeat a past draw).",
+        rich_help_panel=_CASES),
+    restricted_store: str = typer.Option("restricted", help="Folder for identifying details (may be outside the audit)."),
 ):
-    """Create an audit folder: audit.yaml, forms/, returns/, reports/, restricted/."""
+    """Create an audit folder: audit.yaml, forms/, returns/, reports/, restricted/.
+
+    In a terminal, maa asks for anything missing; in a scheduled script give every option.
+    """
+    from .errors import MaaError
     from .setup.workspace import NewAudit, new_audit
 
-    interactive = sys.stdin.isatty()
-    if not title and interactive:
-        title = typer.prompt("Audit title")
-    if not partnership and interactive:
-        partnership = typer.prompt("Partnership name")
-    if not tool and interactive:
-        tool = typer.prompt("Audit tool (built-in id or YAML file; see 'maa tools list')")
+    if sys.stdin.isatty():
+        title = title or typer.prompt("Audit title")
+        partnership = partnership or typer.prompt("Partnership name")
+        tool = tool or typer.prompt("Audit tool (built-in id or YAML file; see 'maa tools list')")
+        deadline = deadline or typer.prompt("Return deadline (day first, e.g. 31/03/2027)")
+        return_to = return_to or typer.prompt("E-mail address forms are returned to")
+        agencies = agencies or _ask_path("Agencies or respondents CSV (Enter for none)")
+        if not (cases or nominations) and _asks_about_cases(tool):
+            cases = _ask_path("Cases CSV (the tool is answered per case)")
     if not title or not partnership:
         from .errors import ErrorCode, InputFileError, problem
 
@@ -149,7 +217,7 @@ def new_audit_cmd(
         title=title, partnership=partnership, type=audit_type, theme=theme, terms_of_reference=terms,
         lookback_months=lookback, deadline=_date(deadline, "--deadline"), return_to=return_to, tool=tool,
         agencies_csv=agencies, cases_csv=cases, nominations_csv=nominations, sample=sample, seed=seed, per=per,
-        restricted_store=restricted_store,
+        restricted_store=restricted_store, allow_past_deadline=allow_past_deadline,
     )
     if draw_date:
         spec.today = _date(draw_date, "--draw-date")
@@ -157,48 +225,95 @@ def new_audit_cmd(
         result = new_audit(directory, spec)
     except MaaError as exc:
         _fail(exc)
+    _show_new_audit(directory, result)
+
+
+def _ask_path(prompt: str) -> Path | None:
+    text = typer.prompt(prompt, default="", show_default=False).strip().strip('"')
+    return Path(text) if text else None
+
+
+def _asks_about_cases(tool: str | None) -> bool:
+    """Whether a tool is answered per case (so the audit needs cases); unknown tools are left to new_audit."""
+    from .definitions.catalog import resolve_tool
+    from .setup.workspace import DEFAULT_PER
+
+    try:
+        return DEFAULT_PER.get(resolve_tool(tool).kind, "agency") in ("agency_case", "case")
+    except Exception:  # noqa: BLE001 - a bad tool name is reported properly by new_audit
+        return False
+
+
+def _show_new_audit(directory: Path, result) -> None:
+    from rich.text import Text
+
     con = _console()
     a = result.audit
-    con.print(f"✓ Created audit '{a.title}' in {directory}")
-    con.print(f"  {len(a.agencies)} agencies, {len(a.cases)} cases, form types: {', '.join(ft.name for ft in a.form_types)}")
+    con.print(Text(f"✓ Created audit '{a.title}' in {directory}"))
+    con.print(Text(f"  {len(a.agencies)} agencies, {len(a.cases)} cases, form types: "
+                   f"{', '.join(ft.name for ft in a.form_types)}; deadline {a.deadline:%d/%m/%Y}"))
+    sel = a.selection
+    if sel is not None and sel.method == "sample":
+        # The seed and the date make the draw repeatable: the officer may need them to show it was fair.
+        con.print(Text(f"  Cases drawn: {', '.join(c.case_ref for c in a.cases)} (seed {sel.seed}, drawn on "
+                       f"{a.created:%d/%m/%Y}; repeat with --seed {sel.seed} --draw-date {a.created:%d/%m/%Y})"))
+    elif a.cases:
+        con.print(Text(f"  Cases: {', '.join(c.case_ref for c in a.cases)}"))
     if result.excluded:
-        con.print(f"  {len(result.excluded)} cases were not eligible (reasons in audit.yaml, selection.excluded)")
+        con.print(Text(f"  {len(result.excluded)} cases were not eligible (reasons in audit.yaml, selection.excluded)"))
     if result.restricted_file:
-        con.print(f"  Identifying details are in {result.restricted_file} — keep that folder restricted.")
-    con.print(f"Next: maa issue-forms {directory}")
+        con.print(Text(f"  Identifying details are in {result.restricted_file} — keep that folder restricted."))
+    con.print(Text(f"Next: maa issue-forms {quoted(directory)}"))
 
 
-@app.command("replace-case")
+@app.command("replace-case", epilog='Example: maa replace-case "MACA spring 2027" C --reason "Moved out of area" '
+                                    "--cases cases.csv")
 def replace_case_cmd(
-    directory: Path = typer.Argument(..., help="The audit folder."),
-    case_ref: str = typer.Argument(..., help="The sampled case found to be out of scope."),
+    args: list[str] = typer.Argument(..., metavar="[AUDIT] CASE_REF",
+                                     help="The audit folder (default: the one you are in) and the sampled case to replace."),
     reason: str = typer.Option(..., help="Why it is out of scope (kept in audit.yaml)."),
     cases: Path = typer.Option(..., help="The cases CSV the sample was drawn from (checked by its SHA-256)."),
 ):
     """Replace a sampled case found out of scope with the next case of the same reproducible draw."""
+    from .errors import MaaError
     from .setup.replace import replace_case
 
+    directory, (case_ref,) = _split_audit(args, 1, "CASE_REF")
     try:
         out, new = replace_case(directory, case_ref, reason, cases)
     except MaaError as exc:
         _fail(exc)
-    _console().print(f"✓ Case {out} replaced by case {new}. Run 'maa issue-forms {directory}' to issue its forms.")
+    _console().print(f"✓ Case {out} replaced by case {new}. Next: maa issue-forms {quoted(directory)}", markup=False)
 
 
-def _open(directory: Path):
+def _split_audit(args: list[str], wanted: int, names: str) -> tuple[Path, list[str]]:
+    """``[AUDIT] X …``: the audit folder when given first, else the one the command runs in."""
+    if len(args) == wanted + 1:
+        return Path(args[0]), args[1:]
+    if len(args) == wanted:
+        return _audit_dir(None), args
+    raise typer.BadParameter(f"give [AUDIT] {names}", param_hint="arguments")
+
+
+def _open(directory: Path | None, as_json: bool = False):
+    from .errors import MaaError
     from .setup.workspace import open_workspace
 
     try:
-        return open_workspace(directory)
+        return open_workspace(_audit_dir(directory))
     except MaaError as exc:
-        _fail(exc)
+        _fail_for(exc, as_json)
 
 
-@app.command("issue-forms")
+# -- forms out, returns in ----------------------------------------------------------------------------
+
+
+@app.command("issue-forms", epilog='Example: maa issue-forms "MACA spring 2027" --format xlsx')
 def issue_forms_cmd(
-    directory: Path = typer.Argument(..., help="The audit folder."),
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
     form_type: str | None = typer.Option(None, "--form-type", help="Only this form type."),
-    file_format: str | None = typer.Option(None, "--format", help="docx or xlsx (default: each form type's own)."),
+    file_format: Literal["docx", "xlsx"] | None = typer.Option(None, "--format",
+                                                               help="The file format (default: each form type's own)."),
     agency: str | None = typer.Option(None, help="Only forms for this agency."),
     force: bool = typer.Option(False, help="Write forms again even if already issued."),
 ):
@@ -206,7 +321,9 @@ def issue_forms_cmd(
     from rich.table import Table
     from rich.text import Text
 
+    from .errors import MaaError
     from .forms.plan import issue_forms
+    from .plain import plain
 
     ws = _open(directory)
     with _progress("Writing forms") as progress:
@@ -215,35 +332,39 @@ def issue_forms_cmd(
         except MaaError as exc:
             _fail(exc)
     con = _console()
+    # One row per form type: a county questionnaire has 1,500 respondents ('maa status' lists each).
     table = Table(title="Forms issued")
-    for col in ("respondent", "form type", "written", "kept", "adopted", "blocked"):
-        table.add_column(col, overflow="fold", justify="left" if col in ("respondent", "form type") else "right")
-    rows: dict[tuple[str, str], list[int]] = {}
+    for col in ("form type", "written", "kept", "adopted", "blocked", "respondents"):
+        table.add_column(col, justify="left" if col == "form type" else "right")
+    rows: dict[str, list] = {}
     for i, group in enumerate((result.written, result.skipped, result.adopted, result.blocked)):
         for f in group:
-            rows.setdefault((f.agency or "(one form)", f.form_type), [0, 0, 0, 0])[i] += 1
-    for (who, kind), counts in sorted(rows.items()):
-        table.add_row(Text(who), Text(kind), *(str(n) for n in counts))
+            row = rows.setdefault(f.form_type, [0, 0, 0, 0, set()])
+            row[i] += 1
+            row[4].add(f.agency or f.respondent)
+    for kind, (*counts, who) in sorted(rows.items()):
+        table.add_row(Text(kind), *(str(n) for n in counts), str(len(who)))
     if rows:
         con.print(table)
     for warning in result.warnings:
-        con.print(Text(f"note: {warning}"))
+        con.print(Text(plain(f"note: {warning}")))
     con.print(Text(f"✓ {len(result.written)} forms written, {len(result.skipped)} already issued (kept), "
                    f"{len(result.adopted)} adopted, {len(result.blocked)} blocked, in {ws.forms_dir}"))
-    con.print(Text(f"Send each folder in forms/ to its respondent. Save returned files anywhere under {ws.returns_dir}, "
-                   f"then run: maa collect {directory}"))
+    con.print(Text(f"Send each folder in forms/ to its respondent ('maa status {quoted(ws.root)}' lists each one). "
+                   f"Save returned files anywhere under {ws.returns_dir}, then run: maa collect {quoted(ws.root)}"))
     raise typer.Exit(1 if result.blocked else 0)
 
 
-@app.command("collect")
+@app.command("collect", epilog='Example: maa collect "MACA spring 2027" --json')
 def collect_cmd(
-    directory: Path = typer.Argument(..., help="The audit folder."),
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts); progress goes to stderr."),
 ):
     """Read returns/, judge each file, record accepted answers. Exit 1 when something needs attention, 3 when locked."""
+    from .errors import MaaError
     from .intake.collect import collect
 
-    ws = _open_for(directory, as_json)
+    ws = _open(directory, as_json)
     with _progress("Reading returns") as tick:
         try:
             result = collect(ws, progress=tick)
@@ -253,20 +374,24 @@ def collect_cmd(
         _print_json(result.to_json())
     else:
         _show_collect(result)
+    if result.refusal is not None:
+        _fail(result.refusal)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
-@app.command("choose")
+@app.command("choose", epilog='Example: maa choose "MACA spring 2027" MAA-7KQ2-M9XD "police case A v2.xlsx"')
 def choose_cmd(
-    directory: Path = typer.Argument(..., help="The audit folder."),
-    form_id: str = typer.Argument(..., help="The form reference, e.g. MAA-7KQ2-M9XD."),
-    file: str = typer.Argument(..., help="The return to use, as 'maa collect' lists it (relative to returns/)."),
+    args: list[str] = typer.Argument(..., metavar="[AUDIT] FORM_ID FILE",
+                                     help="The audit folder (default: the one you are in), the form reference "
+                                          "(e.g. MAA-7KQ2-M9XD) and the return to use, as 'maa collect' lists it."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Settle a conflict: use FILE for form FORM_ID when it was returned more than once with different answers."""
+    from .errors import MaaError
     from .intake.collect import choose
 
-    ws = _open_for(directory, as_json)
+    directory, (form_id, file) = _split_audit(args, 2, "FORM_ID FILE")
+    ws = _open(directory, as_json)
     try:
         result = choose(ws, form_id, file)
     except MaaError as exc:
@@ -274,20 +399,24 @@ def choose_cmd(
     if as_json:
         _print_json(result.to_json())
     else:
-        _console().print(f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.")
+        _console().print(f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.",
+                         markup=False)
         _show_collect(result)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
-@app.command("status")
+@app.command("status", epilog='Examples: maa status "MACA spring 2027"   ·   maa status "Audits 2027" (every audit in it)')
 def status_cmd(
-    directory: Path = typer.Argument(..., help="An audit folder, or a folder of audits to list them all."),
+    directory: Path | None = typer.Argument(None, show_default=False, metavar="AUDIT",
+                                            help="An audit folder, or a folder of audits to list them all "
+                                                 "(default: the audit folder you are in)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Who has returned what, per form type, respondent and case, and who to chase. Exit 1 when something needs attention."""
+    from .errors import MaaError
     from .intake.status import audit_status, overview
 
-    if not (directory / "audit.yaml").is_file():
+    if directory is not None and not (directory / "audit.yaml").is_file():
         try:
             rows = overview(directory)
         except MaaError as exc:
@@ -299,12 +428,14 @@ def status_cmd(
         else:
             _show_overview(rows)
         raise typer.Exit(1 if any(r.needs_attention for r in rows) else 0)
-    ws = _open_for(directory, as_json)
+    ws = _open(directory, as_json)
     result = audit_status(ws)
     if as_json:
         _print_json(result.to_json())
     else:
-        _show_status(result)
+        _show_status(result, ws.root)
+    if result.refusal is not None:
+        _fail(result.refusal)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
@@ -313,19 +444,10 @@ def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=True, indent=1, default=str) + "\n")
 
 
-def _fail_for(exc: MaaError, as_json: bool) -> None:
+def _fail_for(exc, as_json: bool) -> None:
     if as_json:  # a script still gets its one JSON document; the message goes to stderr as well
         _print_json({"error": {"exit_code": exc.exit_code, "problems": [p.to_dict() for p in exc.problems]}})
     _fail(exc)
-
-
-def _open_for(directory: Path, as_json: bool):
-    from .setup.workspace import open_workspace
-
-    try:
-        return open_workspace(directory)
-    except MaaError as exc:
-        _fail_for(exc, as_json)
 
 
 def _progress(what: str):
@@ -343,26 +465,45 @@ def _progress(what: str):
     return bar()
 
 
+#: Below this width a table of files would break names mid-word: each file is shown as a short block instead.
+_WIDE = 120
+_ORDER = {"unverified": 0, "conflict": 1, "rejected": 2, "incomplete": 3, "pending": 4, "accepted": 5, "superseded": 6}
+
+
 def _show_collect(result) -> None:
     from rich.table import Table
     from rich.text import Text
 
     con = _console()
     _show_urgent(con, result.urgent)
-    table = Table(title="Returns")
-    for col in ("file", "status", "agency", "case", "why"):
-        table.add_column(col, overflow="fold")
-    order = {"conflict": 0, "rejected": 1, "incomplete": 2, "pending": 3, "accepted": 4, "superseded": 5}
-    for f in sorted(result.files, key=lambda f: (order.get(f.status, 9), f.path)):
-        why = f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]
-        # Text, not markup: masked names show as "[name]", which rich would take for a style tag.
-        table.add_row(Text(f.path), Text(f.status), Text(f.agency or ""), Text(f.case_ref or ""), Text("\n".join(why)))
-    if result.files:
+    files = sorted(result.files, key=lambda f: (_ORDER.get(f.status, 9), f.path))
+
+    def why(f) -> list[str]:
+        return f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]
+
+    if files and con.width >= _WIDE:
+        table = Table(title="Returns")
+        for col in ("file", "status", "agency", "case", "why"):
+            table.add_column(col, overflow="fold")
+        for f in files:
+            # Text, not markup: masked names show as "[name]", which rich would take for a style tag.
+            table.add_row(Text(f.path), Text(f.status), Text(f.agency or ""), Text(f.case_ref or ""), Text("\n".join(why(f))))
         con.print(table)
+    for f in files if con.width < _WIDE else []:
+        who = " · ".join(x for x in (f.agency, f.case_ref and f"case {f.case_ref}") if x)
+        con.print(Text(f.status.upper(), style="bold") + Text(f"  {f.path}" + (f"  ({who})" if who else "")))
+        for line in why(f):
+            con.print(Text(f"    {line}"))
+    for warning in result.warnings:  # state that could not be read, set aside and rebuilt
+        con.print(Text("warning: ", style="bold yellow") + Text(warning))
+    for skipped in result.skipped:
+        if skipped.get("attention"):  # a folder that cannot be read: the forms in it are being chased
+            con.print(Text("not read: ", style="bold") + Text(f"{skipped['path']} — {skipped['reason']}"))
     s = result.summary
     con.print(Text(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding"))))
-    if result.skipped:
-        con.print(Text(f"{len(result.skipped)} file(s) skipped (Office lock files, hidden or temporary files)."))
+    quiet = [s for s in result.skipped if not s.get("attention")]
+    if quiet:
+        con.print(Text(f"{len(quiet)} file(s) skipped (Office lock files, hidden or temporary files)."))
 
 
 def _show_urgent(con, urgent: list[dict]) -> None:
@@ -371,12 +512,17 @@ def _show_urgent(con, urgent: list[dict]) -> None:
     for u in urgent:
         line = Text("URGENT ", style="bold red")
         who = ", ".join(x for x in (u.get("case_ref") and f"case {u['case_ref']}", u.get("agency")) if x) or u.get("form_id") or ""
-        line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. "
-                    "Act on it today, following your safeguarding procedures.")
+        line.append(f"{who} ({u['file']}): question {u['number']} ({u['question']}) — {u['message']}. ")
+        if u.get("from_previous_version"):  # the file is being saved again, or cannot be read now
+            line.append(f"{u.get('note') or 'From the previous version of the file.'} ", style="bold")
+        if u.get("sender_verified") is False:
+            # Never suppressed: a child may be at risk whoever wrote it. The officer checks the sender too.
+            line.append("Sender not verified: this file does not carry its form's seal. ", style="bold")
+        line.append("Act on it today, following your safeguarding procedures.")
         con.print(line)
 
 
-def _show_status(st) -> None:
+def _show_status(st, root: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -389,13 +535,19 @@ def _show_status(st) -> None:
     for title, label, rows in (("By form type", "form type", st.by_type), ("By respondent", "respondent", st.by_respondent),
                                ("By case", "case", st.by_case)):
         if rows:
-            con.print(_counts_table(title, label, rows))
-    forms = Table(title="Forms")
-    for col in ("form type", "respondent", "case", "state", "form ref"):
-        forms.add_column(col, overflow="fold")
-    for f in st.forms:
-        forms.add_row(Text(f.form_type), Text(f.agency or "-"), Text(f.case_ref or "-"), Text(f.state), Text(f.form_id))
-    con.print(forms)
+            con.print(_counts_table(title, label, rows, con.width))
+    if con.width >= _WIDE:
+        forms = Table(title="Forms")
+        for col in ("form type", "respondent", "case", "state", "form ref"):
+            forms.add_column(col, overflow="fold", no_wrap=col in ("state", "form ref", "form type"))
+        for f in st.forms:
+            forms.add_row(Text(f.form_type), Text(f.agency or "-"), Text(f.case_ref or "-"), Text(f.state), Text(f.form_id))
+        con.print(forms)
+    else:  # one line a form: a table of five columns cannot fit 80 without breaking names
+        con.print(Text("Forms", style="bold"))
+        for f in st.forms:
+            who = " · ".join(x for x in (f.agency, f.case_ref and f"case {f.case_ref}", f.form_type) if x)
+            con.print(Text(f"{f.state:<11} {f.form_id}  {who}"))
     if st.chase:
         con.print(Text("Chase list", style="bold"))
         for item in st.chase:
@@ -405,20 +557,30 @@ def _show_status(st) -> None:
                 con.print(Text(f"  • {owed}"))
     for f in st.to_decide:
         con.print(Text(f"To decide: {f.form_id} ({f.agency or '-'}, case {f.case_ref or '-'}) was returned more than once with "
-                       f"different answers: {', '.join(f.files)}. Run: maa choose <audit folder> {f.form_id} FILE"))
+                       f"different answers: {', '.join(f.files)}. Run: maa choose {quoted(root)} {f.form_id} FILE"))
     for u in st.unmatched:
         con.print(Text(f"Not matched to a form ({u['status']}): {u['path']} — {'; '.join(u['reasons'][:1])}"))
 
 
-def _counts_table(title: str, label: str, rows):
+def _longest_word(texts: list[str], cap: int = 28) -> int:
+    """The width a column needs so that no word in it (a form type, an agency) is broken mid-word."""
+    return min(cap, max((len(w) for t in texts for w in t.split()), default=4))
+
+
+def _counts_table(title: str, label: str, rows, width: int):
     from rich.table import Table
     from rich.text import Text
 
+    # At 80 columns the long headings would break mid-word: shorten them, keeping the order.
+    short = width < 100
     columns = ("issued", "returned", "accepted", "incomplete", "rejected", "conflict", "outstanding")
-    table = Table(title=title)
-    table.add_column(label, overflow="fold")
+    heads = {"issued": "sent", "returned": "back", "accepted": "ok", "incomplete": "inc.", "rejected": "rej.",
+             "conflict": "confl.", "outstanding": "owed"} if short else {}
+    caption = ", ".join(f"{h} = {c}" for c, h in heads.items()) if short else None
+    table = Table(title=title, caption=caption)
+    table.add_column(label, overflow="fold", min_width=_longest_word([c.name for c in rows]))
     for col in columns:
-        table.add_column(col, justify="right")
+        table.add_column(heads.get(col, col), justify="right", no_wrap=True)
     for c in rows:
         table.add_row(Text(c.name), *(str(getattr(c, k)) for k in columns))
     return table
@@ -440,14 +602,18 @@ def _show_overview(rows) -> None:
     _console().print(table)
 
 
-@app.command("report")
+# -- reports ---------------------------------------------------------------------------------------
+
+
+@app.command("report", epilog='Example: maa report "MACA spring 2027" --suppress-below 5')
 def report_cmd(
-    directory: Path = typer.Argument(..., help="The audit folder."),
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
     suppress_below: int | None = typer.Option(
         None, "--suppress-below", help="Hide counts from 1 to this minus one in shareable reports (default: audit.yaml)."
     ),
 ):
     """Write reports from the collected answers: shareable ones in reports/, the panel's in reports/restricted/."""
+    from .errors import MaaError
     from .report import build_reports
 
     ws = _open(directory)
@@ -459,54 +625,76 @@ def report_cmd(
     respondents = [p for p in result.shareable if p.parent.name == "respondents"]
     for path in result.shareable:
         if path not in respondents:
-            con.print(f"✓ {path}")
+            con.print(f"✓ {path}", markup=False)
     if respondents:
-        con.print(f"✓ {len(respondents)} respondent action plans in {respondents[0].parent}")
+        con.print(f"✓ {len(respondents)} respondent action plans in {respondents[0].parent}", markup=False)
     for path in result.restricted:
         con.print(f"✓ {path}  [restricted: for the panel only]", markup=False)
     for note in result.notes:
-        con.print(f"  note: {note}")
+        con.print(f"  note: {note}", markup=False)
     for path in result.busy:
-        con.print(f"✗ {path} is open in another program: close it and run 'maa report' again.")
+        con.print(f"✗ {path} is open in another program: close it and run 'maa report' again.", markup=False)
+    for name in result.unreadable:
+        con.print(f"✗ response record {name} could not be read and was left out: run 'maa collect' to rebuild it.",
+                  markup=False)
     raise typer.Exit(1 if result.needs_attention else 0)
 
 
-@app.command("demo")
+@app.command("demo", epilog="Example: maa demo maa-demo")
 def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to create the demo audit in.")):
     """Run a whole audit on bundled example data: new-audit, issue-forms, filled returns, collect, report."""
     from .demo.run import run_demo
+    from .errors import MaaError
 
     try:
         result = run_demo(directory, log=lambda line: _console().print(line, markup=False, highlight=False))
     except MaaError as exc:
         _fail(exc)
     con = _console()
-    con.print(f"\n✓ Demo finished in {directory}")
+    con.print(f"\n✓ Demo finished in {directory}", markup=False)
     for label, path in result.where_to_look:
         note = "  (restricted: for the panel only)" if "restricted" in Path(path).parts else ""
         con.print(f"  {label}: {path}{note}", soft_wrap=True, markup=False, highlight=False)
+
+
+# -- the porch: every run ends in a message and an exit code -----------------------------------------
 
 
 def main() -> None:
     """Run the ``maa`` command.
 
     A problem no command caught still ends in a message and exit code 2, never a
-    traceback: a traceback can quote the data being worked on, such as a child's
-    name or date of birth. For the same reason the unexpected problem's own text is
-    not shown, only its type.
+    traceback on screen: a traceback can quote the data being worked on, such as a
+    child's name. Its details (frames and exception type, the message masked) go to a
+    log file in the audit's ``.maa/`` folder, whose path is printed; ``--debug`` shows them.
     """
     as_json = "--json" in sys.argv[1:]
     try:
         app()
-    except MaaError as exc:  # a command that did not catch it itself
-        try:
+    except Exception as exc:  # noqa: BLE001 - every problem ends in a message and an exit code
+        from .errors import MaaError, environment_error
+
+        if isinstance(exc, OSError) and not isinstance(exc, MaaError):
+            exc = environment_error(exc, exc.filename or "a file in the audit folder") or exc
+        if not isinstance(exc, MaaError):  # anything else: say so, safely
+            _unexpected(exc, as_json)
+        try:  # a command that did not catch it itself, or the environment stopping the run
             _fail_for(exc, as_json)
         except typer.Exit as done:
             sys.exit(done.exit_code)
-    except Exception as exc:  # noqa: BLE001 - anything else: say so, safely
-        name = type(exc).__name__
-        message = f"maa hit an unexpected problem ({name}); nothing was changed in returns/. Please report it."
-        if as_json:
-            _print_json({"error": {"exit_code": 2, "unexpected": name, "message": message}})
-        sys.stderr.write(message + "\n")
-        sys.exit(2)
+
+
+def _unexpected(exc: BaseException, as_json: bool) -> None:
+    from .crash import write_crash_log
+
+    name = type(exc).__name__
+    log, text = write_crash_log(exc, sys.argv[1:])
+    where = f" The details are in {log}: send that file to whoever supports maa (it holds no names)." if log else ""
+    message = (f"maa hit an unexpected problem ({name}); nothing was changed in returns/.{where} "
+               "Run the command again with --debug to see them here.")
+    if as_json:
+        _print_json({"error": {"exit_code": 2, "unexpected": name, "message": message, "log": str(log) if log else None}})
+    if _STATE["debug"]:
+        sys.stderr.write(text + "\n")
+    sys.stderr.write(message + "\n")
+    sys.exit(2)

@@ -8,6 +8,7 @@ on copied strings, and so the wording can be improved in one place.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -66,6 +67,74 @@ class ErrorCode(Enum):
     RESTRICTED_BAD_DATE = (
         "the value in '{column}' is not a date maa can read (it is not shown here, as it may be a date of birth)",
         "Write it day first, e.g. 19/03/2016 (or as 2016-03-19), and save the file again as CSV UTF-8.",
+    )
+    # Failing closed on identity data (a child whose name could not be masked)
+    RESTRICTED_CASE_MISSING = (
+        "case {case_ref} is in audit.yaml but has no row in {file_name} (the child's name and date of birth): "
+        "that child's name could not be masked, so nothing shareable is written",
+        "Restore {file_name} from your backup, or add the row for case {case_ref} (case_ref, child_name, "
+        "date_of_birth), then run the command again.",
+    )
+    # The environment stopped the run (exit code 4)
+    DISK_FULL = (
+        "the disk or share is full, so this file could not be written",
+        "Free some space on it (or ask IT to), then run the command again: every file maa writes is "
+        "replaced in one step, so nothing was left half-written.",
+    )
+    READ_ONLY = (
+        "maa may not write this file: the share or folder is read-only, or you lack permission to change it",
+        "Ask IT for permission to change files in the audit folder (and the restricted store), or run maa "
+        "from an account that has it, then run the command again.",
+    )
+    PATH_TOO_LONG = (
+        "this path is {length} characters long; Windows cannot open paths over {limit} characters",
+        "Move the audit to a folder with a shorter path (e.g. nearer the top of the share), or give the "
+        "audit a shorter folder name, then run the command again.",
+    )
+    DEADLINE_PAST = (
+        "the deadline {deadline} has already passed (today is {today})",
+        "Give a date after today (day first, e.g. 31/03/2027); when recording an audit that has already run, "
+        "add --allow-past-deadline.",
+    )
+    BAD_EMAIL = ("'{value}' is not an e-mail address", "Give {what} as an address like audits@partnership.example.")
+    AUDIT_PATH_TOO_LONG = (
+        "the audit folder's path is {length} characters long, and the forms inside it need up to {need} more: "
+        "Windows cannot open paths over {limit} characters",
+        "Create the audit in a folder whose full path is at most {room} characters long (nearer the top of the share).",
+    )
+    RESTRICTED_STORE_PLACEMENT = (
+        "the restricted store is set to {store}, inside the audit's {folder} folder, which is shared or sent out",
+        "Point 'restricted_store' in audit.yaml at a folder outside forms/, returns/, reports/ and outbox/ "
+        "(the default is 'restricted'), and move the files there.",
+    )
+
+    # State kept between runs (.maa/, records in the restricted store): added for recovery from damage
+    MANIFEST_LOST = (
+        "the list of issued forms (.maa/manifest.json) is {why}, and returns of {count} form(s) already collected "
+        "({forms}) cannot be matched to audit.yaml to rebuild it; collecting now would drop their answers",
+        "Restore .maa/manifest.json from backup, or put back the audit.yaml those forms were issued from, "
+        "then run the command again. 'maa issue-forms' rebuilds the list from the forms folder for forms audit.yaml describes.",
+    )
+
+    # Bounds: every input maa reads has a size or shape it will not go past.
+    YAML_TOO_DEEP = (
+        "the settings are nested more than {limit} levels deep, far deeper than any audit tool or audit.yaml",
+        "Check the indentation from that line on, and look for a '[' or '{{' that is never closed.",
+    )
+    YAML_TOO_BIG = (
+        "the file holds more than {limit:,} values, far more than any audit tool or audit.yaml",
+        "Check that this is the right file. A tool this long should be split into several tools; "
+        "an audit.yaml this long lists more agencies or cases than one audit can handle.",
+    )
+    FORM_TOO_LONG = (
+        "the tool's Excel form would take {rows:,} rows, more than maa reads back from a returned form ({limit:,})",
+        "Split the tool into two tools, or shorten it: each question takes a row, and so does each part, "
+        "each option of a multiple-choice question and each extra box (why, action points, when/who, other).",
+    )
+    CSV_HIDDEN_CHARACTER = (
+        "the {cell} contains a hidden {character} (the value is not repeated here, as it may identify a child)",
+        "Retype the value in that cell: a character copied from Word or a web page is hidden in it, and forms "
+        "cannot be made with it. Then save the file again as CSV UTF-8.",
     )
 
     @property
@@ -161,6 +230,45 @@ class AuditLocked(MaaError):
     """Another run holds the audit's lock."""
 
     exit_code = 3
+
+
+class EnvironmentStopped(MaaError):
+    """The computer, disk or share stopped the run (full, read-only, a path too long for Windows).
+    Nothing maa writes is ever left half-written; running the command again after the fix is safe."""
+
+    exit_code = 4
+
+
+#: Windows cannot open a path longer than this (MAX_PATH less the terminating NUL).
+WINDOWS_PATH_LIMIT = 259
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+# Windows error numbers behind an OSError: disk full, handle disk full, write protected, name too long.
+_WIN_FULL, _WIN_READ_ONLY, _WIN_TOO_LONG = {39, 112}, {19, 5}, {206}
+
+
+def environment_error(exc: OSError, path: str | Path) -> EnvironmentStopped | None:
+    """The plain message for an OSError the environment caused while writing ``path``, or None for other errors."""
+    winerror = getattr(exc, "winerror", None)
+    if exc.errno in _FULL or winerror in _WIN_FULL:
+        return EnvironmentStopped(problem(ErrorCode.DISK_FULL, file=path))
+    if exc.errno == errno.ENAMETOOLONG or winerror in _WIN_TOO_LONG:
+        return EnvironmentStopped(problem(ErrorCode.PATH_TOO_LONG, file=path, length=len(str(path)),
+                                          limit=WINDOWS_PATH_LIMIT))
+    if exc.errno in _READ_ONLY or winerror in _WIN_READ_ONLY:
+        return EnvironmentStopped(problem(ErrorCode.READ_ONLY, file=path))
+    return None
+
+
+def check_path_length(path: str | Path) -> None:
+    """Refuse a path Windows could not open, before anything is written (it would fail on the share).
+
+    Raises:
+        EnvironmentStopped: the absolute path is longer than :data:`WINDOWS_PATH_LIMIT`.
+    """
+    text = str(Path(path).absolute())
+    if len(text) > WINDOWS_PATH_LIMIT:
+        raise EnvironmentStopped(problem(ErrorCode.PATH_TOO_LONG, file=text, length=len(text), limit=WINDOWS_PATH_LIMIT))
 
 
 def problem(code: ErrorCode, *, file: str | Path | None = None, **kw) -> Problem:

@@ -67,7 +67,7 @@ def questionnaire(tmp_path, settings_csv):
     from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
     root = tmp_path / "ey-audit"
-    new_audit(root, NewAudit(title="EY checklist", partnership="Northshire SCP", type="questionnaire",
+    new_audit(root, NewAudit(return_to="audits@northshire-scp.example", title="EY checklist", partnership="Northshire SCP", type="questionnaire",
                              tool="early-years-safeguarding", agencies_csv=settings_csv,
                              deadline=dt.date(2027, 1, 31), today=TODAY))
     ws = open_workspace(root)

@@ -250,3 +250,49 @@ def buffer_zip(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zout.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+
+def _mixed_section(n: int) -> dict:
+    return {"id": f"s{n}", "title": f"Section {n}", "intro": "About this part of the work.", "questions": [
+        {"id": f"q{n}a", "number": f"{n}.1", "text": "Do the procedures cover", "type": "yes_no", "na": True,
+         "parts": [{"id": "a", "label": "a", "text": "concerns about a child?"},
+                   {"id": "b", "label": "b", "text": "allegations against staff?"},
+                   {"id": "annual", "text": "Are they reviewed every year?"}]},
+        {"id": f"q{n}b", "number": f"{n}.2", "text": "How is training delivered?", "type": "multiple_choice",
+         "choices": ["In house", "External course", "E-learning"], "other": True},
+        {"id": f"q{n}c", "number": f"{n}.3", "text": "Grade the supervision", "type": "grade", "why": True},
+        {"id": f"q{n}d", "number": f"{n}.4", "text": "Is there a deputy DSL?", "type": "yes_no", "action_plan": True},
+        {"id": f"q{n}e", "number": f"{n}.5", "text": "When was the policy last reviewed?", "type": "date"},
+        {"id": f"q{n}f", "number": f"{n}.6", "text": "What worked well?", "type": "long_text", "required": False},
+    ]}
+
+
+def _tool_data(sections: int, yes_no: int) -> dict:
+    last = {"id": "last", "title": "Last questions", "questions": [
+        {"id": f"y{i}", "number": f"Y{i}", "text": f"Yes or no {i}?", "type": "yes_no"} for i in range(yes_no)]}
+    return {"id": "long-tool", "title": "A long tool", "version": "1", "kind": "questionnaire",
+            "instructions": "Answer every question.", "sections": [_mixed_section(n + 1) for n in range(sections)] + [last]}
+
+
+def long_tool_data(rows: int) -> dict:
+    """A questionnaire (as YAML data) whose Excel form takes exactly ``rows`` rows, with every kind of row in it.
+
+    Sections of mixed questions (parts, multiple choice with 'other', grade with 'why', action
+    points, dates, long text) fill it most of the way; single yes/no questions fill the rest.
+    """
+    from maa_cli.definitions.tool import Tool
+
+    base = Tool.model_validate(_tool_data(0, 1)).form_rows()  # the frame, the last section, one question
+    per = Tool.model_validate(_tool_data(1, 1)).form_rows() - base
+    sections = max(0, (rows - base) // per - 1)
+    return _tool_data(sections, 1 + rows - base - sections * per)
+
+
+def long_tool(rows: int):
+    """:func:`long_tool_data` as a validated tool."""
+    from maa_cli.definitions.tool import Tool
+
+    tool = Tool.model_validate(long_tool_data(rows))
+    assert tool.form_rows() == rows, (tool.form_rows(), rows)
+    return tool

@@ -196,7 +196,7 @@ def hostile_run(tmp_path_factory):
     rows = "".join(f"{name},Contact {i},c{i}@setting.example,{'Childminder' if 'Childminding' in name else 'Day nursery'}\n"
                    for i, name in enumerate(SETTINGS))
     csv = build_files(base, {"settings.csv": "agency,contact_name,email,setting_type\n" + rows})["settings.csv"]
-    new_audit(base / "audit", NewAudit(title="EY checklist", partnership="Northshire SCP", type="questionnaire",
+    new_audit(base / "audit", NewAudit(return_to="audits@northshire-scp.example", title="EY checklist", partnership="Northshire SCP", type="questionnaire",
                                        tool="early-years-safeguarding", agencies_csv=csv, deadline=dt.date(2027, 1, 31), today=TODAY))
     ws = open_workspace(base / "audit")
     issue_forms(ws)

@@ -180,6 +180,30 @@ def settled_state(root: Path) -> dict:
     return out
 
 
+class TestDamagedState:
+    @pytest.mark.parametrize("name", ["files.json", "manifest.json", "choices.json"])
+    def test_random_bytes_in_a_state_file_never_make_the_scheduled_collect_exit_2(self, case_audit, name):
+        """The damaged file is set aside and named in the JSON's warnings; the run exits 1 once, then 0 again."""
+        return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
+        assert maa("collect", str(case_audit.root)).returncode == 0
+        (case_audit.state_dir / name).write_bytes(bytes(range(256)) * 4)
+        done = maa("collect", str(case_audit.root), "--json")
+        assert done.returncode == 1, done.stderr
+        data = json.loads(done.stdout)
+        assert data["summary"]["accepted"] == 1 and any(name in w for w in data["warnings"])
+        assert list(case_audit.state_dir.glob(f"{name}.unreadable-*"))
+        assert maa("collect", str(case_audit.root)).returncode == 0
+
+    def test_a_deleted_manifest_leaves_every_return_accepted_from_the_command_line(self, case_audit):
+        """Someone tidied .maa/: the next scheduled run rebuilds the list of issued forms and rejects nothing."""
+        return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
+        maa("collect", str(case_audit.root))
+        (case_audit.state_dir / "manifest.json").unlink()
+        data = json.loads(maa("collect", str(case_audit.root), "--json").stdout)
+        assert (data["summary"]["issued"], data["summary"]["accepted"], data["summary"]["rejected"]) == (17, 1, 0)
+        assert (case_audit.state_dir / "manifest.json").is_file()
+
+
 @pytest.mark.parametrize("flag", ["--json", None])
 def test_collect_and_status_need_an_audit_folder(tmp_path, flag):
     """A mistyped folder is exit 2 with the reason, never a traceback."""

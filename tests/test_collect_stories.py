@@ -42,7 +42,7 @@ def case_audit_template(tmp_path_factory):
     """A MACA with a case tool (Word and Excel) per agency and case, and a CP file review per case (names the child)."""
     base = tmp_path_factory.mktemp("maca")
     inputs = build_files(base / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": CASES_CSV})
-    new_audit(base / "audit", NewAudit(
+    new_audit(base / "audit", NewAudit(return_to="audits@northshire-scp.example",
         title="MACA: neglect", partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
         agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"],
         form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="docx"),
@@ -451,7 +451,7 @@ class TestRestrictedStore:
         """With restricted_store on another share, the read-only copy of a return goes there, not in the audit folder."""
         inputs = build_files(tmp_path / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": CASES_CSV})
         secure = tmp_path / "secure share" / "MACA"
-        new_audit(tmp_path / "audit", NewAudit(
+        new_audit(tmp_path / "audit", NewAudit(return_to="audits@northshire-scp.example",
             title="MACA", partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
             agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"], restricted_store=str(secure),
             form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="xlsx")]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typer.testing import CliRunner
 
 from maa_cli.cli import app
@@ -15,7 +17,9 @@ def test_the_same_file_seed_and_draw_date_give_the_same_cases_and_the_date_is_re
         result = CliRunner().invoke(app, [
             "new-audit", str(tmp_path / name), "--title", "MACA", "--partnership", "P", "--tool", "multi-agency-case-audit",
             "--agencies", str(csvs["agencies.csv"]), "--cases", str(csvs["cases.csv"]),
-            "--sample", "3", "--seed", "9", "--draw-date", "01/10/2026"], env={"COLUMNS": "200"})
+            "--sample", "3", "--seed", "9", "--draw-date", "01/10/2026", "--deadline",
+            (dt.date.today() + dt.timedelta(days=60)).strftime("%d/%m/%Y"),
+            "--return-to", "audits@northshire-scp.example"], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
         audit = open_workspace(tmp_path / name).audit
         assert audit.created.isoformat() == "2026-10-01"

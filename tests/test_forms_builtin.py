@@ -470,7 +470,7 @@ def case_audit(tmp_path, csvs):
     from maa_cli.forms.plan import issue_forms
     from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
-    new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
+    new_audit(tmp_path / "maca", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                           agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
     ws = open_workspace(tmp_path / "maca")
     first = issue_forms(ws)
@@ -568,7 +568,7 @@ class TestIssuing:
         from maa_cli.forms.manifest import MANIFEST
         from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
-        new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
+        new_audit(tmp_path / "maca", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                               agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
         ws = open_workspace(tmp_path / "maca")
         with monkeypatch.context() as m:
@@ -593,7 +593,7 @@ class TestIssuing:
         from maa_cli.forms import plan
         from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 
-        new_audit(tmp_path / "maca", NewAudit(title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
+        new_audit(tmp_path / "maca", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool="multi-agency-case-audit",
                                               agencies_csv=csvs["agencies.csv"], cases_csv=csvs["cases.csv"], today=TODAY))
         ws = open_workspace(tmp_path / "maca")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
@@ -136,7 +137,7 @@ def _audit(tmp_path, form_types=None, agencies=AGENCIES, cases=CASES):
                  title="Scrutineer's reflections", format="docx"),
         FormType(name="overview", tool="early-years-safeguarding", per="agency", format="xlsx"),
     ]
-    new_audit(tmp_path / "audit", NewAudit(title="MACA", partnership="Northshire SCP", tool=None, form_types=form_types,
+    new_audit(tmp_path / "audit", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="MACA", partnership="Northshire SCP", tool=None, form_types=form_types,
                                            agencies_csv=files["agencies.csv"], cases_csv=files["cases.csv"] if cases else None,
                                            type="case_audit" if cases else "questionnaire", today=TODAY))
     return open_workspace(tmp_path / "audit")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typer.testing import CliRunner
 
 from maa_cli.cli import app
 from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import CHILD_DOBS, CHILD_NAMES, TODAY
+
+#: The CLI judges the deadline against the real day it runs on: keep it in the future whenever the tests run.
+DEADLINE = dt.date.today() + dt.timedelta(days=60)
 
 
 def _run(*args):
@@ -16,7 +21,7 @@ def _run(*args):
 def _create(tmp_path, csvs, name="audit", **extra):
     args = ["new-audit", tmp_path / name, "--title", "MACA: neglect", "--partnership", "Northshire SCP",
             "--tool", "multi-agency-case-audit", "--agencies", csvs["agencies.csv"], "--cases", csvs["cases.csv"],
-            "--deadline", "31/03/2027"]
+            "--deadline", DEADLINE.strftime("%d/%m/%Y"), "--return-to", "audits@northshire-scp.example"]
     for key, value in extra.items():
         args += [f"--{key.replace('_', '-')}", value]
     return _run(*args)
@@ -38,7 +43,7 @@ class TestNewAudit:
         ws = open_workspace(root)
         assert [c.case_ref for c in ws.audit.cases] == ["A", "B", "C", "D", "E", "F"]
         assert ws.audit.form_types[0].per == "agency_case"
-        assert ws.audit.deadline.isoformat() == "2027-03-31"
+        assert ws.audit.deadline == DEADLINE
 
     def test_the_same_sample_and_seed_give_the_same_cases(self, tmp_path, csvs):
         """--sample N --seed S is reproducible and records the seed and the file's SHA-256."""
@@ -52,7 +57,7 @@ class TestNewAudit:
 
     def test_ineligible_cases_are_never_sampled(self, tmp_path, csvs):
         """An 18-year-old and a case outside the lookback are excluded with reasons."""
-        spec = NewAudit(title="t", partnership="p", tool="multi-agency-case-audit", agencies_csv=csvs["agencies.csv"],
+        spec = NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="t", partnership="p", tool="multi-agency-case-audit", agencies_csv=csvs["agencies.csv"],
                         cases_csv=csvs["cases.csv"], sample=4, seed=1, today=TODAY)
         result = new_audit(tmp_path / "a", spec)
         chosen = {c.case_ref for c in result.audit.cases}
@@ -88,7 +93,8 @@ class TestNewAudit:
     def test_a_questionnaire_needs_no_cases(self, tmp_path, settings_csv):
         """A questionnaire audit is set up from the respondents file alone; attributes are kept."""
         result = _run("new-audit", tmp_path / "ey", "--title", "EY", "--partnership", "P", "--type", "questionnaire",
-                      "--tool", "early-years-safeguarding", "--agencies", settings_csv)
+                      "--tool", "early-years-safeguarding", "--agencies", settings_csv,
+                      "--deadline", DEADLINE.strftime("%d/%m/%Y"), "--return-to", "audits@northshire-scp.example")
         assert result.exit_code == 0, result.output
         ws = open_workspace(tmp_path / "ey")
         assert ws.audit.form_types[0].format == "xlsx" and ws.audit.form_types[0].per == "agency"

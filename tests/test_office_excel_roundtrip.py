@@ -52,7 +52,7 @@ def test_a_questionnaire_filled_in_libreoffice_is_accepted_with_every_value(tmp_
     client.require_office()
     settings = build_files(tmp_path, {"s.csv": "agency,contact_name,email,setting_type\n"
                                                "Church Lane Childminding,Mary Okafor,mary@cm.example,Childminder\n"})
-    new_audit(tmp_path / "ey", NewAudit(title="EY", partnership="Northshire SCP", type="questionnaire",
+    new_audit(tmp_path / "ey", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="EY", partnership="Northshire SCP", type="questionnaire",
                                         tool="early-years-safeguarding", agencies_csv=settings["s.csv"], today=TODAY))
     ws = open_workspace(tmp_path / "ey")
     issue_forms(ws)

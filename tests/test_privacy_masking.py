@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -73,7 +74,7 @@ def named_audit(tmp_path_factory):
     base = tmp_path_factory.mktemp("names")
     cases = CASES_CSV.replace("Ellie Marsh", "Ellie-Mae Marsh").replace("Jayden Cole", "Zo\u00eb O'Brien")
     inputs = build_files(base / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": cases})
-    new_audit(base / "audit", NewAudit(
+    new_audit(base / "audit", NewAudit(return_to="audits@northshire-scp.example",
         title="MACA: neglect", partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
         agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"],
         form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="docx")]))
@@ -96,7 +97,8 @@ def _maa(*args: str) -> subprocess.CompletedProcess:
 
 
 def _leaks(text: str) -> list[str]:
-    folded = text.casefold()
+    # Form references are random base32 ('MAA-ZOE7-…' once made this test fail): they are not names.
+    folded = re.sub(r"MAA-[A-Z2-7]{4}-[A-Z2-7]{4}", "MAA-XXXX-XXXX", text).casefold()
     return [leak for leak in LEAKS if leak in folded]
 
 

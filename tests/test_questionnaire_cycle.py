@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -144,17 +145,18 @@ class TestIssueCommand:
         from maa_cli.cli import app
 
         result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root), "--format", "pdf"], env={"COLUMNS": "200"})
-        assert result.exit_code == 2 and "docx, xlsx" in result.output
+        assert result.exit_code == 2 and "'docx', 'xlsx'" in result.output
 
-    def test_the_summary_table_counts_forms_by_respondent(self, questionnaire):
-        """A re-run lists every respondent with its forms kept, and exits 0."""
+    def test_the_summary_counts_forms_by_form_type_and_points_to_status_for_each_respondent(self, questionnaire):
+        """A re-run shows one row per form type (a county has 1,500 respondents), points to 'maa status', exits 0."""
         from typer.testing import CliRunner
 
         from maa_cli.cli import app
 
         result = CliRunner().invoke(app, ["issue-forms", str(questionnaire.root)], env={"COLUMNS": "200"})
         assert result.exit_code == 0, result.output
-        assert "Church Lane Childminding" in result.output and "0 forms written, 3 already issued" in result.output
+        assert "Church Lane Childminding" not in result.output and "0 forms written, 3 already issued" in result.output
+        assert "early-years-safeguarding" in result.output and "maa status" in result.output
 
 
 class TestOddFileNames:
@@ -185,7 +187,7 @@ def test_a_very_long_agency_name_still_gets_its_forms(tmp_path):
 
     long_name = ("The Very Long Named Community Nursery and Family Centre " * 6).strip()
     csv = build_files(tmp_path, {"a.csv": f"agency,contact_name,email\n{long_name},A Person,a@b.example\n"})
-    new_audit(tmp_path / "a", NewAudit(title="EY", partnership="P" * 300, tool="early-years-safeguarding",
+    new_audit(tmp_path / "a", NewAudit(deadline=dt.date(2027, 12, 31), return_to="audits@northshire-scp.example", title="EY", partnership="P" * 300, tool="early-years-safeguarding",
                                        agencies_csv=csv["a.csv"], today=TODAY))
     ws = open_workspace(tmp_path / "a")
     for fmt in ("docx", "xlsx"):

@@ -229,11 +229,11 @@ class TestQuestionnaire:
         tool = ey.ws.tools[ey.ws.audit.form_types[0].name]
         expected = sorted((name, q.number) for name, a in self.accepted(ey).items() for q in tool.questions()
                           if q.type == "yes_no" and rolled(tool, a, q.id) == "No")
-        sheet = load_workbook(ey.ws.reports_dir / "data-workbook.xlsx")["Setting actions"]
+        sheet = load_workbook(ey.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Setting actions"]
         head = [c.value for c in sheet[1]]
         got = sorted((row[head.index("Agency")], row[head.index("No.")]) for row in sheet.iter_rows(min_row=2, values_only=True))
         assert got == expected
-        responses = load_workbook(ey.ws.reports_dir / "data-workbook.xlsx")["Responses"]
+        responses = load_workbook(ey.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Responses"]
         assert responses.max_row == 1 + len(self.accepted(ey))
 
     def test_each_setting_gets_its_own_action_plan(self, ey, ey_report):  # noqa: F811
@@ -361,7 +361,8 @@ class TestCasesBySuppression:
         assert "Cases by gender: not shown, as every count is below 5" in text and "described in total only" in text
         assert "Cases by gender" not in found  # no table listing which genders are present among four children
 
-    def test_without_suppression_the_profile_columns_stay(self, case_report):
-        """Off by default, a case audit still lists each case's profile."""
+    def test_even_without_suppression_no_row_describes_one_child(self, case_report):
+        """With suppression off too, the shareable report lists cases by reference and returns only: a case's
+        profile (gender, quadrant, age) is in the restricted panel pack, never in one row of a shareable table."""
         _, found, _ = case_report
-        assert found["The cases by reference"][0][:3] == ["Case", "Gender", "Quadrant"]
+        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Returns"]

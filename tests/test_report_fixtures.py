@@ -110,7 +110,9 @@ def make_case_audit(root: Path) -> Fixture:
         form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="xlsx")],
     ))
     ws = open_workspace(folder)
-    audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES})
+    # Figures are checked count by count here, so suppression is off (the partnership's decision, 0);
+    # the suppression tests report the same audits with suppress_below=5.
+    audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES, "suppress_below": 0})
     (folder / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
     ws = open_workspace(folder)
     issue_forms(ws)
@@ -182,11 +184,13 @@ def make_questionnaire(root: Path, deadline: dt.date = DEADLINE, saved: dict[str
 
     inputs = build_files(root / "inputs", {"settings.csv": SETTINGS})
     folder = root / "ey"
-    new_audit(folder, NewAudit(title="EY self-assessment", partnership="Northshire SCP", type="questionnaire",
+    new_audit(folder, NewAudit(return_to="audits@northshire-scp.example", title="EY self-assessment", partnership="Northshire SCP", type="questionnaire",
                                tool="early-years-safeguarding", agencies_csv=inputs["settings.csv"],
-                               deadline=deadline, today=TODAY))
+                               deadline=deadline, today=TODAY, allow_past_deadline=True))
     ws = open_workspace(folder)
-    audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES})
+    # Figures are checked count by count here, so suppression is off (the partnership's decision, 0);
+    # the suppression tests report the same audits with suppress_below=5.
+    audit = ws.audit.model_copy(update={"names_to_mask": OTHER_NAMES, "suppress_below": 0})
     (folder / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
     ws = open_workspace(folder)
     issue_forms(ws)

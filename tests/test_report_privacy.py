@@ -70,9 +70,10 @@ def outputs(fx):
 
 class TestNothingIdentifyingIsShared:
     def test_the_case_audit_wrote_every_shareable_output(self, case_audit, built):  # noqa: F811
-        """Findings report, form, briefing, action plan and data workbook are all there to search."""
+        """Findings report, form, briefing, action plan and summary workbook are all there to search; the row-level data workbook is not."""
         names = {p.name for p in outputs(case_audit)}
-        assert {"findings-report.docx", "findings-form.docx", "7-minute-briefing.docx", "action-plan.xlsx", "data-workbook.xlsx"} <= names
+        assert {"findings-report.docx", "findings-form.docx", "7-minute-briefing.docx", "action-plan.xlsx", "summary-workbook.xlsx"} <= names
+        assert "data-workbook.xlsx" not in names  # one row per return lets small groups be recounted: restricted
 
     @pytest.mark.parametrize("which", ["case_audit", "ey"])
     def test_no_child_name_or_other_known_name_in_any_shareable_output(self, which, request, built):
@@ -141,7 +142,7 @@ class TestRespondentTextIsData:
     def test_template_syntax_in_an_answer_is_printed_not_run(self, case_audit, built):  # noqa: F811
         """'{{ 7*7 }}' typed in an answer appears as typed in the report and the workbook."""
         assert "{{ 7*7 }} {% raw %}" in xml_text(case_audit.ws.reports_dir / "findings-report.docx")
-        assert "{{ 7*7 }}" in xml_text(case_audit.ws.reports_dir / "data-workbook.xlsx")
+        assert "{{ 7*7 }}" in xml_text(case_audit.ws.reports_dir / "restricted" / "data-workbook.xlsx")
 
 
 class TestOddTextNeverStopsAReport:
@@ -149,7 +150,7 @@ class TestOddTextNeverStopsAReport:
         """The workbook cell stops at Excel's limit with the cut mark; the run notes it."""
         from openpyxl import load_workbook
 
-        sheet = load_workbook(case_audit.ws.reports_dir / "data-workbook.xlsx")["Responses"]
+        sheet = load_workbook(case_audit.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Responses"]
         long = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("AAAA")]
         assert len(long) == 1 and len(long[0]) <= EXCEL_LIMIT and long[0].endswith(CUT_MARK)
         case_result, _ = built

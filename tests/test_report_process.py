@@ -66,7 +66,7 @@ class TestLateReturns:
         """The workbook's Received and Late columns are collect's too."""
         from openpyxl import load_workbook
 
-        sheet = load_workbook(on_time.ws.reports_dir / "data-workbook.xlsx")["Responses"]
+        sheet = load_workbook(on_time.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Responses"]
         head = [c.value for c in sheet[1]]
         rows = {r[head.index("Agency")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
         assert rows["Acorn Nursery"][head.index("Late")] == "No" and rows[LATE_ONE][head.index("Late")] == "Yes"

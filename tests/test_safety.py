@@ -555,3 +555,154 @@ def test_safe_xml_refuses_malformed_xml():
         safe_xml(b"<a><b></a>")
     assert caught.value.code == "corrupt"
 
+
+
+# --- element and depth budget ------------------------------------------------------------
+
+
+def _body(elements: bytes) -> bytes:
+    """A Word body holding ``elements`` (a real namespace, so the readers would parse it)."""
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + elements + b"</w:body></w:document>")
+
+
+def _flat(n: int, seed: int = 1) -> bytes:
+    # A random mix of four empty elements deflates about 20:1: legal by size and by ratio.
+    return b"".join(random.Random(seed).choices([b"<w:p/>", b"<w:r/>", b"<w:b/>", b"<w:i/>"], k=n))
+
+
+def _nested(depth: int) -> bytes:
+    return b"<w:sdt>" * depth + b"</w:sdt>" * depth
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx"])
+def test_every_builtin_form_passes_with_a_tenth_of_the_element_budget(tmp_path, kind):
+    """The largest real forms are far inside the budget: each built-in tool's issued form passes limits ten times tighter."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from forms_fixtures import form_content
+
+    from maa_cli.definitions.catalog import builtin_ids, load_builtin
+    from maa_cli.forms.excel import write_excel_form
+    from maa_cli.forms.word import write_word_form
+    d = DEFAULT_LIMITS
+    tight = Limits(max_part_elements=d.max_part_elements // 10, max_file_elements=d.max_file_elements // 10, max_depth=d.max_depth // 8,
+                   max_part_attributes=d.max_part_attributes // 10, max_file_attributes=d.max_file_attributes // 10,
+                   max_element_attributes=d.max_element_attributes // 10, max_tag_bytes=d.max_tag_bytes // 10)
+    for tool_id in builtin_ids():
+        path = tmp_path / f"{tool_id}.{kind}"
+        (write_word_form if kind == "docx" else write_excel_form)(form_content(load_builtin(tool_id)), path)
+        assert inspect_bounded(path, tight).ok, tool_id
+
+
+def test_a_body_of_300000_tiny_elements_is_refused_for_its_content(forms, tmp_path):
+    """A 2 MB body of 300,000 empty elements (legal by size and ratio) is refused at the default budget, naming the part."""
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "flat.docx", {"word/document.xml": _body(_flat(300_000))})
+    result = inspect_file(path)  # not timed here: tracemalloc makes each of the 250,000 elements costly to count
+    assert (result.ok, result.code, result.kind) == (False, "too_many_elements", "docx")
+    assert "word/document.xml" in result.reason and "250,000" in result.reason
+    assert "far more than an audit form can have" in result.reason and "fresh copy of the form" in result.reason
+
+
+def test_a_body_past_a_tightened_element_budget_is_refused(forms, tmp_path):
+    """The element budget is a limit like the others: a body of 3,000 elements is refused under a budget of 2,000."""
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "flat.docx", {"word/document.xml": _body(_flat(3_000))})
+    assert "2,000" in refused(path, "too_many_elements", "docx", limits=Limits(max_part_elements=2_000)).reason
+
+
+def test_elements_of_all_parts_count_together(forms, tmp_path):
+    """Parts each under the per-part budget are refused when together they pass the file's budget."""
+    parts = {f"customXml/item{n}.xml": _body(_flat(400, seed=n)) for n in range(4)}
+    path = hostile.rewrite_zip(forms["xlsx"], tmp_path / "many.xlsx", parts)
+    result = refused(path, "too_many_elements", "xlsx", limits=Limits(max_part_elements=500, max_file_elements=1_200))
+    assert result.reason.startswith("The parts of the file hold more than 1,200")
+
+
+@pytest.mark.parametrize("member", ["word/document.xml", "word/styles.xml", "customXml/item1.xml"])
+def test_nesting_deeper_than_any_form_is_refused(forms, tmp_path, member):
+    """Elements nested 200 deep (forms nest 11) are refused as 'too_deep' in the body or any other part."""
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "deep.docx", {member: _body(_nested(200))})
+    result = refused(path, "too_deep", "docx")
+    assert member in result.reason and "128 levels" in result.reason
+
+
+def test_nesting_a_million_deep_is_refused_without_building_it(forms, tmp_path):
+    """A sheet nested a million levels deep (1.5 MB packed) is refused at level 129, within the time and memory bounds."""
+    chain = random.Random(2).choices([f"x{c}".encode() for c in "0123456789abcdef"], k=1_000_000)
+    deep = b"".join(b"<" + t + b">" for t in chain) + b"".join(b"</" + t + b">" for t in reversed(chain))
+    path = hostile.rewrite_zip(forms["xlsx"], tmp_path / "deep.xlsx", {"xl/worksheets/sheet1.xml": deep})
+    refused(path, "too_deep", "xlsx")
+
+
+def test_utf16_parts_are_counted_too(forms, tmp_path):
+    """Re-encoding a deep body as UTF-16 (which Word can write) does not hide it from the count."""
+    data = "\ufeff".encode("utf-16-le") + _body(_nested(200)).decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le")
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "utf16.docx", {"word/document.xml": data})
+    refused(path, "too_deep", "docx")
+
+
+def test_leading_blanks_do_not_hide_a_part_from_the_count(forms, tmp_path):
+    """100 KB of blank lines before the body (which parsers skip) do not make it look like a picture."""
+    body = _body(_nested(200)).split(b"?>", 1)[1]  # an XML declaration must come first, so there is none
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "blank.docx", {"word/document.xml": b"\r\n" * 50_000 + body})
+    refused(path, "too_deep", "docx")
+
+
+def test_counting_goes_on_past_damage(forms, tmp_path):
+    """A body broken near its start (which the Word reader recovers) is still refused for the elements after the break."""
+    broken = _body(b"<w:p></w:r>" + _flat(2_000))
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "broken.docx", {"word/document.xml": broken})
+    refused(path, "too_many_elements", "docx", limits=Limits(max_part_elements=1_000))
+
+
+@pytest.mark.parametrize(("encoding", "prefix"), [("utf-32-le", "\ufeff"), ("utf-32-be", ""), ("cp037", "")])
+def test_xml_in_an_encoding_office_never_writes_is_refused(forms, tmp_path, encoding, prefix):
+    """A body in UCS-4 or EBCDIC, which libxml2 reads but the count cannot, is refused as 'bad_encoding'."""
+    text = prefix + _body(b"<w:p/>").decode().replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "odd.docx", {"word/document.xml": text.encode(encoding)})
+    assert "word/document.xml" in refused(path, "bad_encoding", "docx").reason
+
+
+def test_xml_declaring_a_multibyte_encoding_is_refused(forms, tmp_path):
+    """A part declaring UTF-7 (where '<' can be written '+ADw-') is refused as 'bad_encoding'."""
+    data = b'<?xml version="1.0" encoding="UTF-7"?><w:document>+ADw-w:p/+AD4-</w:document>'
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "utf7.docx", {"word/document.xml": data})
+    refused(path, "bad_encoding", "docx")
+
+
+def test_pictures_are_not_counted_as_xml(forms, tmp_path):
+    """A binary part full of '<' bytes (a picture) is not XML to any reader and does not use the budget."""
+    picture = b"\x89PNG\r\n\x1a\n" + b"<a>" * 50_000
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "picture.docx", {"word/media/image1.png": picture})
+    assert inspect_bounded(path, Limits(max_part_elements=20_000, max_file_elements=40_000)).ok
+
+
+def test_an_element_with_thousands_of_attributes_is_refused(forms, tmp_path):
+    """One paragraph with 5,000 attributes (Word's busiest tag has about 40) is refused as 'huge_tag'."""
+    tag = b"<w:p " + b" ".join(b'w:a%d="%d"' % (i, i) for i in range(5_000)) + b"/>"
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "attrs.docx", {"word/document.xml": _body(tag)})
+    assert "more than 1,000 attributes" in refused(path, "huge_tag", "docx").reason
+
+
+@pytest.mark.parametrize("markup", [b'<w:p w:val="%s"/>', b"<!--%s-->", b"<?pi %s?>"], ids=["attribute", "comment", "instruction"])
+def test_one_tag_or_comment_of_megabytes_is_refused_before_expat_rereads_it(forms, tmp_path, markup):
+    """A 2 MB attribute value, comment or processing instruction (parsers re-read it for every piece that arrives) is refused as 'huge_tag'."""
+    filler = bytes(random.Random(5).choices(b"abcdefghijklmnopqrstuvwxyz", k=2 * MB))
+    path = hostile.rewrite_zip(forms["xlsx"], tmp_path / "long.xlsx", {"xl/worksheets/sheet1.xml": _body(markup % filler)})
+    assert "over 256 KB long" in refused(path, "huge_tag", "xlsx").reason
+
+
+def test_long_text_is_not_a_long_tag(forms, tmp_path):
+    """A 2 MB answer typed in one cell is text, which parsers read as it comes: it passes."""
+    text = b" ".join(random.Random(6).choices([b"the", b"child", b"was", b"seen", b"alone"], k=400_000))
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "essay.docx", {"word/document.xml": _body(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")})
+    assert inspect_bounded(path, Limits(max_tag_bytes=64 * 1024)).ok
+
+
+def test_attributes_count_against_their_own_budget(forms, tmp_path):
+    """Elements under their budget but carrying many attributes each are refused as 'too_many_attributes' past that budget."""
+    rng = random.Random(7)
+    tags = b"".join(b'<w:p w:a="%d" w:b="%d" w:c="%d"/>' % (rng.randrange(99), rng.randrange(99), rng.randrange(99)) for _ in range(8_000))
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "attrs.docx", {"word/document.xml": _body(tags)})
+    result = refused(path, "too_many_attributes", "docx", limits=Limits(max_part_attributes=20_000))
+    assert "word/document.xml" in result.reason and "20,000" in result.reason

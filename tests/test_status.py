@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from maa_cli.intake.collect import collect
 from maa_cli.intake.status import audit_status, overview
@@ -171,9 +172,14 @@ class TestFindingsAndFailures:
         monkeypatch.setattr(maa_cli.intake.status, "audit_status", broken)
         code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root), "--json")
         assert code == 2
-        assert "maa hit an unexpected problem (ValueError); nothing was changed in returns/. Please report it." in err
-        assert json.loads(out)["error"]["exit_code"] == 2
+        assert "maa hit an unexpected problem (ValueError); nothing was changed in returns/." in err
+        error = json.loads(out)["error"]
+        assert error["exit_code"] == 2
         assert "Ellie" not in out + err and "14/02/2019" not in out + err and "Traceback" not in err
+        log = Path(error["log"]).read_text(encoding="utf-8")
+        assert Path(error["log"]).parent == case_audit.state_dir / "errors" and str(Path(error["log"])) in err
+        assert "ValueError: could not compare [name] born [date of birth]" in log and "in broken" in log
+        assert "Ellie" not in log and "14/02/2019" not in log
 
     def test_identifying_answers_that_cannot_be_read_stop_status_with_a_message(self, case_audit, monkeypatch, capsys):
         """A damaged file of identifying answers in the restricted store: status refuses (exit 2) rather than show names."""

@@ -90,10 +90,19 @@ class Audit(_Strict):
     created: dt.date | None = None
     return_to: str | None = None
     restricted_store: str = "restricted"
+    # Every form carries a seal made with a key kept in the restricted store, and a return without
+    # its form's seal is never accepted. False only for audits made before seals existed: decided
+    # for the whole audit, never per file, so stripping a seal from a new form cannot pass it off.
+    sealed_forms: bool = False
+    # Printed in the header of every form and restricted output (the Government Security Classifications
+    # marking most partnerships use for case material); forms with a child's details also say how to send them.
+    protective_marking: str = Field(default="OFFICIAL-SENSITIVE", max_length=60)
+    secure_email_hint: str = Field(default="secure e-mail (e.g. NHSmail, Egress or CJSM)", max_length=120)
     word_template: str | None = None
     names_to_mask: list[str] = []
     # Shareable reports hide counts from 1 to this minus one (small numbers can identify a child).
-    suppress_below: int | None = Field(default=None, ge=2, le=20)
+    # 5 unless the partnership decides otherwise; 0 turns it off (a decision to record, not a default).
+    suppress_below: int = Field(default=5, ge=0, le=20)
     agencies: list[Agency] = []
     cases: list[Case] = []
     selection: Selection | None = None

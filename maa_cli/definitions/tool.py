@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..errors import ErrorCode
 from .scales import BUILT_IN_SCALES
 
 QuestionType = Literal[
@@ -28,6 +29,16 @@ ToolKind = Literal["questionnaire", "case_audit", "reflection", "record", "famil
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 YES, NO, NA = "Yes", "No", "N/A"
 OTHER = "Other (please specify)"
+#: The most rows a tool's Excel form may take: ten times the largest built-in form (95 rows).
+#: 'maa tools check' refuses a longer tool, and the Excel reader reads this many rows and more
+#: (for rows a respondent inserts), so no answer of a tool that passed the check is ever lost.
+#: The Word form of a tool at the limit stays well inside the XML element budget of a return
+#: (maa_cli.intake.safety.MAX_PART_ELEMENTS), even after Word or LibreOffice saves it.
+MAX_FORM_ROWS = 1000
+#: Rows of every Excel form besides its questions, as forms/excel.py lays it out: two title
+#: lines, who it is for, the child's details, the reference line, the headings, and the "How to
+#: complete this form" block (heading, the tool's instructions, how to answer, how to return).
+FORM_FRAME_ROWS = 10
 
 
 class _Strict(BaseModel):
@@ -226,6 +237,22 @@ class Tool(_Strict):
             required=src.required if src.required is not None else (q.required if q.required is not None else True),
         )
 
+    def form_rows(self) -> int:
+        """The rows the Excel form of this tool takes at most; refused past :data:`MAX_FORM_ROWS`.
+
+        One per section (two with an intro), one per answer box, and for a multiple-choice
+        answer one per option plus a row for the question above them; a question with parts
+        has a row of its own above its first part. tests/test_form_limits.py checks that the
+        writer in forms/excel.py agrees.
+        """
+        rows = FORM_FRAME_ROWS + sum(2 if s.intro else 1 for s in self.sections)
+        for f in self._fields:
+            if f.type == "multiple_choice" and f.role == "answer":
+                rows += 1 + len(f.choices)
+            else:
+                rows += 1 + (f.role == "answer" and f.part is not None and f.part is f.question.parts[0])
+        return rows
+
     def choices_for(self, src: _Answerable, q: Question | None = None) -> list[str]:
         """The values a drop-down offers for a question or part (N/A last when allowed)."""
         qtype = src.type or (q.type if q else None)
@@ -277,6 +304,9 @@ class Tool(_Strict):
                             "Use the id of a question in this tool.",
                         )
                     )
+        if not problems and (rows := self.form_rows()) > MAX_FORM_ROWS:
+            too_long = ErrorCode.FORM_TOO_LONG
+            problems.append((("sections",), too_long.what.format(rows=rows, limit=MAX_FORM_ROWS), too_long.hint))
         if problems:
             raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0][1], "problems": problems})
         return self

@@ -4,6 +4,11 @@ Definitions are written by hand, so mistakes must be reported by line and column
 This loader is stricter than ``yaml.safe_load``: it refuses duplicate keys (which
 YAML silently resolves to the last one), anchors and aliases (the "billion laughs"
 expansion bomb needs them, and hand-written tools never do) and any ``!tag``.
+
+It is also bounded: a file over :data:`MAX_BYTES`, nested deeper than
+:data:`MAX_DEPTH` or holding more than :data:`MAX_NODES` values is refused, at the
+line where it goes too far, before pyyaml's composer (which recurses once per level)
+or pydantic could run out of stack or time.
 """
 
 from __future__ import annotations
@@ -26,6 +31,11 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 MAX_BYTES = 2_000_000
+#: A tool nests at most 8 levels (sections, a question, its parts, a part's choices) and audit.yaml 5.
+MAX_DEPTH = 32
+#: Values (keys, scalars, lists and mappings) in one file. The largest built-in tool has 607; an
+#: audit.yaml for 3,000 settings with a few attributes each has about 50,000.
+MAX_NODES = 200_000
 
 
 class Located:
@@ -70,6 +80,10 @@ def _convert(node, path, marks, file, ctor):
 
 
 class _NoAliasComposer(yaml.SafeLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = self._nodes = 0
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -78,7 +92,19 @@ class _NoAliasComposer(yaml.SafeLoader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _AliasFound(event.start_mark)
-        return super().compose_node(parent, index)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _TooMuch(ErrorCode.YAML_TOO_BIG, event.start_mark, MAX_NODES)
+        if not isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            return super().compose_node(parent, index)
+        # Checked before descending: pyyaml composes each level in a recursive call of its own.
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooMuch(ErrorCode.YAML_TOO_DEEP, event.start_mark, MAX_DEPTH)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _AliasFound(Exception):
@@ -86,19 +112,30 @@ class _AliasFound(Exception):
         self.mark = mark
 
 
+class _TooMuch(Exception):
+    def __init__(self, code: ErrorCode, mark, limit: int):
+        self.code, self.mark, self.limit = code, mark, limit
+
+
 def load_located(text: str, file: str) -> Located:
     """Parse ``text`` (from ``file``) into plain data with line marks.
 
     Raises:
-        DefinitionError: syntax errors, duplicate keys, aliases, tags, or a file
-            that is not a mapping at the top.
+        DefinitionError: syntax errors, duplicate keys, aliases, tags, a file that
+            is not a mapping at the top, or one past :data:`MAX_BYTES`,
+            :data:`MAX_DEPTH` or :data:`MAX_NODES`.
     """
+    if len(text) > MAX_BYTES:
+        raise DefinitionError(_too_large(file))
     loader = _NoAliasComposer(text)
     try:
         try:
             node = loader.get_single_node()
         except _AliasFound as found:
             raise DefinitionError(problem(ErrorCode.YAML_ALIAS, file=file, line=found.mark.line + 1)) from None
+        except _TooMuch as over:
+            where = {"line": over.mark.line + 1, "column": over.mark.column + 1}
+            raise DefinitionError(problem(over.code, file=file, limit=over.limit, **where)) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             raise DefinitionError(
@@ -131,14 +168,16 @@ def read_located(path: Path) -> Located:
         raise DefinitionError(problem(ErrorCode.BAD_VALUE, file=str(path),
                                       detail=f"the file cannot be read ({exc.strerror or exc})")) from None
     if len(raw) > MAX_BYTES:
-        raise DefinitionError(
-            problem(ErrorCode.BAD_VALUE, file=str(path), detail=f"the file is larger than {MAX_BYTES // 1_000_000} MB")
-        )
+        raise DefinitionError(_too_large(str(path)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     return load_located(text, str(path))
+
+
+def _too_large(file: str):
+    return problem(ErrorCode.BAD_VALUE, file=file, detail=f"the file is larger than {MAX_BYTES // 1_000_000} MB")
 
 
 def dump(data) -> str:

@@ -64,7 +64,7 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
             _complete_findings(ws, form)
             collect(ws, settle_seconds=0)
             reports = build_reports(ws, today=today)
-            log("  findings form completed after the panel: briefing and action plan written")
+            log("  findings form completed after the panel: briefing (DRAFT until an officer checks it) and action plan written")
         result.where_to_look += [(f"{name}: forms", ws.forms_dir), (f"{name}: returns", ws.returns_dir)]
         respondents = [p for p in reports.written if p.parent.name == "respondents"]
         result.where_to_look += [(f"{name}: report", p) for p in reports.written if p not in respondents]
@@ -90,7 +90,8 @@ FINDINGS = {
     "rec2.lead": "Children's Social Care",
     "rec2.owner": "Child protection chairs' manager",
     "practice": "Check the plan says what should change for the child; ask for the minutes if you have not had them.",
-    "checked": "Yes",
+    # "checked" is left unanswered: only a person can read the briefing for names and small numbers, so the
+    # demo's briefing honestly stays marked DRAFT.
     "briefing_title": "What our latest multi-agency audit found",
     "contact": "The partnership's business unit",
 }

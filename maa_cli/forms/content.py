@@ -37,16 +37,27 @@ class FormContent:
     return_to: str | None = None
     respondent_attributes: dict[str, str] = field(default_factory=dict)
     word_template: Path | None = None
+    marking: str | None = "OFFICIAL-SENSITIVE"  # protective marking printed in the header
+    secure_email_hint: str = "secure e-mail"
 
     def deadline_text(self) -> str:
         return self.deadline.strftime("%d %B %Y").lstrip("0") if self.deadline else "the date your co-ordinator gave you"
 
     def how_to_return(self) -> str:
         where = self.return_to or "the audit business unit"
-        return (
+        text = (
             f"Save this file (any file name is fine) and send it to {where} by {self.deadline_text()}. "
             "Keep the form reference line: it tells us which form this is."
         )
+        if self.identifying:  # the child's name and date of birth are on it
+            text += (f" This form names a child: send it only by {self.secure_email_hint}, never by ordinary "
+                     "e-mail, and do not keep copies once it is returned.")
+        return text
+
+    def header_line(self) -> str:
+        """What each page's header says: the protective marking, then the form reference."""
+        ref = self.identity.reference_line()
+        return f"{self.marking} · {ref}" if self.marking else ref
 
     def applies(self, question) -> bool:
         """Whether a question applies to this respondent (else its answer is N/A)."""

@@ -349,7 +349,7 @@ class _FormBook:
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.page_margins.header = ws.page_margins.footer = 0.3
-        ref = self.content.identity.reference_line().replace("&", "&&")
+        ref = self.content.header_line().replace("&", "&&")
         ws.oddHeader.right.text, ws.oddHeader.right.size = ref, 8
         ws.oddFooter.center.text = "Page &P of &N"
         ws.protection.sheet = True

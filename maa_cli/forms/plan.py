@@ -26,7 +26,7 @@ from ..errors import ErrorCode, WorkspaceError, problem
 from ..setup import restricted
 from ..setup.workspace import Workspace, locked
 from .content import FormContent
-from .identity import FormIdentity, make_form_id
+from .identity import FormIdentity, make_form_id, make_seal
 from .manifest import manifest_path, read_manifest, save_manifest
 from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
 
@@ -89,6 +89,7 @@ def plan_forms(
     relpaths = _relpaths(units, issued, [fmt] if fmt else None)
     cases_ident = restricted.read_cases(ws.restricted_dir)
     template = word_template(ws)
+    key = ws.form_key
     out: list[PlannedForm] = []
     for unit in units:
         ft = unit.form_type
@@ -97,7 +98,7 @@ def plan_forms(
         if agency and (unit.agency or "").casefold() != agency.casefold():
             continue
         ident = cases_ident.get(unit.case_ref) if (unit.agency and unit.case_ref) else None
-        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template)
+        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template, key)
         for f in [fmt] if fmt else [ft.format]:
             out.append(PlannedForm(unit.form_id, ft.name, unit.agency, unit.case_ref, f, relpaths[unit.form_id, f], content))
     return out
@@ -219,7 +220,7 @@ def word_template(ws: Workspace) -> Path | None:
 
 
 def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, case_ref, ident,
-             template: Path | None = None) -> FormContent:
+             template: Path | None = None, key: bytes | None = None) -> FormContent:
     attributes = audit.agency(agency_name).attributes if agency_name else {}
     identifying: tuple = ()
     prefill: dict = {}
@@ -238,7 +239,7 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
     for_whom = agency_name or ft.respondent or "The person completing this form"
     return FormContent(
         tool=tool,
-        identity=FormIdentity(form_id, tool.id, tool.version, audit.audit_id),
+        identity=FormIdentity(form_id, tool.id, tool.version, audit.audit_id, make_seal(key, form_id) if key else None),
         partnership=audit.partnership,
         audit_title=audit.title,
         form_title=ft.title or tool.title,
@@ -250,6 +251,8 @@ def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, 
         return_to=audit.return_to,
         respondent_attributes=attributes,
         word_template=template,
+        marking=audit.protective_marking or None,
+        secure_email_hint=audit.secure_email_hint,
     )
 
 
@@ -275,7 +278,11 @@ def issue_forms(
 
     Raises:
         AuditLocked: another maa run is working on this audit.
+        RestrictedStoreError: a case's details are missing from the restricted store.
     """
+    gap = ws.identity_problem()
+    if gap is not None:  # the forms for that case would go out without the child's details
+        raise gap
     with locked(ws):
         return _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
 

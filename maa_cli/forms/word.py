@@ -138,7 +138,7 @@ class _FormBuilder:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
-        line = self.content.identity.reference_line()
+        line = self.content.header_line()
         for section in self.doc.sections:
             headers = [section.header]
             if section.different_first_page_header_footer:

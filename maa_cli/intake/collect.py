@@ -26,13 +26,21 @@ Each file ends up in one status:
 Counts of issued, returned and outstanding forms leave out withdrawn forms and the
 officer's own findings form (which is still collected: the reports read it).
 
-State, records and the run log are kept by :mod:`maa_cli.intake.state`.
+State, records and the run log are kept by :mod:`maa_cli.intake.state`. A state file that
+cannot be read is set aside and rebuilt, never a reason for the run to stop; what was set aside
+is listed in :attr:`CollectResult.warnings`.
+
+A file whose size or time changed is hashed before anything else: if its content is what was
+judged (a copied or moved audit folder gives every file a new time), the decision is kept. An
+urgent concern is never hidden by a run: while a file that carried one cannot be judged afresh
+(pending, unreadable, damaged), the concern from its previous version is still reported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import os
 import re
 import shutil
@@ -42,8 +50,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import ErrorCode, InputFileError, problem
-from ..forms.manifest import counted_forms, is_withdrawn, read_manifest
+from ..errors import ErrorCode, InputFileError, RestrictedStoreError, problem
+from ..forms.manifest import counted_forms, is_withdrawn, load_manifest, read_manifest
+from ..plain import plain, plain_all
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
@@ -65,7 +74,6 @@ CHANGING_SECONDS = 120.0
 FUTURE_SECONDS = 300.0
 #: Progress is saved this often during a long run (a first run over hundreds of returns).
 CHECKPOINT_SECONDS = 2.0
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -104,6 +112,12 @@ class CollectResult:
     skipped: list[dict] = field(default_factory=list)
     read: int = 0
     reused: int = 0
+    #: Set when a case's identifying details are missing from the restricted store: every return was
+    #: still judged and recorded, and urgent concerns are listed by form reference, but file names and
+    #: reasons are hidden (a name in them could not be masked). The CLI exits 2 with this error.
+    refusal: RestrictedStoreError | None = None
+    hashed: int = 0  # changed size or time but the same content (a copied audit): hashed, decision kept
+    warnings: list[str] = field(default_factory=list)  # state set aside and rebuilt, for the officer
 
     @property
     def summary(self) -> dict[str, int]:
@@ -119,11 +133,16 @@ class CollectResult:
 
     @property
     def needs_attention(self) -> bool:
-        return any(f.status in ATTENTION for f in self.files) or bool(self.urgent)
+        return (any(f.status in ATTENTION for f in self.files) or bool(self.urgent) or self.refusal is not None
+                or bool(self.warnings) or any(s.get("attention") for s in self.skipped))
 
     def to_json(self) -> dict:
-        return {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
-                "skipped": self.skipped, "run": {"read": self.read, "reused": self.reused}}
+        out = {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
+               "skipped": self.skipped, "warnings": self.warnings,
+               "run": {"read": self.read, "reused": self.reused, "hashed": self.hashed}}
+        if self.refusal is not None:
+            out["error"] = {"exit_code": self.refusal.exit_code, "problems": [p.to_dict() for p in self.refusal.problems]}
+        return out
 
 
 def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
@@ -168,11 +187,12 @@ def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None =
             raise InputFileError(problem(ErrorCode.NOT_A_RETURN_OF, file=ws.root, given=masker.path(str(file)),
                                          form_id=form_id, files=shown))
         shown = masker.path(candidates[key].path or "?")
-        choices = cs.read_choices(ws)
+        repairs = cs.Repairs(ws, now)
+        choices = cs.read_choices(ws, repairs)
         choices[form_id] = {"sha256": candidates[key].decision.sha256, "file": shown, "at": cs.now_iso(now)}
         cs.write_choices(ws, choices)
         cs.append_log(ws, [{"at": cs.now_iso(now), "event": "choice", "form_id": form_id, "file": shown}])
-        return _run(ws, now, settle_seconds, None)
+        return _run(ws, now, settle_seconds, None, repairs)
 
 
 def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], masker) -> str | None:
@@ -194,9 +214,9 @@ def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], mas
 # -- one run -----------------------------------------------------------------------------------------
 
 
-def _run(ws: Workspace, now: float, settle: float, progress) -> CollectResult:
+def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None) -> CollectResult:
     cs.clean_leftovers(ws)
-    run = _Run(ws, now, settle)
+    run = _Run(ws, now, settle, repairs)
     found, skipped = find_files(ws.returns_dir)
     for i, path in enumerate(found, 1):
         run.observe(path)
@@ -209,15 +229,22 @@ class _Run:
     """One pass over returns/. Progress is saved every few seconds, so a run that is killed, or stopped
     by a scheduler's time limit, still leaves the next run less to do."""
 
-    def __init__(self, ws: Workspace, now: float, settle: float):
+    def __init__(self, ws: Workspace, now: float, settle: float, repairs: cs.Repairs | None = None):
         self.ws, self.now, self.settle = ws, now, settle
-        self.manifest = read_manifest(ws)
-        state = cs.load_state(ws)
+        self.repairs = repairs or cs.Repairs(ws, now)
+        cs.check_kept_files(ws, self.repairs)  # before masker_for, which refuses identifying answers it cannot read
+        manifest = load_manifest(ws, repair=True, now=now)
+        self.manifest = manifest.forms
+        self.repairs.notes += manifest.notes
+        state = cs.load_state(ws, self.repairs)
         self.fingerprint = cs.fingerprint(ws, self.manifest)
         self.previous: dict[str, FileEntry] = state.files
         self.trusted: dict[str, FileEntry] = self.previous if state.fingerprint == self.fingerprint else {}
-        self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now)
-        self.masker = masker_for(ws)
+        # The key is read up front: without it no return of a sealed audit could be trusted (fail closed).
+        self.ctx = Context(ws, self.manifest, cs.staging_dir(ws), now, ws.form_key)
+        self.refusal = ws.identity_problem()
+        # Without every child's details nothing typed or named can be masked reliably: show nothing of it.
+        self.masker = _Blind() if self.refusal else masker_for(ws)
         self.entries: dict[str, FileEntry] = {}
         self.real: dict[str, str] = {}  # state key -> real path below returns/, for this run only
         self.fresh: dict[str, int] = {}  # state key -> milliseconds, for files read in this run
@@ -233,7 +260,7 @@ class _Run:
             rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
         key = cs.path_key(rel)
         entry, ms = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx, self.settle,
-                             self.masker)
+                             self.masker, self.repairs)
         entry.path = self.masker.path(rel)
         self.entries[key], self.real[key] = entry, rel
         if ms is not None:
@@ -244,6 +271,8 @@ class _Run:
                 self.unlogged.append(_read_event(entry, ms, self.now, self.masker))
         elif entry.decision.status != "pending":
             self.result.reused += 1
+            before = self.trusted.get(key)
+            self.result.hashed += before is not None and before.sig != entry.sig
         if time.monotonic() - self.saved_at > CHECKPOINT_SECONDS and self.unlogged:
             self.checkpoint()
 
@@ -258,24 +287,29 @@ class _Run:
     def finish(self, skipped: list[dict]) -> CollectResult:
         ws, entries, result = self.ws, self.entries, self.result
         withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e.decision)}
-        views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, cs.read_choices(ws), ws.root)
+        choices = cs.read_choices(ws, self.repairs)
+        views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, choices, ws.root)
         for key in withdrawn:
             views[key] = _withdrawn_view(entries[key].decision, self.manifest)
-        cs.publish(ws, current)
-        masker = output_masker(ws)  # after publishing, so identifying answers read in this run are masked too
+        cs.publish(ws, current, self.repairs)
+        # After publishing, so identifying answers read in this run are masked too.
+        masker = self.masker if self.refusal else output_masker(ws)
         files = {}
         for key in sorted(entries, key=lambda k: self.real[k]):
             entries[key].shown = [views[key].status, views[key].code]
             files[key] = _masked(views[key], masker.path(self.real[key]), masker, entries)
         result.files = list(files.values())
-        result.skipped = [dict(s, path=masker.path(s["path"])) for s in skipped]
+        result.skipped = [plain_all(dict(s, path=masker.path(s["path"]))) for s in skipped]
+        result.warnings = [plain(masker.text(n)) for n in self.repairs.notes]
         returned = {e.decision.form_id for e in entries.values()
-                    if e.decision.form_id in self.counted and e.decision.status != "pending"}
+                    if e.decision.form_id in self.counted and e.decision.status not in ("pending", "unverified")}
         result.returned, result.outstanding = len(returned), len(self.counted) - len(returned)
+        result.refusal = self.refusal
         events = self.unlogged + _change_events(files, self.previous, entries, self.fresh, masker, self.now)
         if events:
             events.append({"at": cs.now_iso(self.now), "event": "run", "summary": result.summary, "read": result.read,
                            "reused": result.reused, "skipped": len(result.skipped)})
+        events += [{"at": cs.now_iso(self.now), "event": "set_aside", "note": w} for w in result.warnings]
         cs.append_log(ws, events)
         cs.save_state(ws, State(self.fingerprint, entries))
         return result
@@ -296,18 +330,32 @@ def _withdrawn_view(d: Decision, manifest: dict) -> Decision:
 
 
 def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context, settle: float,
-             masker: Masker) -> tuple[FileEntry, int | None]:
+             masker: Masker, repairs: cs.Repairs | None = None) -> tuple[FileEntry, int | None]:
     """The state entry for one file, and how long reading it took (None when it was not read).
 
-    Reused when unchanged, pending when it may still be being written, else judged afresh.
+    Reused when unchanged, or when only its time changed (same content, e.g. a copied audit); pending
+    when it may still be being written; else judged afresh. A decision that could not read the
+    answers keeps the urgent concerns of the file's previous version.
     """
+    entry, ms = _observe_file(ws, path, rel, prev, trusted, ctx, settle, masker, repairs)
+    if prev is not None and entry.decision.status in ("pending", "rejected") and (prev.shown or [""])[0] != "superseded":
+        _keep_urgent(entry.decision, prev.decision)
+    return entry, ms
+
+
+def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context,
+                  settle: float, masker: Masker, repairs: cs.Repairs | None) -> tuple[FileEntry, int | None]:
     try:
         st = os.lstat(path)
     except OSError:  # gone between listing and now
         return FileEntry(None, pending("changed_while_reading", "the file disappeared while being read")), None
     sig = [st.st_size, st.st_mtime_ns]
-    if trusted and trusted.sig == sig and _still_valid(ws, trusted):
+    if trusted and trusted.sig == sig and _still_valid(ws, trusted, repairs):
         return copy.deepcopy(trusted), None  # a copy: the previous entry is compared with it for the run log
+    if trusted and _same_content(path, st, trusted) and _still_valid(ws, trusted, repairs):
+        kept = copy.deepcopy(trusted)  # copied or moved: a new time, the bytes that were judged
+        kept.sig = sig
+        return kept, None
     age = ctx.now - st.st_mtime
     if not stat.S_ISREG(st.st_mode):  # a link or a pipe is not being written: refuse it now, with the reason
         age = float("inf")
@@ -325,13 +373,60 @@ def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntr
     return entry, elapsed_ms(start)
 
 
-def _still_valid(ws: Workspace, entry: FileEntry) -> bool:
+def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = None) -> bool:
     d = entry.decision
-    if d.status == "pending":
+    if d.status == "pending" or d.code == "unreadable":  # unreadable: try again every run until it can be read
         return False
-    if d.judged and not cs.has_version(ws, d.form_id, d.sha256):
+    if d.judged and not cs.has_version(ws, d.form_id, d.sha256, repairs):
         return False
     return d.status != "accepted" or cs.copy_ok(ws, entry.collected)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _same_content(path: Path, st: os.stat_result, trusted: FileEntry) -> bool:
+    """The file holds exactly the bytes its decision was made on, though its size or time changed in the state.
+
+    Only a plain file of the judged size is hashed (streamed, never parsed); one that changes while it is
+    hashed is not the same.
+    """
+    judged = trusted.decision.sha256
+    if not (judged and trusted.sig and trusted.sig[0] == st.st_size and stat.S_ISREG(st.st_mode)):
+        return False
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as handle:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                return False
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            after = os.fstat(fd)
+    except OSError:
+        return False
+    unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    return unchanged and digest.hexdigest() == judged
+
+
+def _keep_urgent(now: Decision, before: Decision) -> None:
+    """Carry the urgent concerns of a file's previous version onto a decision that could not judge the current one.
+
+    A concern about a child is never hidden because a file is being re-saved, was copied half-way, or cannot be
+    opened: it stays, marked as from the previous version, until a version that can be read says otherwise.
+    """
+    if not before.urgent or now.urgent:
+        return
+    saved = before.modified
+    now.urgent = [dict(u, from_previous_version=True, previous_modified=u.get("previous_modified") or saved,
+                       note=("from the previous version of this file" + (f" (saved {saved})" if saved else "")
+                             + f": the file as it is now is {now.status} ({now.code or 'see reasons'}), so this concern "
+                             "still stands until a version that can be read says otherwise"))
+                  for u in before.urgent]
+    for name in ("form_id", "form_type", "agency", "case_ref"):  # so the concern names its case and agency
+        if getattr(now, name) is None:
+            setattr(now, name, getattr(before, name))
 
 
 def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
@@ -357,19 +452,38 @@ class _Masking:
 
     def text(self, text: str) -> str:
         text = self.base.text(text)
-        return self.extra.text(text) if self.extra else text
+        return plain(self.extra.text(text) if self.extra else text)
 
     def path(self, path: str) -> str:
         path = self.base.path(path)
         path = self.extra.path(path) if self.extra else path
         # A name can hide what a file is (a right-to-left override) or drive a terminal (escape codes).
-        return _UNPRINTABLE.sub("?", path)
+        return plain(path)
 
 
-def output_masker(ws: Workspace) -> _Masking:
+class _Blind:
+    """What collect and status show while a case's details are missing from the restricted store: file
+    names become a neutral label and every reason is hidden, since a child's name in them could not be
+    masked. Statuses, form references and question numbers are still shown."""
+
+    HIDDEN = "(hidden until every case's details are back in the restricted store)"
+
+    def text(self, text: str) -> str:
+        return self.HIDDEN if text else text
+
+    def path(self, path: str) -> str:
+        if re.fullmatch(r"file [0-9a-f]{8}", path or ""):
+            return path  # already a label (a reference to another return)
+        return f"file {cs.path_key(path)[:8]}"
+
+
+def output_masker(ws: Workspace) -> _Masking | _Blind:
     """How collect and status mask what they show: the audit's names and dates of birth
     (:func:`maa_cli.privacy.masking.masker_for`), plus the identifying answers of every return read,
-    including those not (yet) current, such as the two sides of a conflict."""
+    including those not (yet) current, such as the two sides of a conflict. Blind (shows nothing typed or
+    named) while a case's row is missing from the restricted store."""
+    if ws.identity_problem() is not None:
+        return _Blind()
     base = masker_for(ws)
     if not any(identifying_keys(t) for t in ws.tools.values()):
         return _Masking(base, None)
@@ -394,16 +508,16 @@ def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, File
                         agency=view.agency, case_ref=view.case_ref, reasons=[text(r) for r in view.reasons],
                         warnings=[text(w) for w in view.warnings],
                         issues=[dict(i, message=text(i["message"])) for i in view.issues],
-                        urgent=[dict(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
+                        urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
 
 
 def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:
     """A file read in this run, as judged on its own (before comparing it with other returns of its form)."""
     d = entry.decision
-    return {"at": cs.now_iso(now), "event": "read", "file": _UNPRINTABLE.sub("?", entry.path or "?"), "status": d.status,
+    return {"at": cs.now_iso(now), "event": "read", "file": plain(entry.path or "?"), "status": d.status,
             "code": d.code, "form_id": d.form_id, "sha256": d.sha256, "ms": ms,
-            "reasons": [_short_text(masker.text(r)) for r in d.reasons],
-            "warnings": [_short_text(masker.text(w)) for w in d.warnings]}
+            "reasons": [_short_text(plain(masker.text(r))) for r in d.reasons],
+            "warnings": [_short_text(plain(masker.text(w))) for w in d.warnings]}
 
 
 def _change_events(files: dict[str, FileDecision], previous: dict[str, FileEntry], entries: dict[str, FileEntry],

@@ -14,11 +14,16 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, fields
 
-STATUSES = ("accepted", "incomplete", "rejected", "pending", "superseded", "conflict", "withdrawn")
+STATUSES = ("accepted", "incomplete", "rejected", "unverified", "pending", "superseded", "conflict", "withdrawn")
 #: Statuses that need the officer: exit code 1.
-ATTENTION = ("incomplete", "rejected", "conflict")
+ATTENTION = ("incomplete", "rejected", "unverified", "conflict")
 #: The statuses of a file whose answers were read and judged.
 JUDGED = ("accepted", "incomplete")
+#: How far a judged return is known to come from the respondent it names: ``verified`` (it carries its
+#: form's seal, or is from an audit made before seals) or ``self_declared`` (a return that cannot carry
+#: a seal, such as a row of an online-form export: it names its respondent itself). A self-declared return
+#: is shown apart and never displaces or conflicts with a verified one.
+TRUST = ("verified", "self_declared")
 
 
 @dataclass
@@ -29,8 +34,9 @@ class Decision:
     ``changed_while_reading``, ``empty``, ``corrupt``, ``unreadable``; for *rejected* the
     safety codes (``pdf``, ``macro``, ``doctype``, ``zip_bomb``, ``legacy_doc`` …) or
     ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
-    for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict; ``withdrawn``
-    for a return of a withdrawn form.
+    for *unverified* (a file claiming to be a form whose seal it does not carry) ``no_seal`` or
+    ``wrong_seal``; for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict;
+    ``withdrawn`` for a return of a withdrawn form.
     """
 
     status: str
@@ -45,6 +51,7 @@ class Decision:
     urgent: list[dict] = field(default_factory=list)  # answers signalling a risk to a child now
     sha256: str | None = None  # of the bytes that were judged
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
+    trust: str = "verified"  # see TRUST
 
     @property
     def judged(self) -> bool:

@@ -37,6 +37,7 @@ def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tu
             forms.setdefault(d.form_id, []).append(k)
     current: dict[str, tuple] = {}
     for form_id, keys in forms.items():
+        keys = _verified_first(form_id, keys, views)
         # The earliest saved copy is the original; ties go by name, so every run decides the same way.
         keys.sort(key=lambda k: (views[k].modified or "", entries[k].path or "", k))
         answers = {k: entries[k].digest or views[k].sha256 for k in keys}
@@ -60,6 +61,19 @@ def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tu
         else:
             _conflict(form_id, list(originals.values()), views, audit_dir)
     return views, current
+
+
+def _verified_first(form_id: str, keys: list[str], views: dict[str, Decision]) -> list[str]:
+    """The returns of a form that compete: the verified ones when there are any (a self-declared return
+    never displaces or conflicts with a verified one), else the self-declared ones."""
+    verified = [k for k in keys if views[k].trust == "verified"]
+    if not verified or len(verified) == len(keys):
+        return keys
+    for k in keys:
+        if k not in verified:
+            _supersede(views[k], "self_declared", f"a return of form {form_id} that carries its seal came back "
+                       f"('{{file:{verified[0]}}}'), so this self-declared one is not used")
+    return verified
 
 
 def _conflict(form_id: str, keys: list[str], views: dict[str, Decision], audit_dir: Path) -> None:

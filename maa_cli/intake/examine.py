@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dates import format_uk
-from ..forms.identity import FormIdentity
+from ..errors import environment_error
+from ..forms.identity import FormIdentity, seal_matches
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
 from .decision import Decision
@@ -46,6 +47,7 @@ class Context:
     manifest: dict[str, dict]
     staging: Path
     now: float
+    form_key: bytes | None = None  # None: an audit made before forms were sealed
 
 
 @dataclass
@@ -110,17 +112,29 @@ def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
     with os.fdopen(fd, "rb") as source:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / _staged_name(path.name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            copy = target.open("wb")
+        except OSError as exc:
+            raise _stopped(exc, target) from None
         digest, size = hashlib.sha256(), 0
-        with target.open("wb") as copy:
-            while chunk := source.read(_CHUNK):
+        with copy:
+            while chunk := source.read(_CHUNK):  # an error reading the return is the return's problem
                 size += len(chunk)
                 if size > MAX_FILE_BYTES:  # grew past the limit while being read
                     return None
                 digest.update(chunk)
-                copy.write(chunk)
+                try:
+                    copy.write(chunk)
+                except OSError as exc:  # an error writing the copy is this computer's: stop the run
+                    raise _stopped(exc, target) from None
     return target, digest.hexdigest()
+
+
+def _stopped(exc: OSError, target: Path) -> Exception:
+    """A full or read-only restricted store stops the run (exit 4) rather than be blamed on the return."""
+    return environment_error(exc, target.parent) or exc
 
 
 def _staged_name(name: str) -> str:
@@ -197,6 +211,9 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
     # The one parse that reads answers. Only a form identified by its printed reference line (no
     # properties) was parsed before, without knowing its questions; that was the local copy.
     raw = _read(path, verdict.kind, tool)
+    unsealed = _seal_problem(ctx, identity, raw, entry)
+    if unsealed is not None:
+        return _unverified(unsealed, tool, raw, _attributes(ws, entry), where, common)
     if not raw.answers:
         return Examined(Decision("rejected", "unreadable_answers", list(raw.unreadable)[:5] + [
             "No answers could be read from the file. Ask the agency to open the form they filled in, save it again "
@@ -214,6 +231,41 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
                       issues=[i.to_dict() for i in judgement.errors], urgent=[i.to_dict() for i in judgement.urgent],
                       **where, **common)
     return _with_record(chosen, judgement, tool, raw, ctx, received(st))
+
+
+def _seal_problem(ctx: Context, identity: FormIdentity, raw: RawReturn, entry: dict) -> tuple[str, str] | None:
+    """Why the file cannot be trusted as the form it claims to be, or None when it carries that form's seal.
+
+    The seal may be in the document properties or on the printed reference line (either can be
+    lost on its own); one that matches is enough. Audits made before seals check nothing.
+    """
+    if ctx.form_key is None:
+        return None
+    seals = {identity.seal}
+    if raw.printed is not None and raw.printed.form_id == identity.form_id:
+        seals.add(raw.printed.seal)
+    seals.discard(None)
+    if any(seal_matches(ctx.form_key, identity.form_id, s) for s in seals):
+        return None
+    whose = ", ".join(x for x in (entry.get("agency") or entry.get("respondent"),
+                                  entry.get("case_ref") and f"case {entry['case_ref']}") if x)
+    claimed = f"form {identity.form_id}" + (f" ({whose})" if whose else "")
+    after = ("It is not used, and that form is still outstanding and chased. Check who sent this file: if it really "
+             "is that respondent's return, ask them to fill in the form that was sent to them.")
+    if not seals:
+        return "no_seal", (f"this file claims to be {claimed}, but carries no seal, so maa cannot tell that it was "
+                           f"issued as that form (a form's reference line ends with 'seal' and a code). {after}")
+    return "wrong_seal", (f"this file claims to be {claimed}, but its seal is not that form's: it was not issued "
+                          f"to the sender as that form. {after}")
+
+
+def _unverified(problem: tuple[str, str], tool, raw: RawReturn, attributes: dict, where: dict, common: dict) -> Examined:
+    """A return that is not what it claims: never used, but an urgent answer in it is still shown."""
+    code, reason = problem
+    urgent = []
+    if raw.answers:
+        urgent = [dict(i.to_dict(), sender_verified=False) for i in judge(tool, raw, attributes).urgent]
+    return Examined(Decision("unverified", code, [reason], urgent=urgent, **where, **common))
 
 
 def _attributes(ws: Workspace, entry: dict) -> dict[str, str]:
@@ -255,7 +307,7 @@ def _with_record(chosen: Decision, judgement: Judgement, tool, raw: RawReturn, c
         "modified": chosen.modified, "collected_at": dt.datetime.fromtimestamp(ctx.now, dt.UTC).isoformat(timespec="seconds"),
         "received": day.isoformat(), "late": is_late(ctx.ws, day),
         "tool": tool.id, "tool_version": (raw.identity.tool_version if raw.identity else None) or tool.version,
-        "format": raw.format, "answers": public,
+        "format": raw.format, "trust": chosen.trust, "answers": public,
         "comments": {k: v for k, v in judgement.comments.items() if k not in secret_keys},
         "issues": chosen.issues, "warnings": chosen.warnings, "urgent": chosen.urgent,
     }

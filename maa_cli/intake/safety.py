@@ -10,6 +10,14 @@ every check is ``ok`` and may be handed to python-docx or openpyxl.
 Every check is bounded: the file size is checked before reading, the zip index
 before it is parsed, declared sizes before anything is unpacked, and unpacking
 is streamed and stopped past the limit, so no file can make a check slow or big.
+
+Bytes alone do not bound what a parser does with a file: 50 MB of XML can hold
+eight million elements, elements nested a million deep or one tag of 50 MB, and
+the readers build a tree of every element. So while each part is unpacked, its
+elements, attributes, nesting and longest tag are counted without building
+anything (:mod:`maa_cli.intake.xmlcount`), and a file far past any form is
+refused before a reader sees it. The limits, and the time and memory they keep
+a file within, are in the README's "Limits" section.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from .xmlcount import PackageCount, PartCount, PartRefused
+
 MB = 1024 * 1024
 #: A filled-in form is well under 5 MB; 50 MB leaves room for pasted photos and scans.
 MAX_FILE_BYTES = 50 * MB
@@ -40,6 +50,26 @@ MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 1 * MB
 #: zipfile reads the whole zip index in one go; 1,000 honest entries need ~100 KB.
 MAX_INDEX_BYTES = 1 * MB
+#: The largest built-in form as maa writes it (early-years-safeguarding, in Word) has 13,864 XML
+#: elements in all, 9,081 in its largest part (the styles) and 4,215 in its body, nested at most
+#: 11 deep. A return typed into Word or LibreOffice, with long answers and a pasted table, has
+#: a few times that. The limits allow about 25-35 times the built-in form, and keep reading the
+#: largest file they accept to a few seconds and a few hundred MB (see the README's "Limits").
+MAX_PART_ELEMENTS = 250_000
+MAX_FILE_ELEMENTS = 500_000
+#: Nested tables in a Word form reach 20-30 levels; libxml2 stops at 256 without being asked to.
+MAX_DEPTH = 128
+#: Attributes cost the readers memory too (a dict entry each): the same form has 16,944 (21,901
+#: once LibreOffice saves it). One element has at most 18 in maa's forms and about 40 in Word's
+#: (the document root, declaring its namespaces); thousands of distinct names on one element
+#: make ElementTree crawl (2 million took 18 s and 600 MB).
+MAX_PART_ATTRIBUTES = 500_000
+MAX_FILE_ATTRIBUTES = 1_000_000
+MAX_ELEMENT_ATTRIBUTES = 1_000
+#: The longest single tag, comment or processing instruction. expat re-reads an unfinished one
+#: from its start each time more bytes arrive, so one of 8 MB fed in 64 KB pieces takes 2 s, and
+#: openpyxl feeds it 16 KB pieces. The longest tag in a built-in form is 1.2 KB.
+MAX_TAG_BYTES = 256 * 1024
 _MANIFEST_BYTES = 1 * MB  # [Content_Types].xml is a few KB in every real file
 _CHUNK = 64 * 1024
 _OLE_MAX_DIR_ENTRIES = 20_000  # real .doc/.xls/.msg files have tens to hundreds
@@ -56,6 +86,13 @@ class Limits:
     max_ratio: int = MAX_RATIO
     ratio_floor_bytes: int = RATIO_FLOOR_BYTES
     max_index_bytes: int = MAX_INDEX_BYTES
+    max_part_elements: int = MAX_PART_ELEMENTS
+    max_file_elements: int = MAX_FILE_ELEMENTS
+    max_depth: int = MAX_DEPTH
+    max_part_attributes: int = MAX_PART_ATTRIBUTES
+    max_file_attributes: int = MAX_FILE_ATTRIBUTES
+    max_element_attributes: int = MAX_ELEMENT_ATTRIBUTES
+    max_tag_bytes: int = MAX_TAG_BYTES
 
 
 DEFAULT_LIMITS = Limits()
@@ -69,7 +106,8 @@ class Inspection:
     encrypted, empty, odt, rtf, ..., unknown). ``code`` is one of: empty, too_large,
     not_a_file, unreadable, pdf, msg, zip, encrypted_zip, encrypted, legacy_doc, legacy_xls,
     wrong_format, macro, doctype, zip_bomb, too_many_parts, unsafe_name, duplicate_part,
-    corrupt, unknown. ``warnings`` note what did not stop the file, e.g. a misleading name.
+    too_many_elements, too_many_attributes, too_deep, huge_tag, bad_encoding, corrupt, unknown.
+    ``warnings`` note what did not stop the file, e.g. a misleading name.
     """
 
     path: Path
@@ -115,6 +153,8 @@ _KINDS = {
     "office": ("an Office file of a kind maa does not read", None),
 }
 _FRESH = "Ask the agency for a fresh copy of the form, and tell your IT security contact."
+_TOO_MUCH = ("Ask the agency to copy their answers into a fresh copy of the form they were sent and send that; anything "
+             "long they pasted in (a chronology, a report) can come as a separate attachment.")
 _REASONS = {
     "empty": "The file is empty (0 bytes), usually a failed upload or copy. Ask the agency to send the form again.",
     "too_large": "{detail}, more than maa accepts ({limit}). Ask the agency to remove large pictures or attachments from the form and send it again.",
@@ -134,6 +174,11 @@ _REASONS = {
     "too_many_parts": "The file holds {detail}, far more than any form has; maa did not open it. " + _FRESH,
     "unsafe_name": "Part '{part}' inside the file has a name that points outside the file (a 'zip slip' attack); maa did not open it. " + _FRESH,
     "duplicate_part": "Two parts inside the file are both called '{part}', which Word and Excel never write and which can hide content from checks; maa did not open it. " + _FRESH,
+    "too_many_elements": "{detail} more than {limit:,} pieces of content (XML elements), far more than an audit form can have (maa's largest form has about 14,000 in all); maa did not open it. " + _TOO_MUCH,
+    "too_many_attributes": "{detail} more than {limit:,} settings on its content (XML attributes), far more than an audit form can have (maa's largest form has about 17,000 in all); maa did not open it. " + _TOO_MUCH,
+    "huge_tag": "Part '{part}' inside the file has {detail}, which Word and Excel never write and which is used to make programs that read the file run for minutes; maa did not open it. " + _FRESH,
+    "too_deep": "Part '{part}' inside the file nests its content more than {limit} levels deep; audit forms nest about 11 levels, and deeper nesting is used to exhaust programs that read the file, so maa did not open it. " + _FRESH,
+    "bad_encoding": "Part '{part}' inside the file is written in a text encoding ({detail}) that Word and Excel never use, which can hide content from checks; maa did not open it. " + _FRESH,
     "corrupt": "The file is damaged or incomplete ({detail}). If it was still being copied, run maa again later; if it stays like this, ask the agency to send the form again.",
     "unknown": "maa cannot tell what this file is: it is not a Word (.docx) or Excel (.xlsx) form. Ask the agency to send back the form they were sent, as .docx or .xlsx.",
 }
@@ -296,7 +341,8 @@ _EBCDIC_DOCTYPE = "DOCTYPE".encode("cp037")  # libxml2 (python-docx) also reads 
 _KEEP = len("<!DOCTYPE".encode("utf-32-le")) - 1  # so a marker split across two chunks is seen
 
 
-def _has_doctype(chunks) -> bool:
+def _scan_part(chunks, counter: PartCount) -> bool:
+    """Feed one part's unpacked bytes to its count (:mod:`maa_cli.intake.xmlcount`); True if it declares a DOCTYPE."""
     tail = b""
     for chunk in chunks:
         window = tail + chunk
@@ -304,7 +350,9 @@ def _has_doctype(chunks) -> bool:
         # every Unicode encoding the XML parsers accept, whatever the part is called.
         if _DOCTYPE in window.translate(None, b"\0") or _EBCDIC_DOCTYPE in window:
             return True
+        counter.feed(chunk)  # only after the DOCTYPE search: expat never sees a declaration first
         tail = window[-_KEEP:]
+    counter.close()
     return False
 
 
@@ -348,10 +396,14 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             kind = _classify(zf, {i.filename.casefold(): i for i in infos})
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
+            counts = PackageCount(limits)
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
-                if _has_doctype(_chunks(zf, info, min(limits.max_member_bytes, budget))):
-                    raise _refuse("doctype", kind, part=info.filename)
+                try:
+                    if _scan_part(_chunks(zf, info, min(limits.max_member_bytes, budget)), counts.part(info.filename)):
+                        raise _refuse("doctype", kind, part=info.filename)
+                except PartRefused as refused:
+                    raise _refuse(refused.code, kind, **refused.params) from None
                 budget -= info.file_size
             return kind
     except UnsafeFile as exc:

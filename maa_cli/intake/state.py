@@ -16,6 +16,12 @@ Nothing lives in ``returns/``. What can hold personal data is in the restricted 
 Every file is written atomically (:mod:`maa_cli.atomic`), records before the state
 that points to them, so a run killed at any moment leaves either the old state or
 a state the next run completes. A lock keeps two runs from interleaving.
+
+A state file that cannot be read (not UTF-8, not JSON, the wrong shape, a folder where a
+file should be) never stops the hourly run: it is *set aside* — renamed
+``<name>.unreadable-<local time>`` beside itself, never deleted — and rebuilt from what
+can be trusted (the returns themselves, the records, the run log), with a note the
+officer sees in the run's warnings (:class:`Repairs`).
 """
 
 from __future__ import annotations
@@ -27,10 +33,14 @@ import json
 import os
 import shutil
 import stat
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, atomic
+from ..errors import WorkspaceError
+from ..forms.identity import make_seal
 from ..forms.naming import clean
 from ..setup import restricted
 from ..setup.workspace import Workspace
@@ -86,8 +96,102 @@ def read_json(path: Path, default):
     """A JSON state file, or ``default`` if it is missing or unreadable (the next run rebuilds it)."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return default
+
+
+class Unreadable(Exception):
+    """A state file that is there but cannot be used; ``str()`` says why, in a few words."""
+
+
+def parse_json(path: Path, shape: Callable[[object], bool] = lambda data: True):
+    """The JSON in ``path``; None when there is no such file.
+
+    Raises:
+        Unreadable: it is a folder, cannot be opened, is not UTF-8 text or JSON, or fails ``shape``.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise Unreadable("it is a folder, where a file should be") from None
+    except OSError as exc:  # on Windows, opening a folder is "permission denied"
+        if path.is_dir():
+            raise Unreadable("it is a folder, where a file should be") from None
+        raise Unreadable(f"it cannot be opened ({exc.strerror or type(exc).__name__})") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise Unreadable("it is not text (its bytes are not UTF-8)") from None
+    except ValueError:
+        raise Unreadable("it is not valid JSON (cut short, or edited by hand)") from None
+    if not shape(data):
+        raise Unreadable("it does not hold what maa writes there") from None
+    return data
+
+
+def aside_name(path: Path, now: float) -> Path:
+    """A free name beside ``path`` for setting it aside: ``files.json.unreadable-20261204T131502``."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
+    target, n = path.with_name(f"{path.name}.unreadable-{stamp}"), 1
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+    return target
+
+
+def set_aside(path: Path, now: float) -> Path | None:
+    """Rename ``path`` (a file or a folder) out of maa's way, keeping it; the new path, or None if it could
+    not be renamed (held open on Windows, say). Uses :func:`maa_cli.atomic.replace`, which retries a
+    target briefly held open by antivirus or a sync client."""
+    target = aside_name(path, now)
+    try:
+        atomic.replace(path, target)
+    except (OSError, WorkspaceError):
+        return None
+    return target
+
+
+@dataclass
+class Repairs:
+    """What one run found damaged in the state it keeps and set aside, as lines for the officer.
+
+    Passed to the readers that may rename (those called under the audit's lock); read-only
+    callers such as ``maa status`` pass none and simply do without what cannot be read.
+    """
+
+    ws: Workspace
+    now: float
+    notes: list[str] = field(default_factory=list)
+
+    def set_aside(self, path: Path, why: str, then: str) -> Path | None:
+        """Set ``path`` aside and add a note: which file, ``why`` it cannot be used, where it went, ``then`` what
+        maa did about it."""
+        moved = set_aside(path, self.now)
+        where = self._shown(path)
+        if moved is None:
+            self.notes.append(f"{where} cannot be used: {why}. It could not be renamed out of the way (is it open in "
+                              f"another program?); {then} Close it, or move it elsewhere, before the next run.")
+        else:
+            self.notes.append(f"{where} could not be used: {why}. It was set aside as '{moved.name}' (kept, in case "
+                              f"it is needed) and {then}")
+        return moved
+
+    def _shown(self, path: Path) -> str:
+        for base, label in ((self.ws.state_dir, ".maa"), (self.ws.restricted_dir, "the restricted store")):
+            with contextlib.suppress(ValueError):
+                rel = path.relative_to(base).as_posix()
+                return f"'{label}/{rel}'" if label == ".maa" else f"'{rel}' in {label}"
+        return f"'{path.name}'"
+
+    def read(self, path: Path, shape: Callable[[object], bool], then: str):
+        """:func:`parse_json`, setting the file aside (with a note) when it cannot be used; None then."""
+        try:
+            return parse_json(path, shape)
+        except Unreadable as exc:
+            self.set_aside(path, str(exc), then)
+            return None
 
 
 @dataclass
@@ -129,10 +233,22 @@ class State:
                 "files": {k: e.to_json() for k, e in self.files.items()}}
 
 
-def load_state(ws: Workspace) -> State:
+def _state_shape(data) -> bool:
+    return isinstance(data, dict) and (data.get("version") != STATE_VERSION or isinstance(data.get("files"), dict))
+
+
+def load_state(ws: Workspace, repairs: Repairs | None = None) -> State:
     """The state of the last run; empty when missing or from an older maa. An entry that cannot be
-    read is left out (its file is simply read again)."""
-    data = read_json(ws.state_dir / STATE_FILE, {})
+    read is left out (its file is simply read again).
+
+    With ``repairs``, a state file that cannot be read at all is set aside (and every return read again).
+    """
+    path = ws.state_dir / STATE_FILE
+    if repairs is not None:
+        then = "every return is read again in this run, which rebuilds it. Nothing needs doing."
+        data = repairs.read(path, _state_shape, then) or {}
+    else:
+        data = read_json(path, {})
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION or not isinstance(data.get("files"), dict):
         return State()
     files = {}
@@ -146,7 +262,7 @@ def save_state(ws: Workspace, state: State) -> bool:
     """Write the state if it changed; True when it was written."""
     path = ws.state_dir / STATE_FILE
     text = dumps(state.to_json())
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    if _same_bytes(path, text):
         return False
     atomic.write_text(path, text)
     return True
@@ -170,6 +286,8 @@ def fingerprint(ws: Workspace, manifest: dict) -> str:
         "forms": {fid: [e.get("form_type"), e.get("agency"), e.get("case_ref"), e.get("tool_version")]
                   for fid, e in manifest.items()},
     }
+    if audit.sealed_forms:  # a restored or replaced key must re-check every seal (the key itself never leaves the store)
+        judged_by["seals"] = make_seal(ws.form_key, "state-fingerprint")
     return hashlib.sha256(dumps(judged_by).encode()).hexdigest()
 
 
@@ -191,8 +309,31 @@ def version_name(form_id: str, sha256: str) -> str:
     return f"{form_id}--{sha256[:12]}"
 
 
-def has_version(ws: Workspace, form_id: str, sha256: str) -> bool:
-    return (records_dir(ws) / f"{version_name(form_id, sha256)}.json").is_file()
+def has_version(ws: Workspace, form_id: str, sha256: str, repairs: Repairs | None = None) -> bool:
+    """The record of this version of a form is kept and can be read (and so are its identifying answers, if any).
+
+    With ``repairs``, a record that cannot be read is set aside: the caller reads the return again, which
+    writes it anew.
+    """
+    name = version_name(form_id, sha256)
+    path = records_dir(ws) / f"{name}.json"
+    if repairs is None:
+        return path.is_file()
+    then = "the return it came from is read again in this run, which writes it anew. Nothing needs doing."
+    record = repairs.read(path, lambda d: _is_record(d, form_id, sha256), then)
+    if record is None:
+        return False
+    secret = ws.restricted_dir / restricted.ANSWERS_DIR / VERSIONS_DIR / f"{name}.json"
+    if not (secret.exists() or secret.is_symlink()):  # the form has no identifying answers
+        return True
+    return repairs.read(secret, lambda d: isinstance(d, dict), then) is not None
+
+
+def _is_record(data, form_id: str | None = None, sha256: str | None = None) -> bool:
+    """What :func:`write_version` writes (and :func:`publish` copies): a form's answers, with what reports read."""
+    return (isinstance(data, dict) and isinstance(data.get("answers"), dict) and isinstance(data.get("form_id"), str)
+            and isinstance(data.get("form_type"), str) and isinstance(data.get("status"), str)
+            and (form_id is None or data["form_id"] == form_id) and (sha256 is None or data.get("sha256") == sha256))
 
 
 def write_version(ws: Workspace, record: dict, secret: dict) -> None:
@@ -212,11 +353,13 @@ def write_version(ws: Workspace, record: dict, secret: dict) -> None:
         _write_if_changed(secret_path, dumps(secret))
 
 
-def publish(ws: Workspace, current: dict[str, tuple[str, str]]) -> None:
+def publish(ws: Workspace, current: dict[str, tuple[str, str]], repairs: Repairs | None = None) -> None:
     """Make ``responses/<form>.json`` the current return of each form (``{form_id: (sha256, status)}``).
 
     Forms with no current return (nothing back, or a conflict still to be resolved)
     have no response record and no identifying answers outside the versions folder.
+    A response or answers file that cannot be read is set aside (with ``repairs``) before it is
+    written again from the record, never silently overwritten or deleted.
     """
     out = responses_dir(ws)
     answers = ws.restricted_dir / restricted.ANSWERS_DIR
@@ -225,28 +368,71 @@ def publish(ws: Workspace, current: dict[str, tuple[str, str]]) -> None:
         record = read_json(records_dir(ws) / f"{name}.json", None)
         if record is None:
             continue
-        _write_if_changed(out / f"{form_id}.json", dumps(dict(record, status=status)))
+        _replace(out / f"{form_id}.json", dumps(dict(record, status=status)), _is_record, repairs)
         secret = read_json(answers / VERSIONS_DIR / f"{name}.json", None)
         if secret:
-            _write_if_changed(answers / f"{form_id}.json", dumps(secret))
+            _replace(answers / f"{form_id}.json", dumps(secret), lambda d: isinstance(d, dict), repairs)
         else:
             _unlink(answers / f"{form_id}.json")
     for folder in (out, answers):
         if folder.is_dir():
             for stale in folder.glob("MAA-*.json"):
                 if stale.stem not in current:
-                    _unlink(stale)
+                    _remove_stale(stale, repairs)
+
+
+def _replace(path: Path, text: str, shape: Callable[[object], bool], repairs: Repairs | None) -> None:
+    """Write ``text`` to ``path`` unless it is there already; what was there is set aside first if it cannot be read."""
+    if _same_bytes(path, text):
+        return
+    if repairs is not None and (path.exists() or path.is_symlink()):
+        repairs.read(path, shape, "it was written again from the return's record. Nothing needs doing.")
+    atomic.write_text(path, text)
+
+
+def _remove_stale(path: Path, repairs: Repairs | None) -> None:
+    """A form's response (or answers) that no longer has a current return; one that cannot be read is set aside."""
+    if repairs is not None:
+        then = "its form has no current return, so nothing was written in its place. Nothing needs doing."
+        try:
+            parse_json(path)
+        except Unreadable as exc:
+            repairs.set_aside(path, str(exc), then)
+            return
+    _unlink(path)
+
+
+@dataclass
+class Responses:
+    """The response records read for a report, and those that could not be read (by file name, with why)."""
+
+    records: list[dict] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> Responses:
+    """The current return of each form whose status is in ``statuses``, and every record that could not be read.
+
+    Nothing is renamed: ``maa collect`` sets a damaged record aside and writes it again from the form's record.
+    """
+    out = Responses()
+    folder = responses_dir(ws)
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            record = parse_json(path, _is_record)
+        except Unreadable as exc:
+            out.unreadable.append((path.name, str(exc)))
+            continue
+        if record is not None and record.get("status") in statuses:
+            out.records.append(record)
+    out.records.sort(key=lambda r: (r["form_type"], r.get("case_ref") or "", r.get("agency") or "", r["form_id"]))
+    return out
 
 
 def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> list[dict]:
-    """The current return of each form whose status is in ``statuses``, as plain data."""
-    out = []
-    folder = responses_dir(ws)
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        record = read_json(path, None)
-        if isinstance(record, dict) and record.get("status") in statuses:
-            out.append(record)
-    return sorted(out, key=lambda r: (r["form_type"], r.get("case_ref") or "", r.get("agency") or "", r["form_id"]))
+    """The current return of each form whose status is in ``statuses``, as plain data (see :func:`read_responses`
+    for those that could not be read)."""
+    return read_responses(ws, statuses).records
 
 
 def keep_copy(ws: Workspace, staged: Path, decision: Decision, kind: str) -> str:
@@ -287,10 +473,60 @@ def copy_ok(ws: Workspace, relpath: str | None) -> bool:
 # -- choices and the run log --------------------------------------------------------------------
 
 
-def read_choices(ws: Workspace) -> dict[str, dict]:
-    """The officer's choice for each conflicting form: ``{form_id: {"sha256": ..., "file": ...}}``."""
-    data = read_json(ws.state_dir / CHOICES_FILE, {})
+def read_choices(ws: Workspace, repairs: Repairs | None = None) -> dict[str, dict]:
+    """The officer's choice for each conflicting form: ``{form_id: {"sha256": ..., "file": ...}}``.
+
+    With ``repairs``, a choices file that cannot be read is set aside and rebuilt from the run log,
+    which records every choice (and, before it, the SHA-256 of each file read).
+    """
+    path = ws.state_dir / CHOICES_FILE
+    if repairs is None:
+        data = read_json(path, {})
+    else:
+        try:
+            data = parse_json(path, lambda d: isinstance(d, dict)) or {}
+        except Unreadable as exc:
+            data = choices_from_log(ws)
+            with contextlib.suppress(OSError, WorkspaceError):
+                if repairs.set_aside(path, str(exc), _rebuilt_choices(data)) is not None and data:
+                    write_choices(ws, data)
     return {k: v for k, v in data.items() if isinstance(v, dict) and v.get("sha256")} if isinstance(data, dict) else {}
+
+
+def _rebuilt_choices(found: dict) -> str:
+    if not found:
+        return ("no choice could be found in the run log to rebuild it from: any conflict you had settled is listed "
+                "again. Settle it again with 'maa choose'.")
+    forms = ", ".join(sorted(found))
+    return (f"rebuilt from the run log, which recorded your choice for {forms}. Check the conflicts listed in this run: "
+            "settle any listed again with 'maa choose'.")
+
+
+def choices_from_log(ws: Workspace) -> dict[str, dict]:
+    """The officer's choices as the run log recorded them: each ``choice`` event, with the SHA-256 of the file
+    chosen as last read before it (the choice is kept by content). Lines that cannot be read are skipped."""
+    last_read: dict[tuple, str] = {}
+    out: dict[str, dict] = {}
+    for event in read_log(ws):
+        key = (event.get("file"), event.get("form_id"))
+        if event.get("event") == "read" and event.get("sha256"):
+            last_read[key] = event["sha256"]
+        elif event.get("event") == "choice" and key in last_read:
+            out[event["form_id"]] = {"sha256": last_read[key], "file": event["file"], "at": event.get("at"),
+                                     "rebuilt": "from the run log"}
+    return out
+
+
+def read_log(ws: Workspace) -> list[dict]:
+    """Every event in the run log that can be read (a run killed mid-line leaves a fragment, skipped here)."""
+    out = []
+    with contextlib.suppress(OSError), (ws.state_dir / RUN_LOG).open("rb") as handle:
+        for line in handle:
+            with contextlib.suppress(ValueError):
+                event = json.loads(line.decode("utf-8"))
+                if isinstance(event, dict):
+                    out.append(event)
+    return out
 
 
 def write_choices(ws: Workspace, choices: dict[str, dict]) -> None:
@@ -312,6 +548,27 @@ def append_log(ws: Workspace, entries: list[dict]) -> None:
         os.fsync(handle.fileno())
 
 
+def check_kept_files(ws: Workspace, repairs: Repairs) -> None:
+    """Before a run: set aside what would stop it at once. A folder where the run log should be (it is
+    appended to, never read back by a run), and identifying answers that cannot be read (without them
+    names could not be masked, so every command would refuse): those are written again from the
+    version they came from."""
+    log = ws.state_dir / RUN_LOG
+    if log.is_dir():
+        repairs.set_aside(log, "it is a folder, where a file should be", "a new run log was started. Nothing needs doing.")
+    answers = ws.restricted_dir / restricted.ANSWERS_DIR
+    for path in sorted(answers.glob("MAA-*.json")) if answers.is_dir() else []:
+        try:
+            parse_json(path, lambda d: isinstance(d, dict))
+        except Unreadable as exc:
+            repairs.set_aside(path, str(exc), "it is written again from its return's answers in this run. Nothing needs doing.")
+            response = read_json(responses_dir(ws) / path.name, None)
+            if isinstance(response, dict) and response.get("sha256"):
+                kept = read_json(answers / VERSIONS_DIR / f"{version_name(path.stem, response['sha256'])}.json", None)
+                if isinstance(kept, dict):
+                    atomic.write_text(path, dumps(kept))
+
+
 def now_iso(now: float) -> str:
     return dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds")
 
@@ -323,10 +580,16 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    with contextlib.suppress(OSError):
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            return
-    atomic.write_text(path, text)
+    if not _same_bytes(path, text):
+        atomic.write_text(path, text)
+
+
+def _same_bytes(path: Path, text: str) -> bool:
+    """``path`` holds exactly ``text`` already. Compared as bytes: a damaged file is simply different."""
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
 
 
 def _unlink(path: Path) -> None:

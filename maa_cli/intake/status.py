@@ -17,8 +17,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import ErrorCode, MaaError, WorkspaceError, problem
+from ..errors import ErrorCode, MaaError, RestrictedStoreError, WorkspaceError, problem
 from ..forms.manifest import counted_forms, read_manifest
+from ..plain import plain_all
 from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 from . import state as cs
 from .collect import output_masker
@@ -82,9 +83,11 @@ class AuditStatus:
     by_case: list[Counts]
     chase: list[ChaseItem]
     to_decide: list[FormStatus]  # conflicts: the officer picks with 'maa choose'
-    unmatched: list[dict]  # files not matched to an issued form (rejected, or still pending)
+    unmatched: list[dict]  # files not matched to an issued form (rejected, unverified, or still pending)
     urgent: list[dict]
     findings: FormStatus | None = None  # the officer's findings form, once 'maa report' has issued it
+    #: A case's details are missing from the restricted store: file names and reasons are hidden (see collect).
+    refusal: RestrictedStoreError | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -94,22 +97,28 @@ class AuditStatus:
             out[state] = sum(1 for f in self.forms if f.state == state)
         out["pending"] = sum(1 for u in self.unmatched if u["status"] == "pending")
         out["unmatched"] = sum(1 for u in self.unmatched if u["status"] == "rejected")
+        out["unverified"] = sum(1 for u in self.unmatched if u["status"] == "unverified")
         return out
 
     @property
     def needs_attention(self) -> bool:
         forms = self.forms + ([self.findings] if self.findings else [])
+        if self.refusal is not None:
+            return True
         return bool(self.urgent) or any(f.state in ("incomplete", "rejected", "conflict") for f in forms) or any(
-            u["status"] == "rejected" for u in self.unmatched)
+            u["status"] in ("rejected", "unverified") for u in self.unmatched)
 
     def to_json(self) -> dict:
-        return {"audit": {"title": self.title, "deadline": self.deadline, "days_to_deadline": self.days_to_deadline,
+        out = {"audit": {"title": self.title, "deadline": self.deadline, "days_to_deadline": self.days_to_deadline,
                           "stage": self.stage},
                 "summary": self.summary, "urgent": self.urgent, "by_form_type": [asdict(t) for t in self.by_type],
                 "by_respondent": [asdict(t) for t in self.by_respondent], "by_case": [asdict(t) for t in self.by_case],
                 "forms": [asdict(f) for f in self.forms], "chase": [asdict(c) for c in self.chase],
                 "to_decide": [asdict(f) for f in self.to_decide], "unmatched": self.unmatched,
                 "findings": asdict(self.findings) if self.findings else None}
+        if self.refusal is not None:
+            out["error"] = {"exit_code": self.refusal.exit_code, "problems": [p.to_dict() for p in self.refusal.problems]}
+        return out
 
 
 def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
@@ -123,12 +132,16 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
     for entry in sorted(entries.values(), key=lambda e: e.path or ""):
         d, path = entry.decision, masker.path(entry.path or "?")
         shown = (entry.shown or [d.status])[0]  # the status after comparing returns of the same form
-        if d.form_id in manifest and shown != "pending":
+        if d.form_id in manifest and shown not in ("pending", "unverified"):
             by_form.setdefault(d.form_id, []).append((path, d, shown))
             if shown != "superseded":  # a withdrawn form's return still reports a child at risk now
-                urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
-        elif shown in ("pending", "rejected"):
+                urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
+        elif shown in ("pending", "rejected", "unverified"):
+            if shown == "unverified":  # never the claimed form's return, but a child at risk is still shown
+                urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
             unmatched.append({"path": path, "status": shown, "code": d.code, "reasons": [masker.text(r) for r in d.reasons]})
+            if shown != "unverified":  # a file being re-saved (or unreadable) keeps its previous version's concerns
+                urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
     counted = counted_forms(manifest)
     forms = [_form(ws, form_id, entry, by_form.get(form_id, []), masker) for form_id, entry in counted.items()]
@@ -146,7 +159,7 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
         forms=forms, by_type=_counts(ws, forms), by_respondent=_grouped(forms, lambda f: f.agency or _respondent(ws, f.form_type)),
         by_case=_grouped([f for f in forms if f.case_ref], lambda f: f.case_ref), chase=_chase(ws, forms),
         to_decide=[f for f in [*forms, *([findings] if findings else [])] if f.state == "conflict"],
-        unmatched=unmatched, urgent=urgent, findings=findings,
+        unmatched=unmatched, urgent=urgent, findings=findings, refusal=ws.identity_problem(),
     )
 
 

@@ -6,11 +6,12 @@ Shareable, in ``reports/`` (cases by reference only, narrative masked):
   * ``7-minute-briefing.docx``    from the returned findings form
   * ``action-plan.xlsx``          the partnership's recommendations, with RAG, kept up to date
   * ``respondents/*.xlsx``        each setting's own action plan (questionnaires)
-  * ``data-workbook.xlsx``        every accepted answer, for filtering and pivoting
+  * ``summary-workbook.xlsx``     each question's answers in counts and percentages, suppressed
 
 Restricted, in ``reports/restricted/``: a panel pack per case (answers side by side,
-narrative in full), for questionnaires the written answers grouped by question, and
-``masking-check.txt``, the masked words the officer should check before sharing.
+narrative in full, the case's profile), for questionnaires the written answers grouped by
+question, ``data-workbook.xlsx``, the officer's row-level working data (one row per return),
+and ``masking-check.txt``, the masked words the officer should check before sharing.
 
 One output that cannot be written (open in Word or Excel) does not stop the others:
 it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
@@ -38,6 +39,7 @@ class ReportResult:
     notes: list[str] = field(default_factory=list)
     busy: list[Path] = field(default_factory=list)  # outputs held open elsewhere: close them and run again
     briefing: Path | None = None
+    unreadable: list[str] = field(default_factory=list)  # response records that could not be read: left out
 
     @property
     def restricted(self) -> list[Path]:
@@ -49,7 +51,7 @@ class ReportResult:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.busy)
+        return bool(self.busy) or bool(self.unreadable)
 
 
 def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below: int | None = None) -> ReportResult:
@@ -70,11 +72,14 @@ def build_reports(ws: Workspace, *, today: dt.date | None = None, suppress_below
 
 
 def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> ReportResult:
+    problem = ws.identity_problem()
+    if problem is not None:  # a child whose name could not be masked: nothing shareable is written
+        raise problem
     from .context import FINDINGS_FORM_TYPE, build_context
     from .data_workbook import write_data_workbook
 
     ctx = build_context(ws, today=today, suppress_below=suppress_below)
-    result = ReportResult(responses=len(ctx.accepted()))
+    result = ReportResult(responses=len(ctx.accepted()), unreadable=[name for name, _why in ctx.unreadable])
 
     def attempt(write, *args):
         try:
@@ -93,6 +98,9 @@ def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> 
 
     attempt(write_data_workbook)
     if result.responses:
+        from .summary_workbook import write_summary_workbook
+
+        attempt(write_summary_workbook)
         from .findings_form import write_findings_form
         from .findings_report import write_findings_report
         from .panel_pack import write_panel_packs

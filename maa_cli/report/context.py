@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..definitions.tool import Tool
 from ..forms.manifest import live_forms, read_manifest
-from ..intake.collect import load_responses
+from ..intake.state import read_responses
 from ..office.cells import EXCEL_LIMIT
 from ..privacy.masking import Masker, masker_for
 from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace
@@ -25,10 +25,10 @@ from .participation import Participation, grouping_attributes, participation
 
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
-# Small-number suppression in shareable outputs: off unless audit.yaml sets 'suppress_below'
-# (a count from 1 to that number minus one is not printed). Off by default because a case
-# audit of five cases publishes "4 of 5 cases" by design; a published questionnaire may want 5.
-DEFAULT_SUPPRESS_BELOW: int | None = None
+# Small-number suppression in shareable outputs: audit.yaml's 'suppress_below' (a count from 1 to that
+# number minus one is not printed). 5 unless set: small counts about children can identify them. 0 turns
+# it off, a decision for the partnership to record (a case audit of five cases may publish "4 of 5").
+DEFAULT_SUPPRESS_BELOW = 5
 
 _VERTICAL = re.compile(r"[\x0b\x0c]")  # Word's manual line break and page break, as pasted text carries them
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -88,6 +88,7 @@ class ReportContext:
     small: int | None
     guard: TextGuard = field(default_factory=TextGuard)
     notes: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # response records left out: (file name, why)
 
     @property
     def audit(self):
@@ -153,7 +154,8 @@ class ReportContext:
 
 def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: int | None = None) -> ReportContext:
     """Read everything the reports need from an opened audit folder."""
-    records = load_responses(ws, statuses=("accepted", "incomplete"))
+    responses = read_responses(ws, statuses=("accepted", "incomplete"))
+    records = responses.records
     tools = {ft.name: ws.tools[ft.name] for ft in ws.audit.form_types if ft.name != FINDINGS_FORM_TYPE}
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
     small = suppress_below if suppress_below is not None else getattr(ws.audit, "suppress_below", DEFAULT_SUPPRESS_BELOW)
@@ -172,6 +174,11 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
         today=today or dt.date.today(),
         small=small or None,
     )
+    ctx.unreadable = responses.unreadable
+    for name, why in responses.unreadable:
+        ctx.notes.append(f"the response record '{name}' in the restricted store's responses/ folder could not be read "
+                         f"({why}), so that return is left out of every report and every figure. Run 'maa collect', "
+                         "which sets it aside and writes it again from the return's record, then 'maa report' again")
     if gone:
         ctx.notes.append(f"{len(gone)} withdrawn {'form is' if len(gone) == 1 else 'forms are'} left out of every report "
                          "(see .maa/manifest.json for the reason)")

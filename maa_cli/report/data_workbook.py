@@ -2,9 +2,11 @@
 
 A Responses sheet per form type (one row per accepted return, one column per
 answer box, with the respondent's attributes alongside) and a Setting actions
-sheet (one row per question answered No, with its action points). Shareable:
-identifying answers are not in the collected records at all, and narrative is
-masked for every name and date of birth the audit knows.
+sheet (one row per question answered No, with its action points). Restricted
+(``reports/restricted/``): a row per return lets small groups be recounted, so it is
+the officer's working data, not for publication; :mod:`maa_cli.report.summary_workbook`
+is the shareable one. Identifying answers are not in the collected records at all,
+and narrative is masked for every name and date of birth the audit knows.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def write_data_workbook(ctx: ReportContext) -> Path:
         sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
         a4(sheet)
     _actions_sheet(ctx, wb, attributes)
-    return save(ctx, wb, ctx.ws.reports_dir / FILE_NAME, f"{ctx.audit.title}: data workbook")
+    return save(ctx, wb, ctx.ws.reports_dir / "restricted" / FILE_NAME, f"{ctx.audit.title}: data workbook (restricted)")
 
 
 def _value(ctx: ReportContext, record: dict, f):

@@ -26,7 +26,7 @@ USABLE_CM = 17.0  # A4 less 2 cm margins
 class Doc:
     """A report being written: python-docx's document plus the run's text guard."""
 
-    def __init__(self, ctx, title: str, subject: str = ""):
+    def __init__(self, ctx, title: str, subject: str = "", restricted: bool = False):
         from ..forms.plan import word_template  # the partnership's template named in audit.yaml
 
         self.ctx = ctx
@@ -35,6 +35,20 @@ class Doc:
         self.sid = {s.name: s.style_id for s in self.doc.styles}
         _ensure_report_styles(self.doc)
         self.sid = {s.name: s.style_id for s in self.doc.styles}
+        if restricted:
+            self.mark(f"{ctx.audit.protective_marking} · restricted: for the panel only".lstrip(" ·"))
+
+    def mark(self, text: str) -> None:
+        """Put a protective marking at the top right of every page's header."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        for section in self.doc.sections:
+            header = section.header
+            para = header.paragraphs[-1] if header.paragraphs and not header.paragraphs[-1].text else header.add_paragraph()
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = para.add_run(text)
+            run.font.size, run.bold = Pt(8), True
 
     # -- text
     def heading(self, text: str, level: int = 1):

@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import atomic
 from ..definitions.catalog import load_builtin
 from ..forms.content import FormContent
-from ..forms.identity import FormIdentity, make_form_id
+from ..forms.identity import FormIdentity, make_form_id, make_seal
 from ..forms.manifest import read_manifest, save_manifest
 from . import text
 from .context import FINDINGS_FORM_TYPE, FINDINGS_TOOL, ReportContext
@@ -118,9 +118,10 @@ def findings_content(ctx: ReportContext) -> FormContent:
     tool = load_builtin(FINDINGS_TOOL)
     prefill = {k: " ".join(v) for k, v in prefill_paragraphs(ctx).items()}
     prefill["briefing_title"] = ctx.audit.title
+    form_id, key = findings_form_id(ctx), ctx.ws.form_key
     return FormContent(
         tool=tool,
-        identity=FormIdentity(findings_form_id(ctx), tool.id, tool.version, ctx.audit.audit_id),
+        identity=FormIdentity(form_id, tool.id, tool.version, ctx.audit.audit_id, make_seal(key, form_id) if key else None),
         partnership=ctx.partnership,
         audit_title=ctx.audit.title,
         form_title="Audit findings: for the 7-minute briefing and the action plan",

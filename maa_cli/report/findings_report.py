@@ -150,10 +150,7 @@ def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
     doc.heading("The cases" if audit.cases else "The respondents", 1)
     doc.paragraphs(overview_text(ctx))
     if audit.cases:
-        keys: list[str] = []
-        if not ctx.small:  # with suppression, a child's profile is never printed in one row: totals only, below
-            for c in audit.cases:
-                keys += [k for k in c.attributes if k not in keys]
+        keys: list[str] = []  # a child's profile is never printed in one row of a shareable table: totals only, below
         returned = {}
         for r in ctx.accepted():
             if r.get("case_ref"):

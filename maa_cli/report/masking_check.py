@@ -40,11 +40,7 @@ def write_masking_check(ctx: ReportContext) -> Path:
                     lines.append(_line(ctx, record, value, check))
                     masked, left = masked + check.masked, left + (not check.masked)
             if lines:
-                shown_in = ["findings report"] * (f in quotable(tool)) + ["data workbook"]
-                if f.role in ("action", "when_who"):
-                    shown_in.append("respondents' action plans")
-                sections.append([f"{ctx.titles[name]}, question {f.number}: {f.label}  (in the {', '.join(shown_in)})",
-                                 *lines])
+                sections.append([f"{ctx.titles[name]}, question {f.number}: {f.label}  ({_shown_in(tool, f)})", *lines])
     if ctx.findings is not None:
         lines = []
         for key, value in ctx.findings["answers"].items():
@@ -59,6 +55,13 @@ def write_masking_check(ctx: ReportContext) -> Path:
         ctx.notes.append(f"{masked} masked word(s) may be ordinary words and {left} capitalised word(s) that are also "
                          f"names were left as words: check them in the shareable reports (listed in restricted/{FILE_NAME})")
     return path
+
+
+def _shown_in(tool, f) -> str:
+    """Where the masked answer is printed: the shareable outputs first."""
+    places = ["the findings report"] * (f in quotable(tool))
+    places += ["the respondents' action plans"] * (f.role in ("action", "when_who"))
+    return "in " + ", ".join([*places, "the data workbook (restricted)"])
 
 
 def _line(ctx: ReportContext, record: dict, value: str, check: Check, key: str | None = None) -> str:

@@ -80,7 +80,7 @@ def _who(record: dict) -> str:
 
 
 def _case_pack(ctx: ReportContext, case, records: list[dict], asked: list[dict], path: Path) -> Path:
-    doc = Doc(ctx, f"Panel pack: case {case.case_ref}", "Panel pack (restricted)")
+    doc = Doc(ctx, f"Panel pack: case {case.case_ref}", "Panel pack (restricted)", restricted=True)
     doc.para(ctx.audit.title, bold=True)
     doc.heading(f"Panel pack: case {case.case_ref}", 0)
     doc.note(RESTRICTED, fill=FLAG_FILL)
@@ -211,7 +211,7 @@ def _feature_matrix(ctx: ReportContext, doc: Doc, tool, records: list[dict]) -> 
 
 
 def _narrative_pack(ctx: ReportContext, records: list[dict], path: Path) -> Path:
-    doc = Doc(ctx, f"{ctx.audit.title}: answers by question", "Panel pack (restricted)")
+    doc = Doc(ctx, f"{ctx.audit.title}: answers by question", "Panel pack (restricted)", restricted=True)
     doc.para(ctx.audit.title, bold=True)
     doc.heading("Panel pack: written answers by question", 0)
     doc.note(RESTRICTED, fill=FLAG_FILL)

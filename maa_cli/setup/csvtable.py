@@ -18,6 +18,19 @@ from pathlib import Path
 from ..errors import ErrorCode, InputFileError, Problem, problem
 
 MAX_ROWS = 100_000
+#: Characters refused anywhere in a roster: C0 and C1 control characters (Word's manual line break
+#: arrives in Excel as a vertical tab, which XML, and so a Word or Excel form, cannot hold) and the
+#: bidirectional embeddings, overrides and isolates, which make a name display as something else.
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: In free-text columns a tab or a line break (Alt+Enter in Excel) is ordinary.
+_TEXT_BREAKS = frozenset("\t\n\r")
+_CHARACTER_NAMES = {
+    "\t": "tab", "\n": "line break", "\r": "line break", "\x0b": "line break copied from Word (a vertical tab)",
+    "\x0c": "page break", "\x7f": "delete character", "\x85": "line break",
+    "\u202a": "left-to-right embedding", "\u202b": "right-to-left embedding", "\u202c": "pop directional formatting",
+    "\u202d": "left-to-right override", "\u202e": "right-to-left override", "\u2066": "left-to-right isolate",
+    "\u2067": "right-to-left isolate", "\u2068": "first strong isolate", "\u2069": "pop directional isolate",
+}  # fmt: skip
 # Far above any real roster (100,000 rows of a few hundred characters); stops a wrong file being read into memory.
 MAX_BYTES = 64 * 1024 * 1024
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -196,6 +209,35 @@ def _letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         name = chr(ord("A") + rest) + name
     return name
+
+
+def hidden_characters(table: CsvTable, free_text: Iterable[str] = ()) -> list[Problem]:
+    """A problem for each heading or value holding a control or bidirectional character.
+
+    The value itself is never repeated: in a cases file it may be a child's name.
+    ``free_text`` columns may hold tabs and line breaks.
+
+    Args:
+        table: The CSV as read by :func:`read_csv`.
+        free_text: Columns of running text (e.g. a nomination's reason).
+    """
+    problems = []
+    for index, heading in enumerate(table.columns):
+        if found := HIDDEN.search(heading):
+            problems.append(_hidden(table.path, table.header_row, f"heading of column {_letter(index)}", found.group()))
+    for row in table.rows:
+        for column, value in row.values.items():
+            allowed = _TEXT_BREAKS if column in free_text else frozenset()
+            character = next((m.group() for m in HIDDEN.finditer(value) if m.group() not in allowed), None)
+            if character is not None:
+                problems.append(_hidden(table.path, row.row, f"value in '{column}'", character))
+    return problems
+
+
+def _hidden(path: Path, row: int, cell: str, character: str) -> Problem:
+    name = _CHARACTER_NAMES.get(character, "control character")
+    return Problem(ErrorCode.CSV_HIDDEN_CHARACTER, file=str(path), row=row,
+                   params={"cell": cell, "character": f"{name} (U+{ord(character):04X})"})
 
 
 def _cell(code: ErrorCode, path: Path, row: int, column: str, **params) -> Problem:

@@ -29,6 +29,8 @@ CASES_FILE = "cases.csv"
 REPLACED_FILE = "replaced.csv"
 COLUMNS = ("case_ref", "child_name", "date_of_birth", "last_involvement")
 ANSWERS_DIR = "answers"
+#: The audit's form key (hex): seals every issued form; never copied anywhere else.
+FORM_KEY_FILE = "form-key.txt"
 README = (
     "This folder holds identifying details (children's names, dates of birth, answers marked\n"
     "identifying, and in collected/ copies of the returned forms). Keep access to the people who\n"
@@ -143,6 +145,38 @@ def _date(path: Path, row, column: str, problems: list[Problem]) -> dt.date | No
 
 def _unreachable(folder: Path, path: Path, detail: str) -> RestrictedStoreError:
     return RestrictedStoreError(problem(ErrorCode.RESTRICTED_UNREACHABLE, file=path, store=str(folder), detail=detail))
+
+
+def ensure_form_key(folder: Path, make_key) -> Path:
+    """Keep a new audit's form key (``make_key()``), unless the store already has one: a key is never
+    replaced, since forms already sent carry its seals (a store shared by audits shares the key,
+    which is safe: a seal covers the form id, and form ids differ between audits)."""
+    path = folder / FORM_KEY_FILE
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(folder / "README.txt", README)
+    atomic.write_text(path, make_key().hex() + "\n")
+    return path
+
+
+def read_form_key(folder: Path) -> bytes:
+    """The audit's form key.
+
+    Raises:
+        RestrictedStoreError: the key cannot be read, so no seal could be made or checked.
+    """
+    path = folder / FORM_KEY_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except FileNotFoundError:
+        raise _unreachable(folder, path, f"{FORM_KEY_FILE} (the key that seals this audit's forms) is missing") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _unreachable(folder, path, f"{FORM_KEY_FILE} cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+    if len(key) < 16:
+        raise _unreachable(folder, path, f"{FORM_KEY_FILE} has been damaged (the key is too short)")
+    return key
 
 
 def write_answers(folder: Path, form_id: str, answers: dict[str, object]) -> None:

@@ -6,6 +6,13 @@ headings in any case with stray spaces, blank rows, dates day-first. Every
 problem in a file is collected and reported at once, each with its row, the
 column and what to do, so an officer can fix the file in one pass.
 
+Every value is refused if it holds a control character (a vertical tab from a
+line break pasted out of Word, say) or a bidirectional override: such a value
+would stop a form being written, or show a name as something else. They are
+refused, not cleaned, so what goes on a form is what the officer can see in
+the file; and they are reported before anything else, since other messages
+quote values.
+
 Children's data: a cases file carries a child's name and date of birth so
 forms can be addressed to agencies, but error messages never repeat either
 (they end up in logs), and only a short allow-list of non-identifying profile
@@ -46,6 +53,7 @@ from .csvtable import (  # noqa: F401 - re-exported
     _records,
     _title,
     _unheaded,
+    hidden_characters,
     normalise_header,
     read_csv,
 )
@@ -105,6 +113,7 @@ def read_agencies(path: str | Path) -> list[Agency]:
             ``;``, e-mail addresses that are not plausible, no agencies at all.
     """
     table = read_csv(path)
+    _raise_if(hidden_characters(table), table.path)
     problems = _missing_columns(table, AGENCY_COLUMNS)
     _raise_if(problems, table.path)
     agencies, first_row = [], {}
@@ -210,6 +219,7 @@ def read_cases(path: str | Path, agency_names: Iterable[str]) -> list[CaseRow]:
             message repeats a child's name or date of birth.
     """
     table = read_csv(path)
+    _raise_if(hidden_characters(table), table.path)
     problems = _case_columns(table, CASE_COLUMNS, OPTIONAL_CASE_COLUMNS)
     if not all(column in table.columns for column in CASE_COLUMNS):
         _raise_if(problems, table.path)
@@ -394,6 +404,7 @@ def read_nominations(path: str | Path, agency_names: Iterable[str]) -> tuple[lis
         InputFileError: listing every problem.
     """
     table = read_csv(path)
+    _raise_if(hidden_characters(table, free_text=OPTIONAL_NOMINATION_COLUMNS), table.path)
     required = CASE_COLUMNS + NOMINATION_COLUMNS
     problems = _case_columns(table, required, OPTIONAL_CASE_COLUMNS + OPTIONAL_NOMINATION_COLUMNS)
     if not all(column in table.columns for column in required):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -28,7 +29,18 @@ from ..definitions.catalog import resolve_tool
 from ..definitions.load import load_model
 from ..definitions.tool import Tool
 from ..definitions.yamlio import dump, read_located
-from ..errors import AuditLocked, ErrorCode, InputFileError, WorkspaceError, problem
+from ..errors import (
+    WINDOWS_PATH_LIMIT,
+    AuditLocked,
+    EnvironmentStopped,
+    ErrorCode,
+    InputFileError,
+    RestrictedStoreError,
+    WorkspaceError,
+    problem,
+)
+from ..forms.identity import new_form_key
+from ..forms.naming import MAX_RELPATH
 from . import restricted
 
 AUDIT_FILE = "audit.yaml"
@@ -74,6 +86,37 @@ class Workspace:
         tools.setdefault(FINDINGS_FORM_TYPE, resolve_tool("findings-form"))
         return tools
 
+    @cached_property
+    def form_key(self) -> bytes | None:
+        """The key that seals this audit's forms, or None for an audit made before seals.
+
+        Raises:
+            RestrictedStoreError: the audit seals its forms but the key cannot be read.
+        """
+        if not self.audit.sealed_forms:
+            return None
+        return restricted.read_form_key(self.restricted_dir)
+
+    def identity_problem(self) -> RestrictedStoreError | None:
+        """Cases in audit.yaml whose row (child's name, date of birth) is missing from the restricted store.
+
+        Such a child's name could not be masked, nor put on the forms of the agencies that need it:
+        the commands that write anything shareable refuse (fail closed), naming each case.
+
+        Raises:
+            RestrictedStoreError: the store or its cases file cannot be reached at all.
+        """
+        refs = [c.case_ref for c in self.audit.cases]
+        if not refs:
+            return None
+        have = restricted.read_cases(self.restricted_dir, expected=refs)
+        missing = [ref for ref in refs if ref not in have]
+        if not missing:
+            return None
+        path = self.restricted_dir / restricted.CASES_FILE
+        return RestrictedStoreError([problem(ErrorCode.RESTRICTED_CASE_MISSING, file=path, case_ref=ref,
+                                             file_name=restricted.CASES_FILE) for ref in missing])
+
     def form_type(self, name: str) -> FormType:
         for ft in self.audit.form_types:
             if ft.name == name:
@@ -96,6 +139,7 @@ def open_workspace(root: Path) -> Workspace:
     if not path.is_file():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
     ws = Workspace(root, load_model(read_located(path), Audit))
+    check_store_placement(root, ws.audit)
     ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
     # Without the restricted store no child's name could be masked or put on a form: refuse now, not later.
     restricted.read_cases(ws.restricted_dir, expected=[c.case_ref for c in ws.audit.cases])
@@ -124,6 +168,7 @@ class NewAudit:
     per: str | None = None
     restricted_store: str = "restricted"
     today: dt.date = field(default_factory=dt.date.today)
+    allow_past_deadline: bool = False  # recording an audit that has already run
 
 
 @dataclass
@@ -141,14 +186,17 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         WorkspaceError: the folder already holds an audit.
         InputFileError: a CSV has problems (all of them are listed).
         DefinitionError: the named tool is unknown or invalid.
+        EnvironmentStopped: the folder's path leaves no room for the forms' paths under Windows' limit.
     """
     from . import rosters, sampling
 
     root = Path(root)
     if (root / AUDIT_FILE).exists():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
+    _check_room(root)
     form_types = spec.form_types or [_default_form_type(spec)]
     kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
+    _check_start(spec, form_types)
     audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
 
     agencies = rosters.read_agencies(spec.agencies_csv) if spec.agencies_csv else []
@@ -190,13 +238,16 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         created=spec.today,
         return_to=spec.return_to,
         restricted_store=spec.restricted_store,
+        sealed_forms=True,
         agencies=agencies,
         cases=cases,
         selection=selection,
         form_types=form_types,
     )
+    check_store_placement(root, audit)
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
+    restricted.ensure_form_key(audit.restricted_dir(root), new_form_key)
     restricted_file = None
     if rows:
         restricted_file = restricted.write_cases(
@@ -205,6 +256,73 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         )
     atomic.write_text(root / AUDIT_FILE, audit_yaml(audit))
     return NewAuditResult(root, audit, excluded, restricted_file)
+
+
+#: An address a form can be sent back to: something@domain.tld (no spaces, one @).
+EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def is_email(text: str | None) -> bool:
+    """Whether ``text`` looks like one e-mail address."""
+    return bool(text) and EMAIL.fullmatch(text.strip()) is not None
+
+
+def _check_start(spec: NewAudit, form_types: list[FormType]) -> None:
+    """Refuse an audit whose forms would go out wrong: every problem at once, before anything is created.
+
+    Raises:
+        InputFileError: no deadline, a deadline already past, no return address or one that is not an
+            e-mail address, or a form answered per case with no cases to answer it about.
+    """
+    problems = []
+    if spec.deadline is None:
+        problems.append(problem(ErrorCode.NEED_INPUT, what="a return deadline (--deadline)",
+                                hint="Give the date forms must be back by, day first (e.g. --deadline 31/03/2027): "
+                                     "it is printed on every form and used to chase and to judge late returns."))
+    elif spec.deadline < spec.today and not spec.allow_past_deadline:
+        problems.append(problem(ErrorCode.DEADLINE_PAST, deadline=spec.deadline.strftime("%d/%m/%Y"),
+                                today=spec.today.strftime("%d/%m/%Y")))
+    if not spec.return_to:
+        problems.append(problem(ErrorCode.NEED_INPUT, what="a return address (--return-to)",
+                                hint="Give the e-mail address respondents send forms back to (e.g. --return-to "
+                                     "audits@partnership.example): it is printed on every form."))
+    elif not is_email(spec.return_to):
+        problems.append(problem(ErrorCode.BAD_EMAIL, value=spec.return_to, what="--return-to"))
+    if not (spec.cases_csv or spec.nominations_csv):
+        for ft in form_types:
+            if ft.per in ("agency_case", "case"):
+                problems.append(problem(ErrorCode.NEED_INPUT, what=f"cases for the form type '{ft.name}'",
+                                        hint=f"Its tool ({ft.tool}) is answered about each case: give --cases FILE.csv "
+                                             "(with --sample to draw some) or --nominations FILE.csv."))
+    if problems:
+        raise InputFileError(problems, title="The audit was not created:")
+
+
+def _check_room(root: Path) -> None:
+    """Refuse a folder so deep that the forms' paths would pass Windows' limit (before anything is made)."""
+    need = len("/forms/") + MAX_RELPATH + 8  # a form's path below the audit folder, and its temporary twin
+    length = len(str(root.absolute()))
+    if length + need > WINDOWS_PATH_LIMIT:
+        raise EnvironmentStopped(problem(ErrorCode.AUDIT_PATH_TOO_LONG, file=root, length=length, need=need,
+                                         limit=WINDOWS_PATH_LIMIT, room=WINDOWS_PATH_LIMIT - need))
+
+
+#: Folders of an audit whose contents are shared or sent out: identifying details may never live there.
+SHARED_FOLDERS = ("forms", "returns", "reports", "outbox")
+
+
+def check_store_placement(root: Path, audit: Audit) -> None:
+    """Refuse a restricted store placed inside a folder that is sent out or shared.
+
+    Raises:
+        WorkspaceError: ``restricted_store`` points into forms/, returns/, reports/ or outbox/.
+    """
+    store = audit.restricted_dir(root).resolve()
+    for folder in SHARED_FOLDERS:
+        base = (root / folder).resolve()
+        if store == base or base in store.parents:
+            raise WorkspaceError(problem(ErrorCode.RESTRICTED_STORE_PLACEMENT, file=root / AUDIT_FILE,
+                                         store=audit.restricted_store, folder=f"{folder}/"))
 
 
 def _default_form_type(spec: NewAudit) -> FormType:

@@ -7,11 +7,15 @@ number and text of its row (for a sheet pasted into a new workbook, which keeps
 neither). Columns are found from the heading row ("No.", "Question", "Your
 answer"), so an inserted or deleted column does not misplace them.
 
-Only the cells the form can hold are read: a styled cell in row 1,048,576 must
-not make the reader walk a million rows. Dates come back as ``datetime.date``
-from real date cells (in the 1900 or 1904 date system) and as typed text
-otherwise. Nothing here raises on a strange workbook: what cannot be read goes
-in ``RawReturn.unreadable``.
+Only the cells the form can hold are read: a styled cell in row 1,048,576, or a
+defined name pointing at column XFD, must not make the reader walk a million
+rows or pad three thousand rows to 16,384 cells each. It reads three times the
+rows of the longest form 'maa tools check' accepts (:data:`MAX_FORM_ROWS`), to
+leave room for rows a respondent inserts; an answer box moved past them is
+reported, never read as empty. Dates come back as ``datetime.date`` from real
+date cells (in the 1900 or 1904 date system) and as typed text otherwise.
+Nothing here raises on a strange workbook: what cannot be read goes in
+``RawReturn.unreadable``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...definitions.tool import Tool
+from ...definitions.tool import MAX_FORM_ROWS, Tool
 from ...forms.excel import (
     ANSWER_COL,
     FORM_SHEET,
@@ -38,8 +42,11 @@ from ...forms.excel import (
 from ...forms.identity import FormIdentity, find_reference
 from .raw import RawAnswer, RawReturn
 
-MAX_ROWS = 3000
+#: Rows read: the longest form a tool may have, and room for twice as many rows inserted by a respondent.
+MAX_ROWS = 3 * MAX_FORM_ROWS
+#: Columns always read (the form uses five), and the furthest right a moved answer box is looked for.
 MAX_COLS = 16
+MAX_NAMED_COLS = 64
 _UNTICKED = {"", "no", "n", "false", "0", "☐"}
 _REF = re.compile(r"^'?(?P<sheet>[^!']+)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -119,20 +126,21 @@ def _read(wb, result: RawReturn, tool: Tool | None) -> None:
         ws = wb.worksheets[0]
         result.notes.append(f"the sheet '{FORM_SHEET}' was renamed or removed; read '{ws.title}' instead")
     names = _names_on(wb, ws.title)
-    max_col = max([MAX_COLS, *(c for _r, c in names.values())])
+    max_col = max([MAX_COLS, *(c for _r, c in names.values() if c <= MAX_NAMED_COLS)])
     values: dict[int, list] = {}
     types: dict[int, list] = {}
     for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
         values[i] = [_plain(c.value) for c in row]
         types[i] = [getattr(c, "data_type", None) for c in row]
     sheet = _Sheet(ws.title, values, types)
-    result.identity, result.identity_source = _identity(wb, sheet)
+    result.printed = _printed(sheet)
+    result.identity, result.identity_source = _identity(wb, result.printed)
     if tool is None:
         return
     located = _locate(tool, sheet, names)
     for key in _wanted_keys(tool):
         if key not in located:
-            result.unreadable.append(f"the answer box for {key} could not be found")
+            result.unreadable.append(_not_found(key, names.get(defined_name(key))))
             continue
         r, c, how = located[key]
         if sheet.is_formula(r, c):
@@ -141,7 +149,19 @@ def _read(wb, result: RawReturn, tool: Tool | None) -> None:
     _gather_ticks(tool, result)
 
 
-def _identity(wb, sheet: _Sheet) -> tuple[FormIdentity | None, str | None]:
+def _not_found(key: str, named: tuple[int, int] | None) -> str:
+    if named is None or _within(*named):
+        return f"the answer box for {key} could not be found"
+    return (f"the answer box for {key} was moved to {_col_letter(named[1])}{named[0]}, beyond the first {MAX_ROWS:,} rows "
+            f"and {MAX_NAMED_COLS} columns that maa reads; ask the agency to delete the rows or columns they inserted, "
+            "or copy their answers into a fresh copy of the form")
+
+
+def _within(row: int, col: int) -> bool:
+    return row <= MAX_ROWS and col <= MAX_NAMED_COLS
+
+
+def _identity(wb, printed: FormIdentity | None) -> tuple[FormIdentity | None, str | None]:
     try:
         props = {p.name: str(p.value) for p in wb.custom_doc_props}
     except Exception:  # noqa: BLE001 - a damaged properties part is not fatal; fall back to the line
@@ -149,13 +169,18 @@ def _identity(wb, sheet: _Sheet) -> tuple[FormIdentity | None, str | None]:
     ident = FormIdentity.from_properties(props)
     if ident:
         return ident, "custom_properties"
+    return (printed, "reference_line") if printed else (None, None)
+
+
+def _printed(sheet: _Sheet) -> FormIdentity | None:
+    """The reference line printed near the top of the form."""
     for r in sorted(sheet.values)[:40]:
         for value in sheet.values[r]:
             if isinstance(value, str):
                 found = find_reference(value)
                 if found:
-                    return found, "reference_line"
-    return None, None
+                    return found
+    return None
 
 
 def _names_on(wb, title: str) -> dict[str, tuple[int, int]]:
@@ -177,7 +202,7 @@ def _locate(tool: Tool, sheet: _Sheet, names: dict[str, tuple[int, int]]) -> dic
     wanted = _wanted_keys(tool)
     located: dict[str, tuple[int, int, str]] = {}
     for key in wanted:
-        if defined_name(key) in names:
+        if defined_name(key) in names and _within(*names[defined_name(key)]):
             located[key] = (*names[defined_name(key)], "name")
     header_row, cols = _columns(sheet)
     for r in sorted(sheet.values):

@@ -37,6 +37,7 @@ class RawReturn:
     format: str
     identity: FormIdentity | None = None
     identity_source: str | None = None
+    printed: FormIdentity | None = None  # the reference line printed on the form, if found (its seal is checked too)
     answers: dict[str, RawAnswer] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     tracked_changes: bool = False

@@ -39,9 +39,10 @@ from ...office.ooxml import (
     w,
     w14,
 )
+from ..safety import MAX_MEMBER_BYTES
 from .raw import RawAnswer, RawReturn
 
-_MAX_PART_BYTES = 64 * 1024 * 1024  # a real form is well under 1 MB; refuse zip bombs
+_MAX_PART_BYTES = MAX_MEMBER_BYTES  # the same bound as the safety checks; a real form's body is well under 1 MB
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _TRACKED = frozenset(w(t) for t in ("ins", "del", "moveFrom", "moveTo"))
 # Never part of what a reader sees: deleted text, field codes, properties.
@@ -67,6 +68,7 @@ def read_word(path: Path, tool: Tool | None) -> RawReturn:
     try:
         package = _Package.open(Path(path))
         result.identity, result.identity_source = package.identity()
+        result.printed = package.reference
         body = _Body(package.xml("word/document.xml"))
     except _Unreadable as exc:
         result.unreadable.append(str(exc))

@@ -1,0 +1,184 @@
+"""Counting what an XML part holds while it is unpacked, without building it.
+
+The readers build a tree of every element of a part, so its bytes alone do not bound
+their time or memory. :mod:`maa_cli.intake.safety` feeds each part here as it unpacks
+it, and refuses the file when a part goes past a bound: too many elements or
+attributes (in the part, or in the file), nesting too deep, too many attributes on one
+element, or one tag, comment or instruction too long.
+
+How each part is counted:
+
+* a part that starts like XML (after a byte-order mark and blanks) goes through expat with
+  a start, an end and a text handler, so nothing is built and the cost is about a
+  microsecond per element;
+* a part expat gives up on part-way (LibreOffice can write such a body, and the Word
+  reader recovers it) is counted on from there by its bytes, '<' for elements and '=' for
+  attributes, both upper bounds; only libxml2 reads such a part, with its own 256-level
+  depth limit and the whole part in one buffer, so neither depth nor tag length matters;
+* XML in an encoding expat cannot read but libxml2 can (UCS-4, EBCDIC, UTF-7 ...) is
+  refused: Office writes only UTF-8 and UTF-16;
+* pictures and other binary parts are skipped: no reader parses a part that does not
+  start with '<'.
+"""
+
+from __future__ import annotations
+
+from xml.parsers import expat
+
+
+class PartRefused(Exception):
+    """A part that must not reach a reader: ``code`` is a safety code, ``params`` fill its reason."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+# XML in UCS-4 or EBCDIC starts like this (XML 1.0, appendix F). libxml2 reads them, expat does not,
+# and Office writes only UTF-8 and UTF-16, so such a part is refused rather than left uncounted.
+_FOREIGN_STARTS = {
+    b"\0\0\0<": "UCS-4", b"<\0\0\0": "UCS-4", b"\0\0<\0": "UCS-4", b"\0<\0\0": "UCS-4",
+    b"\0\0\xfe\xff": "UCS-4", b"\xff\xfe\0\0": "UCS-4", b"\0\0\xff\xfe": "UCS-4", b"\xfe\xff\0\0": "UCS-4",
+    b"Lo\xa7\x94": "EBCDIC",
+}
+_ENCODING_ERRORS = {expat.errors.codes[e] for e in (expat.errors.XML_ERROR_UNKNOWN_ENCODING, expat.errors.XML_ERROR_INCORRECT_ENCODING)}
+
+
+class PackageCount:
+    """The XML elements and attributes of one package, counted part by part as each is unpacked.
+
+    ``limits`` is a :class:`maa_cli.intake.safety.Limits` (its ``max_part_elements``,
+    ``max_file_elements``, ``max_depth``, ``max_part_attributes``, ``max_file_attributes``,
+    ``max_element_attributes`` and ``max_tag_bytes``).
+    """
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.elements = self.attributes = 0
+
+    def part(self, name: str) -> PartCount:
+        return PartCount(self, name)
+
+
+class PartCount:
+    """One part: :meth:`feed` it the unpacked bytes in order, then :meth:`close` it."""
+
+    def __init__(self, owner: PackageCount, name: str):
+        self.owner, self.name = owner, name
+        self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
+        self.started = False
+        self.parser = None
+        self.counts = lambda: (0, 0)  # (elements, attributes) expat has seen
+        self.events = lambda: True  # whether expat reported anything since it was last asked
+        self.quiet = 0  # bytes fed since expat last reported anything: the length of an unfinished tag
+        self.extra = [0, 0]  # (elements, attributes) counted by bytes after expat stopped
+
+    def feed(self, chunk: bytes) -> None:
+        if self.mode == "start":
+            self.mode = self._sniff(chunk)
+            if self.mode != "skip" and self.parser is None:
+                self.parser = self._parser()
+            self.started = True
+        if self.mode in ("xml", "start"):
+            try:
+                self.parser.Parse(chunk, False)
+            except (ValueError, LookupError) as exc:  # pyexpat: a declared encoding it cannot read (UTF-7, Shift_JIS ...)
+                raise PartRefused("bad_encoding", part=self.name, detail=str(exc) or type(exc).__name__) from None
+            except expat.ExpatError as exc:
+                if exc.code in _ENCODING_ERRORS:
+                    raise PartRefused("bad_encoding", part=self.name, detail=expat.errors.messages[exc.code]) from None
+                self.mode, self.parser = "broken", None
+                self._add_bytes(chunk)
+                return
+            # Text is reported as it arrives, so only one tag, comment or instruction keeps expat quiet.
+            self.quiet = 0 if self.events() else self.quiet + len(chunk)
+            if self.quiet > self.owner.limits.max_tag_bytes:
+                raise PartRefused("huge_tag", part=self.name, detail=f"a single tag, comment or instruction over {self.owner.limits.max_tag_bytes // 1024:,} KB long")
+        elif self.mode == "broken":
+            self._add_bytes(chunk)
+
+    def close(self) -> None:
+        """The part ended: add its elements and attributes to the file's totals."""
+        elements, attributes = self.counts()
+        self.owner.elements += elements + self.extra[0]
+        self.owner.attributes += attributes + self.extra[1]
+        self.parser = None
+
+    def _sniff(self, head: bytes) -> str:
+        """How to count a part, from its first bytes: parsers read only what starts with '<' (after a BOM and blanks)."""
+        if not self.started:
+            if head[:4] in _FOREIGN_STARTS:
+                raise PartRefused("bad_encoding", part=self.name, detail=_FOREIGN_STARTS[head[:4]])
+            if head[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"):
+                return "xml"  # UTF-16, which expat reads
+            head = head.removeprefix(b"\xef\xbb\xbf")
+        text = head.lstrip(b" \t\r\n")
+        if not text:
+            return "start"  # blanks so far, which every XML parser skips: decide on the next chunk
+        return "xml" if text[:1] == b"<" else "skip"
+
+    def _parser(self):
+        # Closures over plain ints: the handlers run once per element, so they do as little as possible.
+        limits, name, owner = self.owner.limits, self.name, self.owner
+        max_depth, per_element = limits.max_depth, limits.max_element_attributes
+        stop = min(limits.max_part_elements, limits.max_file_elements - owner.elements)
+        stop_attributes = min(limits.max_part_attributes, limits.max_file_attributes - owner.attributes)
+        count = depth = attributes = 0
+        heard = False
+
+        def start(_tag, pairs):
+            nonlocal count, depth, attributes, heard
+            heard = True
+            count += 1
+            depth += 1
+            attributes += len(pairs) >> 1  # ordered_attributes: [name, value, name, value, ...]
+            if depth > max_depth:
+                raise PartRefused("too_deep", part=name, limit=max_depth)
+            if len(pairs) > 2 * per_element:
+                raise PartRefused("huge_tag", part=name, detail=f"an element with more than {per_element:,} attributes")
+            if count > stop or attributes > stop_attributes:
+                self._over(count, attributes)
+
+        def end(_tag):
+            nonlocal depth, heard
+            heard = True
+            depth -= 1
+
+        def text(_data):
+            nonlocal heard
+            heard = True
+
+        def doctype(*_args):
+            raise PartRefused("doctype", part=name)
+
+        def events() -> bool:
+            nonlocal heard
+            was, heard = heard, False
+            return was
+
+        parser = expat.ParserCreate()
+        parser.ordered_attributes = True  # a list per element is cheaper to build than a dict
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.CharacterDataHandler, parser.StartDoctypeDeclHandler = text, doctype
+        self.counts, self.events = (lambda: (count, attributes)), events
+        return parser
+
+    def _add_bytes(self, chunk: bytes) -> None:
+        # Deleting NULs makes UTF-16 text ASCII-like. Every element starts with a '<' that is not
+        # '</', and every attribute has an '='.
+        plain = chunk.translate(None, b"\0")
+        self.extra[0] += plain.count(b"<") - plain.count(b"</")
+        self.extra[1] += plain.count(b"=")
+        elements, attributes = self.counts()
+        self._over(elements + self.extra[0], attributes + self.extra[1])
+
+    def _over(self, elements: int, attributes: int) -> None:
+        limits, owner = self.owner.limits, self.owner
+        for code, count, part_limit, file_limit, total in (
+            ("too_many_elements", elements, limits.max_part_elements, limits.max_file_elements, owner.elements),
+            ("too_many_attributes", attributes, limits.max_part_attributes, limits.max_file_attributes, owner.attributes),
+        ):
+            if count > part_limit:
+                raise PartRefused(code, detail=f"Part '{self.name}' inside the file holds", limit=part_limit)
+            if total + count > file_limit:
+                raise PartRefused(code, detail="The parts of the file hold", limit=file_limit)
