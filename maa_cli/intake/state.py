@@ -204,10 +204,11 @@ class FileEntry:
     collected: str | None = None  # the read-only copy of an accepted file, below the restricted store
     path: str | None = None  # below returns/, names masked
     shown: list | None = None  # [status, code] after comparing the returns of the same form
+    members: list | None = None  # for an e-mail or zip: the state keys of the files taken out of it
 
     def to_json(self) -> dict:
         out = {"sig": self.sig, "decision": self.decision.to_json()}
-        for name in ("digest", "collected", "path", "shown"):
+        for name in ("digest", "collected", "path", "shown", "members"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out
@@ -218,7 +219,7 @@ class FileEntry:
         if not isinstance(data, dict):
             raise ValueError("not a file entry")
         return cls(data.get("sig"), Decision.from_json(data.get("decision")), data.get("digest"),
-                   data.get("collected"), data.get("path"), data.get("shown"))
+                   data.get("collected"), data.get("path"), data.get("shown"), data.get("members"))
 
 
 @dataclass
