@@ -59,6 +59,7 @@ from . import state as cs
 from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
 from .examine import Context, Examined, elapsed_ms, examine
+from .exports import still_current
 from .judging import identifying_keys
 from .sources import find_files
 from .state import (
@@ -391,7 +392,7 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
             "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None, []
     start = time.perf_counter()
     try:
-        examined = examine(path, st, ctx)
+        examined = examine(path, st, ctx, masker.path(rel))
         entry = _keep(ws, examined, rel, sig, masker)
         members = []
         for inner, ex in examined.members:
@@ -408,6 +409,8 @@ def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = N
     if d.status == "pending" or d.code == "unreadable":  # unreadable: try again every run until it can be read
         return False
     if d.judged and not cs.has_version(ws, d.form_id, d.sha256, repairs):
+        return False
+    if not still_current(ws, d):  # a self-declared return or export: the officer's column map or 'maa assign' changed
         return False
     return d.status != "accepted" or cs.copy_ok(ws, entry.collected)
 
@@ -462,9 +465,11 @@ def _keep_urgent(now: Decision, before: Decision) -> None:
 def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
     """Record what was read — the collected copy first, then the answers — and return the state entry."""
     d = examined.decision
-    entry = FileEntry(sig, d, examined.digest)
+    entry = FileEntry(sig, d, examined.digest, examined.collected)  # a row of an export: the export's kept copy
     if examined.record is not None:
         record = dict(examined.record, source_file=masker.path(rel))
+        if examined.collected:
+            record["collected"] = examined.collected
         if d.status == "accepted" and examined.staged is not None:
             entry.collected = record["collected"] = cs.keep_copy(ws, examined.staged, d, examined.kind or "bin")
         cs.write_version(ws, record, examined.secret)
