@@ -25,7 +25,7 @@ from ..dates import format_uk
 from ..errors import environment_error
 from ..forms.identity import FormIdentity, make_form_id, seal_matches
 from ..forms.manifest import is_withdrawn
-from ..forms.open_form import RESPONDENT_KEY, open_form_type, reading_tool
+from ..forms.open_form import RESPONDENT_KEY, identifier_words, open_form_type, reading_tool
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
 from .containers import ContainerError, container_kind, open_container
@@ -510,7 +510,7 @@ def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Cont
         return Examined(Decision("rejected", "blank", [f"{where}: it names {agency.name} but gives no answers"],
                                  warnings=warnings, **located, **base))
     how = "assigned with maa assign" if match.how == "assigned" else (
-        "its name matched the roster" if match.how == "name" else f"its {match.how} matched the roster")
+        "its name matched the roster" if match.how == "name" else f"its {identifier_words(match.how)} matched the roster")
     warnings.append(f"self-declared: it names {agency.name} itself ({how}); nothing seals it as theirs")
     expected = (agency.email or "").rpartition("@")[2].casefold()
     if domain and expected and domain != expected and not domain.endswith("." + expected):

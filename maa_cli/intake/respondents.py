@@ -131,7 +131,7 @@ class Roster:
                     ambiguous += names
             elif (name := self.identifiers.get(attr, {}).get(fold_identifier(value))) is not None:
                 found.setdefault(name, attr)
-        shown = " / ".join(v for _, v in typed)
+        shown = " / ".join(dict.fromkeys(v for _, v in typed))
         if len(found) > 1:
             return Match(code="respondents_disagree", typed=shown, suggestions=list(found))
         if found:
@@ -145,8 +145,11 @@ class Roster:
         out: list[str] = []
         for attr, value in typed:
             if attr is None:
-                for key in difflib.get_close_matches(fold_name(value), list(self.names), n=3, cutoff=_CLOSE_NAMES):
+                folded = fold_name(value)
+                for key in difflib.get_close_matches(folded, list(self.names), n=3, cutoff=_CLOSE_NAMES):
                     out += self.names[key]
+                if len(folded) >= 4:  # the start of a name ('Acorn' for 'Acorn Day Nursery')
+                    out += [n for key, names in self.names.items() if key.startswith(folded + " ") for n in names]
             elif attr in self.identifiers:
                 ids = self.identifiers[attr]
                 out += [ids[k] for k in difflib.get_close_matches(fold_identifier(value), list(ids), n=3,
