@@ -30,6 +30,20 @@ CHILD_NAMES = ["Ellie Marsh", "Jayden Cole", "Amelia Novak", "Noah Adeyemi", "Os
 CHILD_DOBS = ["14/02/2019", "2019-02-14", "2024-08-01", "2012-11-30", "2021-05-05", "2007-12-22", "2014-06-17"]
 
 
+def run_maa(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run the installed 'maa' entry point (cli.main) in this process, as a scheduled script would:
+    (exit code, stdout, stderr)."""
+    import sys
+
+    from maa_cli import cli
+
+    monkeypatch.setattr(sys, "argv", ["maa", *args])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
 def build_files(root: Path, files: dict[str, str | bytes]) -> dict[str, Path]:
     """Write ``{relative path: text}`` under ``root``; return the paths by name."""
     out = {}
