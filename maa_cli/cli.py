@@ -612,8 +612,14 @@ def _show_status(st, root: Path) -> None:
     for f in st.to_decide:
         con.print(Text(f"To decide: {f.form_id} ({f.agency or '-'}, case {f.case_ref or '-'}) was returned more than once with "
                        f"different answers: {', '.join(f.files)}. Run: maa choose {quoted(root)} {f.form_id} FILE"))
-    for u in st.unmatched:
-        con.print(Text(f"Not matched to a form ({u['status']}): {u['path']} — {'; '.join(u['reasons'][:1])}"))
+    for title, items in (("Not matched to a respondent's form", st.unmatched),
+                         ("Misdirected: somebody's return, in the wrong place or from the wrong address", st.misdirected)):
+        if items:
+            con.print(Text(title, style="bold"))
+        for u in items:
+            con.print(Text(f"{u['path']} ({u['status']}) — {'; '.join(u['reasons'][:1])}"))
+            if not any("Run: maa" in r or "then run" in r for r in u["reasons"][:1]):  # the reason says it already
+                con.print(Text(f"  what to do: {u['todo']}"))
 
 
 def _longest_word(texts: list[str], cap: int = 28) -> int:

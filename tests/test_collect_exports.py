@@ -138,6 +138,7 @@ class TestMicrosoftFormsExport:
         export(survey, [Response("Acorn Nursery", answers(), id=1)])
         row = by_path(collect(survey))["Forms export.xlsx#row 2"]
         assert any(w.startswith("self-declared: it names Acorn Nursery itself") for w in row.warnings)
+        assert row.trust == "self_declared"
 
     def test_a_column_the_tool_does_not_have_is_reported_by_column_and_not_recorded(self, survey):
         """'How did you hear about us?' matches no question: it needs attention, and its answers are kept nowhere."""

@@ -96,7 +96,8 @@ class FileDecision:
     sha256: str | None = None
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
     container: str | None = None  # the e-mail or zip (path below returns/) this file came out of
-    sender: str | None = None  # the address the e-mail came from
+    sender: str | None = None  # the address the e-mail came from ('@domain' for a row of an online form's export)
+    trust: str = "verified"  # or 'self_declared': it names its respondent itself (an export's row, the open form)
 
 
 @dataclass
@@ -545,7 +546,7 @@ def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, File
                         issues=[dict(i, message=text(i["message"])) for i in view.issues],
                         urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified,
                         container=masker.path(view.container) if view.container else None,
-                        sender=masker.text(view.sender) if view.sender else None)
+                        sender=masker.text(view.sender) if view.sender else None, trust=view.trust)
 
 
 def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:

@@ -60,7 +60,9 @@ class Decision:
     sha256: str | None = None  # of the bytes that were judged
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
     trust: str = "verified"  # see TRUST
-    sender: str | None = None  # the From address of the e-mail a return was attached to
+    #: The From address of the e-mail a return was attached to; for a row of an online-form export, only the
+    #: domain of the e-mail address given in it ('@example.org').
+    sender: str | None = None
     container: str | None = None  # the e-mail or zip in returns/ a return came out of (its path, masked when shown)
     #: A row of an online-form export: 'id:<form type>:<ID>' (rows of exports with one ID are versions of one
     #: response) or 'row:<export>:<row number>' when the export has no ID column.

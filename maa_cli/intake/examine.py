@@ -32,7 +32,7 @@ from .containers import ContainerError, container_kind, open_container
 from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
 from .readers.raw import RawReturn
-from .respondents import Match, assign_command, assigned, file_key, roster_for
+from .respondents import Match, assign_command, assigned, file_key, other_domain, roster_for
 from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_part
 
 #: An empty or damaged file modified this recently is probably still being copied or synced.
@@ -200,13 +200,13 @@ def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
     if not (d.sender and d.agency and d.judged):
         return []
     try:
-        known = ctx.ws.audit.agency(d.agency).email or ""
+        known = ctx.ws.audit.agency(d.agency).email
     except KeyError:
         return []
-    domain, expected = d.sender.rpartition("@")[2].casefold(), known.rpartition("@")[2].casefold()
-    if not expected or domain == expected or domain.endswith("." + expected):
+    other = other_domain(d.sender, known)
+    if other is None:
         return []
-    return [f"sent from an address at '{domain}', not {d.agency}'s usual '{expected}': check that it came from them"]
+    return [f"sent from an address at '{other[0]}', not {d.agency}'s usual '{other[1]}': check that it came from them"]
 
 
 def _stopped(exc: OSError, target: Path) -> Exception:
@@ -489,7 +489,7 @@ def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Cont
     """Judge a return that names its respondent itself, once matched to the roster; never used when it is not."""
     ws = ctx.ws
     base = {"sha256": sha256, "modified": modified, "form_type": form_type, "trust": "self_declared",
-            "row_key": row_key, "basis": basis}
+            "row_key": row_key, "basis": basis, "sender": f"@{domain}" if domain else None}
     warnings = list(warnings or [])
     if match.agency is None:  # not used; but a child at risk now is still shown
         urgent = [i.to_dict() for i in judge(tool, raw, {}).urgent] if raw.answers else []
@@ -512,9 +512,8 @@ def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Cont
     how = "assigned with maa assign" if match.how == "assigned" else (
         "its name matched the roster" if match.how == "name" else f"its {identifier_words(match.how)} matched the roster")
     warnings.append(f"self-declared: it names {agency.name} itself ({how}); nothing seals it as theirs")
-    expected = (agency.email or "").rpartition("@")[2].casefold()
-    if domain and expected and domain != expected and not domain.endswith("." + expected):
-        warnings.append(f"the e-mail address given with it is at '{domain}', not {agency.name}'s usual '{expected}': "
+    if (other := other_domain(domain, agency.email)) is not None:
+        warnings.append(f"the e-mail address given with it is at '{other[0]}', not {agency.name}'s usual '{other[1]}': "
                         "check that it came from them")
     warnings += judgement.notes + [str(i) for i in judgement.warnings] + _late_on(ws, day)
     chosen = Decision("accepted" if judgement.complete else "incomplete", None, [str(i) for i in judgement.errors],

@@ -17,8 +17,8 @@ Rows are known by the export's ID column: a newer export of the same online form
 the older one again (the same ID: the later completion time wins, see
 :mod:`maa_cli.intake.duplicates`) and new ones. Without an ID column a row is known by its file and
 row number. The export itself is only ever read. The respondent's e-mail and name columns are
-personal data: only the e-mail's domain is looked at (to compare with the roster's), and neither
-is kept anywhere.
+personal data: only the e-mail's domain is looked at and kept (as the row's sender, '@domain', to
+compare with the roster's), never the address or the name.
 """
 
 from __future__ import annotations

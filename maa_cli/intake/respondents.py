@@ -229,6 +229,17 @@ def assigned(ws: Workspace, key: str | None) -> str | None:
     return entry["respondent"] if entry else None
 
 
+def other_domain(address: str | None, known: str | None) -> tuple[str, str] | None:
+    """``(domain, usual domain)`` when ``address`` (an e-mail address, or '@domain') is outside the domain of
+    ``known`` (the respondent's e-mail on the roster, its subdomains included); None when it is not, or either
+    is unknown."""
+    domain = (address or "").rpartition("@")[2].strip().casefold()
+    expected = (known or "").rpartition("@")[2].strip().casefold()
+    if not domain or not expected or domain == expected or domain.endswith("." + expected):
+        return None
+    return domain, expected
+
+
 def digest(*parts) -> str:
     """A short digest of what a judgement depended on besides the file (see ``Decision.basis``)."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
