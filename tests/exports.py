@@ -3,7 +3,10 @@
 ``ms_forms_export`` writes a workbook the way Microsoft Forms' "Open in Excel" does: one sheet, the
 columns ID, Start time, Completion time, Email, Name, then one column per question headed by its
 text, real date cells, several choices joined by ';' (with the trailing ';' Forms leaves). ``csv_export``
-writes the same table as CSV in the encodings and separators Excel uses.
+writes the same table as CSV in the encodings and separators Excel uses. ``google_forms_csv`` writes the
+layout of a Google Forms responses sheet downloaded as CSV: Timestamp and Email address first,
+questions headed by their text without numbers, several choices joined by ', '. ``workbook`` saves any
+table as a plain workbook, as an officer who typed or pasted responses into Excel would.
 """
 
 from __future__ import annotations
@@ -88,4 +91,33 @@ def csv_export(path: Path, rows: list[list], *, encoding: str = "utf-8", bom: bo
     data = buffer.getvalue().encode(encoding)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def google_forms_csv(path: Path, tool: Tool, responses: list[Response], *,
+                     respondent_heading: str = "Name of setting") -> Path:
+    """Save the responses as Google Forms' sheet downloads them: 'Timestamp' (day first, seconds), 'Email address'."""
+    headings = question_headings(tool, numbered=False)
+    rows = [["Timestamp", "Email address", respondent_heading, *headings.values()]]
+    for r in responses:
+        cells = [r.completed.strftime("%d/%m/%Y %H:%M:%S"), r.email, r.respondent]
+        for key in headings:
+            value = r.answers.get(key)
+            cells.append(", ".join(value) if isinstance(value, list) else
+                         value.strftime("%d/%m/%Y") if isinstance(value, dt.datetime) else value)
+        rows.append(cells)
+    return csv_export(path, rows)
+
+
+def workbook(path: Path, rows: list[list], sheet_title: str = "Responses") -> Path:
+    """Save ``rows`` as the only sheet of a plain workbook (no form reference, no defined names)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = sheet_title
+    for cells in rows:
+        sheet.append(cells)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
     return path

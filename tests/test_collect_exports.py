@@ -24,7 +24,7 @@ from maa_cli.intake.collect import collect, load_responses
 from maa_cli.intake.status import audit_status
 from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
 from tests.conftest import TODAY, build_files
-from tests.exports import Response, csv_export, ms_forms_export, question_headings, table
+from tests.exports import Response, csv_export, google_forms_csv, ms_forms_export, question_headings, table, workbook
 from tests.test_collect_stories import HOUR, aged
 
 DEADLINE = dt.date(2027, 1, 31)
@@ -290,6 +290,49 @@ class TestCsvExports:
         aged(build_files(survey.returns_dir, {"settings.csv": SETTINGS_CSV})["settings.csv"], HOUR)
         (d,) = collect(survey).files
         assert (d.status, d.code) == ("rejected", "not_an_export") and "match no question" in d.reasons[0]
+
+
+class TestOtherLayouts:
+    def test_a_google_forms_csv_is_read_with_its_timestamp_and_comma_joined_choices(self, survey):
+        """Timestamp and Email address first, headings without numbers, ticked boxes joined by ', ', a name in capitals."""
+        path = google_forms_csv(survey.returns_dir / "Checklist (Responses) - Form responses 1.csv", survey.tools[FORM],
+                                [Response("ACORN NURSERY.", answers(), email="dsl@acorn.example")])
+        aged(path, HOUR)
+        found = by_path(collect(survey))
+        row = found[f"{path.name}#row 2"]
+        assert (row.status, row.agency, row.trust) == ("accepted", "Acorn Nursery", "self_declared"), row.reasons
+        acorn = records(survey)["Acorn Nursery"]
+        assert acorn["answers"]["q3"] == ["In-house", "Online course"] and acorn["answers"]["q2"] == "2026-09-01"
+        assert acorn["received"] == "2027-01-12"  # the Timestamp, day first
+        mapped = (survey.root / "column-map.csv").read_text(encoding="utf-8-sig")
+        assert f"{FORM},Timestamp,completed," in mapped and f"{FORM},Email address,email," in mapped
+
+    def test_a_workbook_typed_by_hand_with_headings_written_differently_is_matched_by_text(self, survey):
+        """Case, spacing, punctuation and the style of a question's number do not matter; the URN names the setting."""
+        headings = {"q1": "Q1)  DOES THE SETTING HAVE A WRITTEN CHILD-PROTECTION POLICY", "q2": "2 - when was the policy "
+                    "last reviewed", "q3": "Question 3: How do staff receive safeguarding training ?",
+                    "q4": "is there a deputy safeguarding lead", "concern": "5.Is a child at risk of harm now?"}
+        rows = [["Ofsted URN", *headings.values()], ["EY100004", "Yes", "01/09/2026", "External course", "No", "No"]]
+        aged(workbook(survey.returns_dir / "typed up.xlsx", rows), HOUR)
+        found = by_path(collect(survey))
+        row = found["typed up.xlsx#row 2"]
+        assert (row.status, row.agency) == ("accepted", "St Mary’s Pre-school & Nursery"), row.reasons
+        assert [f for f in found.values() if f.code == "unmatched_column"] == []
+        mapped = (survey.root / "column-map.csv").read_text(encoding="utf-8-sig")
+        assert f"{FORM},Ofsted URN,respondent:ofsted_urn," in mapped
+        assert f"{FORM},Q1) DOES THE SETTING HAVE A WRITTEN CHILD-PROTECTION POLICY,q1,number and text" in mapped
+        assert f"{FORM},is there a deputy safeguarding lead,q4,same text" in mapped
+
+    def test_collect_exits_1_and_names_the_column_and_the_row_left_unmatched(self, survey, monkeypatch, capsys):
+        """On the command line, the column and the row that could not be placed are named, and the run exits 1."""
+        from tests.conftest import run_maa
+
+        export(survey, [Response("Unknown Tots", answers(), id=1, extra={"Favourite colour": "Blue"})])
+        monkeypatch.setenv("COLUMNS", "250")
+        code, out, _err = run_maa(monkeypatch, capsys, "collect", str(survey.root))
+        assert code == 1
+        assert "Forms export.xlsx#column N" in out and "'Favourite colour'" in out
+        assert "Forms export.xlsx#row 2" in out and "'Unknown Tots' is not on the roster" in out
 
 
 class TestStatus:
