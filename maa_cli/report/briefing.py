@@ -27,7 +27,7 @@ from .conclusions import Conclusions, conclusions
 from .context import ReportContext
 from .docx_kit import HEADER_FILL, NOTE_FILL, Doc, borders, shade, table_property
 from .findings_form import Findings
-from .layout import text_lines
+from .layout import text_lines, width_factor
 from .summaries import key_figures
 
 FILE_NAME = "7-minute-briefing.docx"
@@ -36,7 +36,8 @@ BOX_WIDTH_CM = 8.5
 BOX_PADDING_CM = 0.25  # the cell margins set in _box_borders (140 twips), each side
 BOX_TEXT_PT = (10.5, 10.0, 9.5, 9.0)  # the sizes tried, largest first, until the boxes fit the page
 GUTTER_CM = 0.1
-SAFETY_CM = 1.2  # what Word and LibreOffice may lay out taller than the estimate
+SAFETY_CM = 1.2  # what Word and LibreOffice may lay out taller than the estimate, in Arial
+UNKNOWN_FONT_SAFETY_CM = 3.0  # and in a template font of unknown widths and line heights
 
 
 def boxes(ctx: ReportContext, f: Findings | Conclusions) -> list[tuple[str, str]]:
@@ -79,24 +80,27 @@ def write_briefing(ctx: ReportContext, findings: Findings) -> Path:
         _draft_header(doc)
     doc.para(ctx.partnership, bold=True)
     doc.heading(title, 0)
-    doc.para(f"{subtitle} \u00b7 {ctx.today.strftime('%B %Y')}", style="Heading 1")
+    dated = f"{subtitle} \u00b7 {ctx.today.strftime('%B %Y')}"
+    # Not kept with the boxes: were they ever too tall for the page, the title would still head page one.
+    doc.para(dated, style="Heading 1").paragraph_format.keep_with_next = False
     if not c.checked:
         doc.note(f"{DRAFT}. Answer Yes to question 8 of the findings form once every box has been read for names and small numbers.")
     items = boxes(ctx, c)
     items.append(("About this briefing", text.render("briefing-about.txt.j2", ctx.ws.root, audit=ctx.audit,
                                                     date=ctx.today.strftime("%B %Y"), contact=c.contact)))
-    room = _room_for_boxes(doc, title, subtitle, draft=not c.checked)
-    size, heights = _fit(items, room)
+    room = _room_for_boxes(doc, title, dated, draft=not c.checked)
+    box = _box_width(doc)
+    size, heights = _fit(doc, items, room, box)
     if size is None:
-        size, heights = BOX_TEXT_PT[-1], _row_needs(items, BOX_TEXT_PT[-1])
+        size, heights = BOX_TEXT_PT[-1], _row_needs(doc, items, BOX_TEXT_PT[-1], box)
         long = sorted(range(7), key=lambda i: -len(items[i][1]))[:2]
         ctx.notes.append("the 7-minute briefing runs onto a second page: shorten boxes "
                          + " and ".join(str(i + 1) for i in sorted(long)) + " on the findings form")
-    _boxes_table(doc, items, size, heights)
+    _boxes_table(doc, items, size, heights, box)
     return doc.save(ctx.ws.reports_dir / FILE_NAME)
 
 
-def _boxes_table(doc: Doc, items: list[tuple[str, str]], size: float, heights: list[float]) -> None:
+def _boxes_table(doc: Doc, items: list[tuple[str, str]], size: float, heights: list[float], box: float) -> None:
     from docx.shared import Cm
 
     table = doc.doc.add_table(rows=0, cols=2)
@@ -107,7 +111,7 @@ def _boxes_table(doc: Doc, items: list[tuple[str, str]], size: float, heights: l
         tr_pr.append(xml(f"<w:cantSplit {NS_DECL}/>"))  # schema order: cantSplit before trHeight
         tr_pr.append(xml(f'<w:trHeight {NS_DECL} w:val="{int(Cm(heights[row]).twips)}" w:hRule="atLeast"/>'))
         for cell, (n, (heading, body)) in zip(cells, list(enumerate(items, 1))[i:i + 2], strict=False):
-            cell.width = Cm(BOX_WIDTH_CM)
+            cell.width = Cm(box)
             number = f"{n}  " if n <= 7 else ""
             para = cell.paragraphs[0]
             para._p.style = doc.sid["Heading 2"]
@@ -121,27 +125,36 @@ def _boxes_table(doc: Doc, items: list[tuple[str, str]], size: float, heights: l
 
 
 # -- sizing the boxes to the page ----------------------------------------------------------------------
+# Heights are worked out from the template's own styles (a partnership's Title may be 26-point with a rule
+# under it), with Arial's widths for wrapping; SAFETY_CM covers what a renderer lays out a little taller.
 
-HEADING_CM = 0.75  # a box's heading: Heading 2 with the compact spacing below
-PARAGRAPH_GAP_CM = 0.14  # Form cell: 2 pt before and after
+PT_CM = 2.54 / 72
+LINE = 1.2  # a line is about this many times the font size
+PARAGRAPH_GAP_CM = 4 * PT_CM  # Form cell: 2 pt before and after
 
 
-def _row_needs(items: list[tuple[str, str]], size: float) -> list[float]:
+def _box_width(doc: Doc) -> float:
+    """A box's width: half the page's text width (a partnership's template may have wider margins), at most BOX_WIDTH_CM."""
+    section = doc.doc.sections[0]
+    return min(BOX_WIDTH_CM, (section.page_width - section.left_margin - section.right_margin) / 360000 / 2)
+
+
+def _row_needs(doc: Doc, items: list[tuple[str, str]], size: float, box: float) -> list[float]:
     """Each row's height (cm) for its taller box at text size ``size``."""
-    width = BOX_WIDTH_CM - 2 * BOX_PADDING_CM
-    line = size * 1.25 * 2.54 / 72
+    width = box - 2 * BOX_PADDING_CM
     needs = []
-    for _heading, body in items:
-        blocks = [b for b in (body or "\u2014").split("\n\n")]
-        lines = sum(text_lines(part, width, size) for block in blocks for part in block.split("\n"))
-        needs.append(HEADING_CM + lines * line + len(blocks) * PARAGRAPH_GAP_CM + 2 * BOX_PADDING_CM)
+    for n, (heading, body) in enumerate(items, 1):
+        blocks = (body or "\u2014").split("\n\n")
+        lines = sum(text_lines(part, width, size, wider=_wider(doc)) for block in blocks for part in block.split("\n"))
+        title = _paragraph_cm(doc, "Heading 2", f"{n}  {heading}", width)
+        needs.append(title + lines * size * LINE * PT_CM + len(blocks) * PARAGRAPH_GAP_CM + 2 * BOX_PADDING_CM)
     return [max(needs[i:i + 2]) for i in range(0, len(needs), 2)]
 
 
-def _fit(items: list[tuple[str, str]], room: float) -> tuple[float | None, list[float]]:
+def _fit(doc: Doc, items: list[tuple[str, str]], room: float, box: float) -> tuple[float | None, list[float]]:
     """The largest text size whose rows fit in ``room`` cm, and the rows' heights sharing all of it."""
     for size in BOX_TEXT_PT:
-        needs = _row_needs(items, size)
+        needs = _row_needs(doc, items, size, box)
         if sum(needs) <= room:
             spare = (room - sum(needs)) / len(needs)
             return size, [n + spare for n in needs]
@@ -150,22 +163,56 @@ def _fit(items: list[tuple[str, str]], room: float) -> tuple[float | None, list[
 
 def _room_for_boxes(doc: Doc, title: str, subtitle: str, draft: bool) -> float:
     """The height (cm) left for the boxes on the first page, below the title block."""
-    from .layout import text_lines as lines
-
     section = doc.doc.sections[0]
     emu_cm = 360000
-    top = section.top_margin / emu_cm
     header = _header_cm(section) + (0.6 if draft else 0.0)
-    top = max(top, section.header_distance / emu_cm + header + 0.3)
-    footer = max(section.bottom_margin / emu_cm, section.footer_distance / emu_cm + 1.0)
-    page = section.page_height / emu_cm - top - footer
-    width = section.page_width / emu_cm - section.left_margin / emu_cm - section.right_margin / emu_cm
-    used = 0.75  # the partnership's name
-    used += lines(title, width, 20) * 0.95 + 0.1
-    used += lines(subtitle, width, 14) * 0.7 + 0.3
+    top = max(section.top_margin / emu_cm, section.header_distance / emu_cm + header + 0.3)
+    bottom = max(section.bottom_margin / emu_cm, section.footer_distance / emu_cm + 1.0)
+    width = (section.page_width - section.left_margin - section.right_margin) / emu_cm
+    used = _paragraph_cm(doc, "Normal", doc.ctx.partnership, width, bold=True)
+    used += _paragraph_cm(doc, "Title", title, width, bold=True)
+    used += _paragraph_cm(doc, "Heading 1", subtitle, width, bold=True)
     if draft:
         used += 1.6  # the DRAFT note and the space after it
-    return page - used - SAFETY_CM
+    safety = SAFETY_CM if _wider(doc) == 1.0 else UNKNOWN_FONT_SAFETY_CM
+    return section.page_height / emu_cm - top - bottom - used - safety
+
+
+def _paragraph_cm(doc: Doc, style_name: str, text: str, width_cm: float, bold: bool = True) -> float:
+    """How tall a paragraph of ``text`` in style ``style_name`` is: its lines, its spacing and any rule under it."""
+    from docx.oxml.ns import qn
+
+    style = doc.doc.styles[style_name] if style_name in doc.sid else doc.doc.styles["Normal"]
+    size = _resolved(style, lambda s: s.font.size and s.font.size.pt) or _default_size(doc)
+    before = _resolved(style, lambda s: s.paragraph_format.space_before) or 0
+    after = _resolved(style, lambda s: s.paragraph_format.space_after) or 0
+    rule = 0.3 if style.element.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None else 0.0
+    lines = text_lines(text, width_cm, size, bold=bold, wider=_wider(doc, style))
+    return lines * size * LINE * PT_CM + (before + after) / 360000 + rule
+
+
+def _wider(doc: Doc, style=None) -> float:
+    """How much wider than Arial the template's font for ``style`` (default Normal) may run."""
+    style = style if style is not None else doc.doc.styles["Normal"]
+    return width_factor(_resolved(style, lambda s: s.font.name))
+
+
+def _resolved(style, get):
+    """A style's own value, else its base style's, and so on up the chain."""
+    while style is not None:
+        value = get(style)
+        if value is not None:
+            return value
+        style = style.base_style
+    return None
+
+
+def _default_size(doc: Doc) -> float:
+    """The document's default font size (docDefaults), 11 pt when it does not say."""
+    from docx.oxml.ns import qn
+
+    sz = doc.doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
+    return int(sz.get(qn("w:val"))) / 2 if sz is not None else 11.0
 
 
 def _header_cm(section) -> float:

@@ -105,9 +105,10 @@ def share(room_cm: float, headings: list[str], size_pt: float) -> list[float]:
 REGULAR = 0.93  # regular weight runs about this much narrower than bold
 
 
-def text_lines(text: str, width_cm: float, size_pt: float, bold: bool = False) -> int:
-    """How many lines ``text`` wraps to in a column ``width_cm`` wide (greedy, between words, as Word does)."""
-    scale = 1.0 if bold else REGULAR
+def text_lines(text: str, width_cm: float, size_pt: float, bold: bool = False, wider: float = 1.0) -> int:
+    """How many lines ``text`` wraps to in a column ``width_cm`` wide (greedy, between words, as Word does).
+    ``wider``: how much wider than Arial the font runs (see :func:`width_factor`)."""
+    scale = (1.0 if bold else REGULAR) * wider
     space = char_width(" ") / 1000 * size_pt * PT_CM * scale
     lines, used = 1, 0.0
     for word in text.split():
@@ -118,3 +119,12 @@ def text_lines(text: str, width_cm: float, size_pt: float, bold: bool = False) -
         else:
             used += (space if used else 0.0) + w
     return lines
+
+
+ARIAL_METRICS = ("arial", "helvetica", "liberation sans", "arimo")
+UNKNOWN_FONT = 1.15  # a font whose widths are not known (or not installed, and replaced) may run this much wider
+
+
+def width_factor(font_name: str | None) -> float:
+    """1 for fonts with Arial's widths, else a margin for a face of unknown width (a theme font, a serif)."""
+    return 1.0 if (font_name or "").strip().casefold() in ARIAL_METRICS else UNKNOWN_FONT
