@@ -112,7 +112,7 @@ class TestAfterThePanel:
         """'What happens now' replaces 'Next steps': the action plan, and a review date six to twelve months on."""
         texts, _title = document(panel[1])
         end = texts[texts.index("What happens now"):]
-        assert any("The recommendations above make up the partnership action plan" in t for t in end)
+        assert any("The recommendations in the executive summary make up the partnership action plan" in t for t in end)
         assert any("review progress against the action plan in June 2027" in t for t in end)
         assert "Next steps" not in texts and "What happens next" not in texts
 

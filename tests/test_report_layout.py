@@ -78,19 +78,48 @@ class TestHeadingsReadWhole:
                     assert word_cm(word, size) + WORD_CELL_MARGINS_CM <= width + 0.01, (which, caption, word, round(width, 2))
             assert checked > 100
 
-    def test_case_features_by_agency_are_turned_with_the_agencies_across(self, reports):
-        """Nine features and 'Other' do not fit across the page: the features go down the side, the agencies across
-        (four grades do, so grades by agency stay a row per agency)."""
+    def test_case_features_by_agency_are_turned_with_the_agencies_across(self, many_features):
+        """Seven or more features ticked do not fit across the page: the features go down the side, the agencies
+        across (four grades do, so grades by agency stay a row per agency)."""
         from tests.test_report_figures import tables
 
-        found = tables(reports["case"])
+        path, ticked = many_features
+        found = tables(path)
         turned = found["Question 13 by agency"]
-        assert turned[0] == ["Choice", "Children's Social Care", "Health Visiting", "Oakfield School", "Police"]
-        assert [r[0] for r in turned[1:4]] == ["Domestic abuse", "Parental mental health", "Parental substance misuse"]
-        assert turned[-1][0] == "Answered (n)"
-        assert turned[1][1:] == ["2", "", "", "2"]  # domestic abuse: CSS in cases A and C, Police in cases A and D
-        # Four grades do fit across whole, so grade breakdowns keep a row per agency.
+        agencies = ["Children's Social Care", "Health Visiting", "Oakfield School", "Police"]
+        assert turned[0] == ["Choice", *agencies]
+        assert [r[0] for r in turned[1:-1]] == FEATURE_CHOICES and turned[-1][0] == "Answered (n)"
+        for row in turned[1:-1]:
+            expected = [sum(row[0] in features for agency_, features in ticked if agency_ == a) for a in agencies]
+            assert row[1:] == [str(n) if n else "" for n in expected], row
         assert found["Question 4 by agency"][0] == ["Agency", "Outstanding", "Good", "Requires improvement", "Inadequate", "n"]
+        for _caption, text, width, size in header_cells(path):  # and the turned table's headings read whole too
+            assert all(word_cm(w, size) + WORD_CELL_MARGINS_CM <= width + 0.01 for w in text.split()), text
+
+
+FEATURE_CHOICES = ["Domestic abuse", "Parental mental health", "Parental substance misuse", "Child exploitation", "Neglect",
+                   "Harmful sexual behaviour", "Online harm", "Young carer", "Special educational needs or disability"]
+
+
+@pytest.fixture(scope="module")
+def many_features(case_audit, tmp_path_factory):  # noqa: F811
+    """A copy of the case audit where each complete return ticked seven of the nine case features."""
+    import shutil
+
+    from maa_cli.intake.collect import load_responses
+    from maa_cli.setup.workspace import open_workspace
+    from tests.test_report_fixtures import tamper_record
+
+    root = tmp_path_factory.mktemp("features") / "maca"
+    shutil.copytree(case_audit.ws.root, root)
+    ws = open_workspace(root)
+    ticked = []
+    for i, record in enumerate(r for r in load_responses(ws, statuses=("accepted",)) if r["form_type"] == "case-tool"):
+        features = FEATURE_CHOICES[:7] if i % 2 else FEATURE_CHOICES[2:]
+        tamper_record(ws, record["form_id"], "case_features", features)
+        ticked.append((record["agency"], features))
+    build_reports(ws, today=TODAY)
+    return ws.reports_dir / "findings-report.docx", ticked
 
 
 class TestForTheBoard:

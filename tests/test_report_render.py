@@ -88,6 +88,15 @@ class TestBriefingOnTheLetterhead:
         assert titles == ["7-minute briefing: Neglect and domestic abuse"]
         assert doc.core_properties.title == "7-minute briefing: Neglect and domestic abuse"
 
+    def test_neither_published_document_mentions_maa_s_files_or_commands(self, published):
+        """After the panel, the report and the briefing are for the board and practitioners: no file names, no commands."""
+        from tests.test_report_layout import paragraphs
+
+        for name in ("findings-report.docx", "7-minute-briefing.docx"):
+            text = "\n".join(paragraphs(published.reports_dir / name))
+            for housekeeping in (".docx", ".xlsx", ".yaml", "maa collect", "maa report", "returns/", "maa "):
+                assert housekeeping not in text, (name, housekeeping)
+
     def test_the_seven_boxes_are_sized_to_fill_the_page_below_the_title(self, published):
         """The four rows of boxes have heights set that together take well over half of the A4 page."""
         import docx

@@ -31,7 +31,7 @@ def write_results(doc: Doc, ctx: ReportContext, form_type: str, heading: str, qu
     if not accepted:
         doc.para("No complete returns of this form yet.")
         return
-    doc.para(f"From {len(accepted)} complete {'return' if len(accepted) == 1 else 'returns'}.")
+    doc.para(f"From {len(accepted)} complete {'return' if len(accepted) == 1 else 'returns'}.").paragraph_format.keep_with_next = True
     _summary(doc, ctx, figures)
     section = None
     quoted = {f.key for f in quotable(ctx.tools[form_type])} if quote else set()
@@ -170,6 +170,9 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
             return
         printed = [[shown.cell(r, c) if shown.mask[r][c] or cells[r][c] else "" for c in range(len(values))]
                    for r in range(len(groups))]
+        if qf.kind == "multiple":  # as in the main table, a choice nobody ticked is not listed
+            keep = [c for c in range(len(values)) if any(printed[r][c] for r in range(len(groups)))]
+            values, printed = [values[c] for c in keep], [[row[c] for c in keep] for row in printed]
         _crosstab(doc, ctx, qf, name, [g for g, _d in groups], values, printed, [shown.total(r) for r in range(len(groups))])
     doc.para()
 
