@@ -147,7 +147,7 @@ def _from_form(ctx: ReportContext, rec, source: str, old: dict[str, object]) -> 
 def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
     """Write (or refresh) the plan; None, with a note, when the existing plan cannot be read."""
     from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     path = ctx.ws.reports_dir / FILE_NAME
@@ -180,7 +180,8 @@ def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
             if name == "RAG":
                 due, status = f"F{row}", f"G{row}"
                 # Our own formula, never respondent text: the one live formula in any maa workbook.
-                sheet.cell(row=row, column=col, value=f'=IF({status}="Complete","Green",IF(AND(ISNUMBER({due}),{due}<TODAY()),"Red","Amber"))')
+                rag_cell = sheet.cell(row=row, column=col, value=f'=IF({status}="Complete","Green",IF(AND(ISNUMBER({due}),{due}<TODAY()),"Red","Amber"))')
+                rag_cell.alignment = Alignment(vertical="top")  # level with the row's other values
                 continue
             value = values.get(name)
             if isinstance(value, dt.datetime):
@@ -195,7 +196,6 @@ def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
             operator="equal", formula=[f'"{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill),
             font=Font(bold=True, color=font)))
     sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(columns))}{last}"
-    fit_row(sheet, first, widths)
     print_setup(sheet, widths, first, freeze=f"C{first + 1}", repeat=2, title=f"Partnership action plan: {ctx.audit.title}")
     _summary(wb, first + 1, last + 50, ctx, leads)
     return save(ctx, wb, path, f"Partnership action plan: {ctx.audit.title}")

@@ -43,7 +43,6 @@ def write_data_workbook(ctx: ReportContext) -> Path:
         titles = FIXED + [label(a) for a in attributes] + [_heading(f"{f.number} {f.label}") for f in fields]
         widths = FIXED_WIDTHS + [14] * len(attributes) + [WIDTH_BY_TYPE.get(f.type, 16) for f in fields]
         widths = header(sheet, 1, titles, widths)
-        fit_row(sheet, 1, widths, max_lines=12)
         attrs = {a.name: a.attributes for a in ctx.audit.agencies}
         row = 2
         for r in ctx.accepted(name):
@@ -97,7 +96,6 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
     titles = ["Form ref", "Agency"] + [label(a) for a in attributes] + ["No.", "Question", "Answer", "Action points", "When / who"]
     widths = [15, 22] + [12] * len(attributes) + [5, 40, 10, 40, 18]
     widths = header(sheet, 1, titles, widths)
-    fit_row(sheet, 1, widths)
     attrs = {a.name: a.attributes for a in ctx.audit.agencies}
     row = 2
     for name in names:

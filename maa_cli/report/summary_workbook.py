@@ -25,7 +25,6 @@ def write_summary_workbook(ctx: ReportContext) -> Path:
     wb = new_workbook()
     sheet = wb.create_sheet("Results")
     widths = header(sheet, 1, COLUMNS, WIDTHS)
-    fit_row(sheet, 1, widths)
     row = 2
     for name in ctx.tools:
         for qf in ctx.figures[name]:

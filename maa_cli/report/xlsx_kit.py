@@ -73,6 +73,8 @@ def header(sheet, row: int, titles: list[str], widths: list[float] | None = None
     out = [max(width, units_for(needed_cm(str(title), FONT_PT))) for title, width in zip(titles, widths or [], strict=False)]
     for col, width in enumerate(out, 1):
         sheet.column_dimensions[get_column_letter(col)].width = width
+    if out:
+        fit_row(sheet, row, out, max_lines=12)  # a heading that wraps gets the lines it needs
     sheet.print_title_rows = f"{row}:{row}"
     return out
 
