@@ -88,3 +88,42 @@ class TestOneWayOfCounting:
         assert "chose 3 cases" in process and "So far 1 of them has been audited" in process
         assert overview.startswith("1 case was audited so far, of 3 chosen.")
         assert "3 cases were audited" not in overview and "audited 3 cases" not in process
+
+
+# -- a county questionnaire: respondents counted, never named, in what may be shared ---------------
+
+SETTINGS = 24  # more than NAMED_LIMIT
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """24 settings asked (one a childminder known by her own name); 3 replied, 21 did not."""
+    from tests.fill import all_yes
+
+    root = tmp_path_factory.mktemp("county")
+    rows = ["agency,contact_name,email,setting_type"]
+    rows += [f"Setting {n:02d} Nursery,Lead {n},dsl{n}@settings.example,Day nursery" for n in range(1, SETTINGS)]
+    rows.append("Philippa Quennell-Ashby Childminder,Philippa Quennell-Ashby,pqa@cm.example,Childminder")
+    inputs = build_files(root / "inputs", {"settings.csv": "\n".join(rows) + "\n"})
+    new_audit(root / "ey", NewAudit(
+        title="EY checklist", partnership="Northshire SCP", type="questionnaire", tool="early-years-safeguarding",
+        deadline=DEADLINE, return_to="audits@northshire.example", agencies_csv=inputs["settings.csv"], today=TODAY))
+    ws = open_workspace(root / "ey")
+    issue_forms(ws)
+    forms = sorted(plan_forms(ws), key=lambda f: f.agency)
+    for f in forms[:3]:
+        fill_excel(ws.forms_dir / f.relpath, ws.returns_dir / f"{f.agency}.xlsx", all_yes(ws.tools[f.form_type]))
+    collect(ws, settle_seconds=0)
+    build_reports(ws, today=TODAY)
+    return ws
+
+
+def test_a_county_questionnaire_counts_who_did_not_reply_and_names_none_of_them(county):
+    """With 24 settings, the findings report and the findings form (whose first box becomes the briefing's)
+    say how many replied and how many did not, and name no setting."""
+    shared = sorted(county.reports_dir.glob("*.docx"))
+    assert {p.name for p in shared} >= {"findings-report.docx", "findings-form.docx"}
+    for path in shared:
+        text = "\n".join(document(path)[0])
+        assert "3 respondents replied and 21 did not." in text, path.name
+        assert "Nursery" not in text.replace("Day nursery", "") and "Quennell" not in text, path.name

@@ -10,6 +10,7 @@ concern), then collected and reported.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,8 +133,13 @@ def _complete_findings(ws: Workspace, form: Path, audit: str) -> None:
 
     answers = dict(FINDINGS[audit])
     answers["rec1.due"] = TODAY + dt.timedelta(days=180)
-    answers["rec2.due"] = TODAY - dt.timedelta(days=10)  # already overdue: shows as Red on the action plan
-    fill_word(form, ws.returns_dir / "findings agreed at panel.docx", answers, {})
+    answers["rec2.due"] = TODAY + dt.timedelta(days=90)
+    saved = ws.returns_dir / "findings agreed at panel.docx"
+    fill_word(form, saved, answers, {})
+    # The demo's story happens on its own day: the form is saved on the day the report is dated, so
+    # "recorded on" in the executive summary is never later than the report itself.
+    noon = dt.datetime.combine(TODAY, dt.time(12)).timestamp()
+    os.utime(saved, (noon, noon))
 
 
 def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:

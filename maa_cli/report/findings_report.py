@@ -27,15 +27,13 @@ from . import figures as fig
 from .conclusions import Conclusions, conclusions
 from .context import ReportContext
 from .docx_kit import FLAG_FILL, USABLE_CM, Doc, shade
-from .participation import case_profile, label, received_date
+from .participation import NAMED_LIMIT, case_profile, label, received_date
 from .results import _chart, _ranking_note, ranked_for_print, write_results
 from .summaries import deadline_text, overview_text, process_text
 from .suppress import HIDDEN, breakdown_counts, count_cells
 
 FILE_NAME = "findings-report.docx"
 AUDIT_TYPES = {"case_audit": "multi-agency case audit", "questionnaire": "self-assessment questionnaire", "thematic": "multi-agency thematic audit"}
-# Above this many respondents, the returns table is by respondent attribute, with non-responders named in a list.
-PER_AGENCY_LIMIT = 20
 INTERIM_FILL = "FCE4D6"
 DRAFT = "DRAFT \u2014 not yet checked for publication"
 REVIEW_MONTHS = (6, 12)  # progress against the action plan is reviewed this many months after the report, at the soonest and latest
@@ -182,7 +180,7 @@ def _process(doc: Doc, ctx: ReportContext) -> None:
     doc.heading("The audit process", 1)
     doc.paragraphs(process_text(ctx))
     asked = [a for a in p.agencies if a.asked]
-    if asked and len(asked) <= PER_AGENCY_LIMIT:
+    if asked and len(asked) <= NAMED_LIMIT:
         rows = [[a.agency, a.asked, a.accepted, a.incomplete or "", a.late or "", _response(a)] for a in asked]
         doc.table(["Agency", "Forms sent", "Complete", "Incomplete", "Late", "Response"], rows, [5.5, 2.1, 2.1, 2.3, 1.6, 3.4],
                   caption="Returns by agency")
@@ -192,9 +190,6 @@ def _process(doc: Doc, ctx: ReportContext) -> None:
                                                       "of forms returned"))
     elif asked:
         _by_attribute(doc, ctx, asked)
-        if p.not_responded:
-            doc.heading("Respondents who did not reply", 2)
-            doc.para(text.join_names(p.not_responded) + ".")
     if p.late_returns:
         doc.heading("Late returns", 2)
         doc.para(f"A return is late when the returned file was saved after the deadline ({deadline_text(ctx)}).", style="Form guidance")

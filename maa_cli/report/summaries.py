@@ -37,7 +37,7 @@ def process_text(ctx: ReportContext) -> str:
     return text.render(
         "audit-process.txt.j2", ctx.ws.root,
         audit=ctx.audit, counts=ctx.counts, cases=ctx.counts.chosen, selection=selection, asked=ctx.counts.asked,
-        form_types=form_types, responded=[a.agency for a in p.agencies if a.returned],
+        form_types=form_types, named=p.named, responded=[a.agency for a in p.agencies if a.returned],
         not_responded=p.not_responded, partly=p.partly_responded, late=len(p.late_returns), deadline=deadline_text(ctx),
     )
 
@@ -106,7 +106,8 @@ def key_figures(ctx: ReportContext) -> list[str]:
     if ctx.counts.chosen:
         out.insert(0, f"Cases: {ctx.counts.cases_sentence()}.")
     if p.not_responded:
-        out.append(f"No response from {text.join_names(p.not_responded)}.")
+        out.append(f"No response from {text.join_names(p.not_responded)}." if p.named else
+                   f"No response from {len(p.not_responded)} of {len([a for a in p.agencies if a.asked])} respondents.")
     for line in weakest_lines(ctx, 3):
         out.append(f"{line.text}: {line.count}.")
     out += [t.sentence(ctx.small) for t in ctx.themes if t.source == "case features"][:2]
