@@ -192,6 +192,17 @@ class TestMicrosoftFormsExport:
         assert kept["Church Lane Childminding"]["answers"]["q4"] == "N/A"
         assert sorted(kept) == ["Acorn Nursery", "Bluebell Pre-school", "Church Lane Childminding"]
 
+    def test_rows_of_two_online_forms_with_the_same_id_are_both_used(self, survey):
+        """The nurseries' form and the childminders' form each number their responses from 1: no row replaces the other."""
+        export(survey, [Response("Acorn Nursery", answers(), id=1)], "Nurseries export.xlsx", age=3 * HOUR)
+        export(survey, [Response("Church Lane Childminding", answers(q4="N/A"), id=1,
+                                 completed=dt.datetime(2027, 1, 19, 9, 15))], "Childminders export.xlsx")
+        found = by_path(collect(survey))
+        nursery, childminder = found["Nurseries export.xlsx#row 2"], found["Childminders export.xlsx#row 2"]
+        assert (nursery.status, childminder.status) == ("accepted", "accepted")
+        assert any("'Childminders export.xlsx#row 2' has a row with the same ID (1)" in w for w in nursery.warnings)
+        assert sorted(records(survey)) == ["Acorn Nursery", "Church Lane Childminding"]
+
     def test_a_self_declared_row_beside_the_sealed_personal_form_leaves_the_sealed_one_current(self, survey):
         """Acorn returned its own sealed form and also answered the online form: the sealed return is used."""
         from tests.fill import fill_excel

@@ -72,7 +72,9 @@ def _newest_rows(views: dict[str, Decision], entries: dict[str, FileEntry]) -> N
     A newer export holds the older one's rows again, and a response changed since comes back with a later
     completion time: that is not a conflict, and not something for the officer to choose. Two versions
     completed at the same moment with different answers are left for :func:`resolve` (a conflict, if they name
-    the same respondent): which is right cannot be told.
+    the same respondent): which is right cannot be told. Two rows with one ID that name different respondents
+    are most likely rows of two online forms (each numbers its responses from 1): neither replaces the other,
+    and both say so, in case it was one response changed to name another respondent.
     """
     rows: dict[str, list[str]] = {}
     for k, d in views.items():
@@ -86,6 +88,13 @@ def _newest_rows(views: dict[str, Decision], entries: dict[str, FileEntry]) -> N
         response = row_key.split(":", 2)[2]
         for k in keys[:-1]:
             older = views[k]
+            if older.agency and newest.agency and older.agency != newest.agency:
+                for one, other in ((older, keys[-1]), (newest, k)):
+                    one.warnings = [*one.warnings, (
+                        f"'{{file:{other}}}' has a row with the same ID ({response}) from {views[other].agency}: both are "
+                        "used, as rows of two different online forms. If it is one response changed to name another "
+                        "respondent, move the older export out of returns/")]
+                continue
             if older.sha256 == newest.sha256:
                 _supersede(older, "newer_row", f"the same response (ID {response}, unchanged) is also in "
                            f"'{{file:{keys[-1]}}}', which is used")
