@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..definitions.audit import identifier_columns
 from ..definitions.tool import NA, Tool
 from ..errors import DefinitionError, ErrorCode, WorkspaceError, problem
 from ..setup.workspace import FINDINGS_FORM_TYPE, Workspace, locked
@@ -131,9 +132,7 @@ def issue_open_forms(ws: Workspace, *, form_type: str | None = None, fmt: str | 
                                      allowed="none in this audit"))
     if not ws.audit.agencies:
         raise WorkspaceError(problem(ErrorCode.OPEN_FORM_NO_ROSTER, file=ws.root / "audit.yaml"))
-    from ..intake.respondents import roster_for  # the identifiers a respondent may type instead of its name
-
-    identifiers = list(roster_for(ws).identifiers)
+    identifiers = list(identifier_columns(list(ws.audit.agencies)))  # what a respondent may type instead of its name
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     result = OpenFormsResult(form_types=types)
     with locked(ws):

@@ -25,12 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import atomic
-from ..definitions.audit import Agency
+from ..definitions.audit import Agency, fold_identifier, identifier_columns
 from ..setup.workspace import Workspace
 
 ASSIGNMENTS_FILE = "assignments.json"  # in .maa/
-#: Words in an attribute's name that make it an identifier a respondent may give instead of its name.
-_IDENTIFIER_WORDS = {"urn", "id", "ref", "reference", "number", "no", "code", "ukprn", "dfe", "ods", "laestab"}
 _CLOSE_NAMES = 0.8
 _CLOSE_IDENTIFIERS = 0.8
 
@@ -40,11 +38,6 @@ def fold_name(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).casefold().replace("&", " and ")
     text = re.sub(r"[’'`´]", "", text)
     return " ".join(re.sub(r"[^\w]+|_", " ", text).split())
-
-
-def fold_identifier(text: str) -> str:
-    """An identifier as compared: ' ey-123 456 ' → 'EY123456'."""
-    return re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", str(text))).upper()
 
 
 @dataclass
@@ -101,19 +94,7 @@ class Roster:
         self.names: dict[str, list[str]] = {}
         for a in agencies:
             self.names.setdefault(fold_name(a.name), []).append(a.name)
-        self.identifiers: dict[str, dict[str, str]] = {}
-        for attribute in sorted({k for a in agencies for k in a.attributes}):
-            if not _IDENTIFIER_WORDS & set(fold_name(attribute).split()):
-                continue
-            values: dict[str, str] = {}
-            unique = True
-            for a in agencies:
-                value = fold_identifier(a.attributes.get(attribute) or "")
-                if value:
-                    unique = unique and value not in values
-                    values[value] = a.name
-            if unique and values:
-                self.identifiers[attribute] = values
+        self.identifiers = identifier_columns(agencies)
 
     def match(self, given: list[tuple[str | None, object]]) -> Match:
         """Match what a return gives: ``(attribute, value)`` pairs, attribute None for the respondent's name."""
