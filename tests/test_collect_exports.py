@@ -307,7 +307,8 @@ class TestOtherLayouts:
     def test_a_google_forms_csv_is_read_with_its_timestamp_and_comma_joined_choices(self, survey):
         """Timestamp and Email address first, headings without numbers, ticked boxes joined by ', ', a name in capitals."""
         path = google_forms_csv(survey.returns_dir / "Checklist (Responses) - Form responses 1.csv", survey.tools[FORM],
-                                [Response("ACORN NURSERY.", answers(), email="dsl@acorn.example")])
+                                [Response("ACORN NURSERY.", answers(), email="dsl@acorn.example")],
+                                respondent_heading="Which setting are you from?")
         aged(path, HOUR)
         found = by_path(collect(survey))
         row = found[f"{path.name}#row 2"]
@@ -317,6 +318,7 @@ class TestOtherLayouts:
         assert acorn["received"] == "2027-01-12"  # the Timestamp, day first
         mapped = (survey.root / "column-map.csv").read_text(encoding="utf-8-sig")
         assert f"{FORM},Timestamp,completed," in mapped and f"{FORM},Email address,email," in mapped
+        assert f"{FORM},Which setting are you from?,respondent,heading" in mapped
 
     def test_a_workbook_typed_by_hand_with_headings_written_differently_is_matched_by_text(self, survey):
         """Case, spacing, punctuation and the style of a question's number do not matter; the URN names the setting."""

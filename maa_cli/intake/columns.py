@@ -217,8 +217,7 @@ def _auto(heading: str, index: _Index, identifiers: list[str], previous: str | N
     companion = _companion(rest, number, index, previous)
     if companion:
         return companion
-    if any(phrase in whole for phrase in ("name of your setting", "name of the setting", "setting name",
-                                          "name of your organisation", "your setting s name")):
+    if _names_respondent(whole):
         return "respondent", "heading", None
     attribute = _identifier_within(whole, identifiers)
     if attribute:
@@ -250,6 +249,25 @@ def _companion(rest: str, number: str | None, index: _Index, previous: str | Non
         if key:
             return key, f"follows question {q_number}", None
     return None, "no match", f"a '{label}' column that names no question, and no question's column comes before it"
+
+
+_WHO = {"setting", "settings", "provider", "organisation", "organization", "agency", "school", "nursery", "service",
+        "childminder", "preschool", "academy", "practice", "team"}
+
+
+_YES_NO_QUESTION = {"does", "do", "is", "are", "has", "have", "how", "when", "why", "can", "will", "did", "was"}
+
+
+def _names_respondent(whole: str) -> bool:
+    """A short heading asking which setting or organisation answered: 'Name of childcare provider', 'Which setting
+    are you from', 'Your nursery’s name'. Only asked of headings that match no question."""
+    words = [w[:-1] if w[:-1] in _WHO else w for w in whole.replace("pre school", "preschool").split()]
+    if len(words) > 8 or not _WHO & set(words) or words[0] in _YES_NO_QUESTION:
+        return False
+    if "name" in words:
+        return True
+    asks = re.match(r"(?:which|what)(?: is)?(?: your| the)? (\w+)", " ".join(words))  # 'which setting are you from'
+    return bool(asks and asks[1] in _WHO) or (len(words) <= 3 and words[0] in ("your", "my"))
 
 
 def _identifier(whole: str, identifiers: list[str]) -> str | None:
