@@ -336,6 +336,27 @@ class TestOtherLayouts:
         assert f"{FORM},Q1) DOES THE SETTING HAVE A WRITTEN CHILD-PROTECTION POLICY,q1,number and text" in mapped
         assert f"{FORM},is there a deputy safeguarding lead,q4,same text" in mapped
 
+    def test_a_signed_in_form_with_no_setting_column_is_matched_by_the_contacts_email(self, survey):
+        """Microsoft Forms with sign-in only: Acorn's DSL's address finds Acorn; an unknown address is never shown."""
+        rows = table(survey.tools[FORM], [Response(None, answers(), id=1, email="DSL@acorn.example"),
+                                          Response(None, answers(), id=2, email="helper@elsewhere.example")])
+        rows = [r[:5] + r[6:] for r in rows]  # no 'Name of your setting' column
+        aged(workbook(survey.returns_dir / "signed in.xlsx", rows, "Sheet1"), HOUR)
+        result = collect(survey)
+        found = by_path(result)
+        assert (found["signed in.xlsx#row 2"].status, found["signed in.xlsx#row 2"].agency) == ("accepted", "Acorn Nursery")
+        assert any("matched by the e-mail address" in w for w in found["signed in.xlsx"].warnings)
+        other = found["signed in.xlsx#row 3"]
+        assert (other.status, other.code) == ("rejected", "respondent_unknown") and "elsewhere.example" in other.reasons[0]
+        assert "helper" not in json.dumps(result.to_json())
+
+    def test_an_anonymous_form_with_no_setting_column_is_explained_once(self, survey):
+        """Every Email is 'anonymous' and nothing names the setting: one explanation, not a problem per row."""
+        rows = [r[:5] + r[6:] for r in table(survey.tools[FORM], [Response(None, answers(), id=i) for i in (1, 2, 3)])]
+        aged(workbook(survey.returns_dir / "anonymous.xlsx", rows, "Sheet1"), HOUR)
+        (d,) = collect(survey).files
+        assert (d.status, d.code) == ("rejected", "no_respondent_column") and "column-map.csv" in d.reasons[0]
+
     def test_collect_exits_1_and_names_the_column_and_the_row_left_unmatched(self, survey, monkeypatch, capsys):
         """On the command line, the column and the row that could not be placed are named, and the run exits 1."""
         from tests.conftest import run_maa

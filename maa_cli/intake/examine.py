@@ -509,8 +509,9 @@ def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Cont
     if judgement.blank:
         return Examined(Decision("rejected", "blank", [f"{where}: it names {agency.name} but gives no answers"],
                                  warnings=warnings, **located, **base))
-    how = "assigned with maa assign" if match.how == "assigned" else (
-        "its name matched the roster" if match.how == "name" else f"its {identifier_words(match.how)} matched the roster")
+    how = {"assigned": "assigned with maa assign", "name": "its name matched the roster",
+           "email": "the e-mail address it was sent from is their contact's"}.get(
+        match.how, f"its {identifier_words(match.how)} matched the roster")
     warnings.append(f"self-declared: it names {agency.name} itself ({how}); nothing seals it as theirs")
     if (other := other_domain(domain, agency.email)) is not None:
         warnings.append(f"the e-mail address given with it is at '{other[0]}', not {agency.name}'s usual '{other[1]}': "

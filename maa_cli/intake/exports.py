@@ -17,8 +17,9 @@ Rows are known by the export's ID column: a newer export of the same online form
 the older one again (the same ID: the later completion time wins, see
 :mod:`maa_cli.intake.duplicates`) and new ones. Without an ID column a row is known by its file and
 row number. The export itself is only ever read. The respondent's e-mail and name columns are
-personal data: only the e-mail's domain is looked at and kept (as the row's sender, '@domain', to
-compare with the roster's), never the address or the name.
+personal data: only the e-mail's domain is kept (as the row's sender, '@domain', to compare with the
+roster's), never the address or the name. An export with no column naming the respondent has its
+rows matched by the whole address to the roster's contacts, in memory only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from .columns import Plan, add_to_map, map_digest, plan_columns, read_map
 from .decision import Decision
 from .readers.raw import RawAnswer, RawReturn
 from .readers.table import Table, TableRefused, read_table
-from .respondents import assigned, assignments_digest, digest, file_key, roster_for
+from .respondents import BY_EMAIL, assigned, assignments_digest, digest, file_key, roster_for
 
 #: The fewest questions an export must have columns for to be taken as an export of a tool.
 MIN_QUESTIONS = 2
@@ -119,7 +120,14 @@ def read_export(path: Path, kind: str, ws: Workspace, sha256: str) -> Export | N
         export.problem = (export.problem[0], export.problem[1] + ". If it is an export of one of them, complete its "
                           f"rows in column-map.csv (form type '{best.form_type}'), then run maa collect")
         return export
-    if not best.respondent:
+    email = best.role("email")
+    by_email = (not best.respondent and email is not None and bool(roster.emails)  # not an anonymous form's export
+                and any("@" in str(cells[email.index]) for _n, cells in table.rows if email.index < len(cells)))
+    if by_email:
+        export.notes.append("no column names who each row is from: each is matched by the e-mail address it was sent "
+                            "from to the roster's contacts (if a column does name the respondent, write 'respondent' "
+                            "beside it in column-map.csv)")
+    elif not best.respondent:
         names = ", ".join(f"'respondent:{a}'" for a in roster.identifiers)
         export.problem = ("no_respondent_column", f"an export of '{best.tool.title}', but no column says who each "
                           "row is from (the setting's or agency's name, or an identifier such as its Ofsted URN). In "
@@ -150,7 +158,8 @@ def _row(ws: Workspace, table: Table, plan: Plan, number: int, cells: list, expo
     email = plan.role("email")
     address = _text(cell(email.index)) if email else None
     domain = address.rpartition("@")[2].casefold() if address and "@" in address else None
-    return Row(number, key, sha, raw, [(attr, cell(c.index)) for c, attr in plan.respondent],
+    given = [(attr, cell(c.index)) for c, attr in plan.respondent] or [(BY_EMAIL, address if domain else None)]
+    return Row(number, key, sha, raw, given,
                completed=max(times) if times else None, email_domain=domain, assigned=assigned(ws, key), id=row_id)
 
 

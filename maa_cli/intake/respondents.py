@@ -29,6 +29,8 @@ from ..definitions.audit import Agency, fold_identifier, identifier_columns
 from ..setup.workspace import Workspace
 
 ASSIGNMENTS_FILE = "assignments.json"  # in .maa/
+#: What a row gives instead of a respondent column, when the export has none: the e-mail it was sent from.
+BY_EMAIL = "@email"
 _CLOSE_NAMES = 0.8
 _CLOSE_IDENTIFIERS = 0.8
 
@@ -48,7 +50,7 @@ class Match:
     code: str | None = None  # respondent_missing, respondent_unknown, respondent_ambiguous, respondents_disagree
     typed: str = ""  # what was typed (shown to the officer, masked like any text)
     suggestions: list[str] = field(default_factory=list)
-    how: str = ""  # 'name', an identifier attribute ('ofsted_urn'), or 'assigned' (maa assign)
+    how: str = ""  # 'name', an identifier attribute ('ofsted_urn'), 'email' (no respondent column), or 'assigned
 
     def explain(self, where: str, command: str) -> str:
         """The reason for the officer: ``where`` ('row 14 of …'), what is wrong, and ``command`` with RESPONDENT
@@ -60,6 +62,9 @@ class Match:
             return (f"{where}: what it gives to say who it is from points to different respondents ("
                     f"{_names(self.suggestions, 'and')}), so it was not used. Check with them, then run: "
                     f"{command.replace('RESPONDENT', _q('RESPONDENT'))}")
+        if self.how == "email":
+            return (f"{where}: no column names who it is from, and {self.typed} is no respondent's contact on the "
+                    f"roster. If you know who sent it, run: {command.replace('RESPONDENT', _q('RESPONDENT'))}")
         what = "is on the roster twice over" if self.code == "respondent_ambiguous" else "is not on the roster"
         if len(self.suggestions) == 1:
             return (f"{where}: '{self.typed}' {what} — did you mean '{self.suggestions[0]}'? "
@@ -95,12 +100,29 @@ class Roster:
         for a in agencies:
             self.names.setdefault(fold_name(a.name), []).append(a.name)
         self.identifiers = identifier_columns(agencies)
+        #: Contacts' e-mail addresses that belong to one respondent each, for an export that names no respondent.
+        self.emails: dict[str, str] = {}
+        shared: set[str] = set()
+        for a in agencies:
+            address = (a.email or "").strip().casefold()
+            if address and address in self.emails:
+                shared.add(address)
+            elif address:
+                self.emails[address] = a.name
+        for address in shared:
+            del self.emails[address]
 
     def match(self, given: list[tuple[str | None, object]]) -> Match:
         """Match what a return gives: ``(attribute, value)`` pairs, attribute None for the respondent's name."""
         typed = [(attr, " ".join(str(v).split())) for attr, v in given if v is not None and str(v).strip()]
         if not typed:
             return Match(code="respondent_missing")
+        if typed[0][0] == BY_EMAIL:  # the address is personal: only its domain is ever shown
+            address = typed[0][1].casefold()
+            shown = f"the e-mail address at '{address.rpartition('@')[2]}' it was sent from"
+            name = self.emails.get(address)
+            return Match(name, how="email", typed=shown) if name else Match(code="respondent_unknown", typed=shown,
+                                                                          how="email")
         found: dict[str, str] = {}  # agency -> how
         ambiguous: list[str] = []
         for attr, value in typed:
