@@ -20,6 +20,9 @@ from .. import atomic
 from ..setup.workspace import Workspace
 
 OUTBOX = "outbox"
+#: CRLF line ends; headers left unfolded up to the 998 characters RFC 5322 allows: a subject folded straight
+#: after "Subject:" comes back with a leading space from some parsers (Python's own among them).
+WIRE = policy.SMTP.clone(max_line_length=998)
 _TYPES = {
     "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -36,7 +39,7 @@ def compose(*, to: str, subject: str, text: str, reply_to: str | None, attachmen
 
     ``attachments`` are ``(file name, bytes)``; the name's extension gives the type.
     """
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=WIRE)
     if sender:
         msg["From"] = sender
         msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -57,7 +60,7 @@ def compose(*, to: str, subject: str, text: str, reply_to: str | None, attachmen
 def write_draft(ws: Workspace, name: str, msg: EmailMessage) -> Path:
     """Write ``outbox/<name>`` in one step (CRLF line endings, as Outlook expects)."""
     path = outbox(ws) / name
-    atomic.write_bytes(path, msg.as_bytes(policy=policy.SMTP))
+    atomic.write_bytes(path, msg.as_bytes(policy=WIRE))
     return path
 
 
