@@ -400,3 +400,21 @@ def _no_password_in_environment(monkeypatch):
     yield
     assert os.environ.get("MAA_SMTP_PASSWORD") is None
 
+
+
+def test_a_resend_draft_is_a_new_message_beside_the_one_sent_by_hand(questionnaire):
+    """Acorn's draft was sent from Outlook; --resend writes a new draft, kept on the next run; once sent by hand
+    too, Acorn is up to date and nothing of it is written again."""
+    send_forms(questionnaire)
+    outbox = questionnaire.root / "outbox"
+    (outbox / "Acorn Nursery - forms.eml").unlink()
+    resent = send_forms(questionnaire, resend=["Acorn Nursery"])
+    assert "Acorn Nursery" in [x.respondent for x in resent.drafted]
+    kept = send_forms(questionnaire)
+    assert "Acorn Nursery" in [x.respondent for x in kept.drafted] and kept.withdrawn == []
+    (outbox / "Acorn Nursery - forms.eml").unlink()
+    done = send_forms(questionnaire)
+    assert "Acorn Nursery" not in [x.respondent for x in done.drafted]
+    ledger = Ledger.load(questionnaire)
+    acorn = [e for e in ledger.entries if e.respondent == "Acorn Nursery"]
+    assert [(e.resend, ledger.went(e)) for e in acorn] == [(False, True), (True, True)]

@@ -174,9 +174,10 @@ def deliver(ws: Workspace, ledger: Ledger, result: MailResult, *, smtp: SmtpSett
 def _draft(ws: Workspace, ledger: Ledger, letter: Letter, reply_to: str | None, now: dt.datetime) -> None:
     message = drafts.compose(to=letter.to, subject=letter.subject, text=letter.text, reply_to=reply_to,
                              attachments=[(a.name, a.make()) for a in letter.attachments], now=now)
+    # Found before the draft is written: a draft of the same name sent by hand earlier is another message.
+    entry = ledger.open_draft(letter.kind, letter.respondent)
     drafts.write_draft(ws, letter.draft_name, message)
     ledger.draft_written(letter.draft_name)
-    entry = ledger.open_draft(letter.kind, letter.respondent)
     if entry is not None and entry.draft != letter.draft_name:
         drafts.remove_draft(ws, entry.draft)
         ledger.draft_removed(entry.draft)

@@ -55,6 +55,8 @@ def send_forms(ws: Workspace, *, smtp: SmtpSettings | None = None, sender: str |
     def plan(ledger: Ledger, result: MailResult) -> list[Letter]:
         manifest = counted_forms(read_manifest(ws))
         again = _respondents(ws, manifest, wanted)
+        # A resend still waiting in outbox/ stays a resend when its draft is refreshed.
+        again |= {e.respondent for e in ledger.open_drafts("send") if e.resend}
         gone = ledger.forms_gone("send")
         folders = respondent_folders(manifest)
         owed: dict[str, list[tuple[str, dict]]] = {}
