@@ -816,7 +816,9 @@ def _show_mail(result, root: Path) -> None:
                        "Send; then delete it (or move it out of outbox/), which tells maa it went."))
     for respondent in result.withdrawn:
         con.print(Text(f"  draft for {respondent} taken back: nothing is owed in it any more."))
-    if not result.letters and not result.cancelled:
+    if not result.letters and not result.up_to_date and not result.unsendable:
+        con.print(Text(f"No forms issued yet: run 'maa issue-forms {quoted(root)}' first."))
+    elif not result.letters:
         what = "nothing is owed by anyone" if result.kind == "chase" else "every respondent has had its forms"
         con.print(Text(f"Nothing to {result.kind}: {what} ({result.up_to_date} respondent(s))."))
     if result.unsendable:

@@ -125,6 +125,19 @@ class TestDrafts:
         assert all("would name a child" in letter.refused for letter in result.refused)
         assert result.needs_attention
 
+    def test_a_contact_who_shares_a_child_s_first_name_still_gets_the_forms(self, case_audit):
+        """Police's contact is called Ellie, like the child in case A: the roster is not a child, so it goes."""
+        audit = case_audit.audit.model_copy(deep=True)
+        audit.agency("Police").contact_name = "Ellie Jones"
+        from maa_cli.setup.workspace import audit_yaml
+
+        (case_audit.root / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
+        ws = open_workspace(case_audit.root)
+        result = send_forms(ws)
+        assert result.refused == [] and len(result.drafted) == 3
+        police = next(m for m in drafts(ws).values() if m["To"] == AGENCIES["Police"])
+        assert police.get_body(("plain",)).get_content().startswith("Dear Ellie Jones,")
+
     def test_a_draft_removed_from_the_outbox_counts_as_sent_and_is_not_written_again(self, questionnaire):
         """Sent from Outlook and deleted: the next run writes no draft for that setting; the others are refreshed."""
         send_forms(questionnaire)

@@ -113,7 +113,8 @@ def word_letters(ws: Workspace, letters: list[Letter], *, went: dict[str, set[st
                 "deadline": deadline, "return_to": audit.return_to or "", "child_details": letter.child_details,
                 "secure_email_hint": audit.secure_email_hint, **extra(letter)}
         subject, text = wording.render(**data)
-        roster = (letter.respondent, letter.contact_name, letter.to, audit.return_to)
+        # Who writes and who is written to are no child: a contact who shares a child's first name is not that child.
+        roster = (letter.respondent, letter.contact_name, letter.to, audit.return_to, audit.partnership)
         if guard.names_a_child(subject, roster) or guard.names_a_child(text, roster):
             letter.refused = (f"its subject or text would name a child or give a date of birth (from {wording.path.name} or "
                               "the audit's title): take it out, then run again. Forms go as attachments only")
