@@ -209,7 +209,7 @@ def _send(ws: Workspace, ledger: Ledger, result: MailResult, relay: Relay, lette
                              attachments=[(a.name, a.make()) for a in letter.attachments], sender=sender, now=now)
     entry = ledger.open_draft(letter.kind, letter.respondent) or ledger.add(_entry(ledger, letter, SENDING, now), save=False)
     _describe(entry, letter, now)
-    ledger.set(entry, SENDING, now, message_id=message["Message-ID"])  # saved before a byte goes to the server
+    ledger.set(entry, SENDING, now, message_id=str(message["Message-ID"]))  # saved before a byte goes to the server
     # Its draft goes now: a draft left beside a message that may have gone could be sent a second time by hand.
     drafts.remove_draft(ws, entry.draft)
     ledger.draft_removed(entry.draft)

@@ -77,6 +77,7 @@ class Ledger:
         self.ws = ws
         self.entries = entries
         self._drafts: set[str] | None = None  # the files in outbox/, listed once and kept up to date
+        self._lines: dict[str, str] = {}  # each entry's JSON line, made again only when it changes (see set)
 
     @property
     def drafts_present(self) -> set[str]:
@@ -121,9 +122,15 @@ class Ledger:
         return cls(ws, entries)
 
     def save(self) -> None:
-        # One message a line: readable, and small enough to replace on every change.
-        lines = ",\n".join(json.dumps(asdict(e), ensure_ascii=False, sort_keys=True) for e in self.entries)
+        # One message a line: readable, and quick enough to replace twice for every message sent.
+        lines = ",\n".join(self._line(e) for e in self.entries)
         atomic.write_text(self.path, f'{{"version": {VERSION}, "messages": [\n{lines}\n]}}\n')
+
+    def _line(self, entry: Entry) -> str:
+        line = self._lines.get(entry.id)
+        if line is None:
+            line = self._lines[entry.id] = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True)
+        return line
 
     def new_id(self, kind: str) -> str:
         prefix = "S" if kind == "send" else "C"
@@ -136,9 +143,11 @@ class Ledger:
         return entry
 
     def set(self, entry: Entry, state: str, now: dt.datetime, save: bool = True, **changes) -> None:
+        """Change an entry (every change to one goes through here, after any other edits to it) and save."""
         entry.state, entry.at = state, stamp(now)
         for name, value in changes.items():
             setattr(entry, name, value)
+        self._lines.pop(entry.id, None)
         if save:
             self.save()
 
