@@ -629,7 +629,8 @@ def report_cmd(
     if respondents:
         con.print(f"✓ {len(respondents)} respondent action plans in {respondents[0].parent}", markup=False)
     for path in result.restricted:
-        con.print(f"✓ {path}  [restricted: for the panel only]", markup=False)
+        who = "for the officer: check these before sharing" if path.name == "masking-check.txt" else "for the panel only"
+        con.print(f"✓ {path}  [restricted: {who}]", markup=False)
     for note in result.notes:
         con.print(f"  note: {note}", markup=False)
     for path in result.busy:

@@ -94,6 +94,8 @@ class FileDecision:
     urgent: list[dict] = field(default_factory=list)
     sha256: str | None = None
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
+    container: str | None = None  # the e-mail or zip (path below returns/) this file came out of
+    sender: str | None = None  # the address the e-mail came from
 
 
 @dataclass
@@ -259,9 +261,19 @@ class _Run:
             # Bytes that are not valid UTF-8 arrive as lone surrogates: shown as '?' wherever the path is printed.
             rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
         key = cs.path_key(rel)
-        entry, ms = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx, self.settle,
-                             self.masker, self.repairs)
+        entry, ms, members = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx,
+                                      self.settle, self.masker, self.repairs, self.trusted)
         entry.path = self.masker.path(rel)
+        self._add(key, rel, entry, ms)
+        for mkey, mrel, mentry in members:  # the attachments of an e-mail, the members of a zip
+            if mrel is not None:
+                mentry.path = self.masker.path(mrel)
+            mentry.decision.container = entry.path
+            self._add(mkey, mrel or mentry.path, mentry, ms)
+        if time.monotonic() - self.saved_at > CHECKPOINT_SECONDS and self.unlogged:
+            self.checkpoint()
+
+    def _add(self, key: str, rel: str, entry: FileEntry, ms: int | None) -> None:
         self.entries[key], self.real[key] = entry, rel
         if ms is not None:
             self.result.read += 1
@@ -273,8 +285,6 @@ class _Run:
             self.result.reused += 1
             before = self.trusted.get(key)
             self.result.hashed += before is not None and before.sig != entry.sig
-        if time.monotonic() - self.saved_at > CHECKPOINT_SECONDS and self.unlogged:
-            self.checkpoint()
 
     def checkpoint(self) -> None:
         """Log what was read so far, then save it with the trusted entries of the files not yet reached."""
@@ -329,48 +339,68 @@ def _withdrawn_view(d: Decision, manifest: dict) -> Decision:
     return d.copy(status="withdrawn", code="withdrawn", reasons=reason, issues=[])
 
 
+#: (state key, path below returns/ or None when reused (its masked path stands), entry) of a container's files
+Members = list[tuple[str, str | None, FileEntry]]
+
+
 def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context, settle: float,
-             masker: Masker, repairs: cs.Repairs | None = None) -> tuple[FileEntry, int | None]:
-    """The state entry for one file, and how long reading it took (None when it was not read).
+             masker: Masker, repairs: cs.Repairs | None = None, trusted_all: dict | None = None,
+             ) -> tuple[FileEntry, int | None, Members]:
+    """The state entry for one file, how long reading it took (None when it was not read), and for an e-mail or
+    zip the entries of the files taken out of it.
 
     Reused when unchanged, or when only its time changed (same content, e.g. a copied audit); pending
     when it may still be being written; else judged afresh. A decision that could not read the
     answers keeps the urgent concerns of the file's previous version.
     """
-    entry, ms = _observe_file(ws, path, rel, prev, trusted, ctx, settle, masker, repairs)
+    reusable = trusted if trusted is None or _members_valid(ws, trusted, trusted_all or {}, repairs) else None
+    entry, ms, members = _observe_file(ws, path, rel, prev, reusable, ctx, settle, masker, repairs)
+    if ms is None and entry.members:  # reused: so are the files it held
+        members = [(k, None, copy.deepcopy(trusted_all[k])) for k in entry.members]
     if prev is not None and entry.decision.status in ("pending", "rejected") and (prev.shown or [""])[0] != "superseded":
         _keep_urgent(entry.decision, prev.decision)
-    return entry, ms
+    return entry, ms, members
+
+
+def _members_valid(ws: Workspace, entry: FileEntry, trusted_all: dict, repairs) -> bool:
+    """A container can be reused only if every file taken out of it can be too."""
+    return all(k in trusted_all and _still_valid(ws, trusted_all[k], repairs) for k in entry.members or ())
 
 
 def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context,
-                  settle: float, masker: Masker, repairs: cs.Repairs | None) -> tuple[FileEntry, int | None]:
+                  settle: float, masker: Masker, repairs: cs.Repairs | None) -> tuple[FileEntry, int | None, Members]:
     try:
         st = os.lstat(path)
     except OSError:  # gone between listing and now
-        return FileEntry(None, pending("changed_while_reading", "the file disappeared while being read")), None
+        return FileEntry(None, pending("changed_while_reading", "the file disappeared while being read")), None, []
     sig = [st.st_size, st.st_mtime_ns]
     if trusted and trusted.sig == sig and _still_valid(ws, trusted, repairs):
-        return copy.deepcopy(trusted), None  # a copy: the previous entry is compared with it for the run log
+        return copy.deepcopy(trusted), None, []  # a copy: the previous entry is compared with it for the run log
     if trusted and _same_content(path, st, trusted) and _still_valid(ws, trusted, repairs):
         kept = copy.deepcopy(trusted)  # copied or moved: a new time, the bytes that were judged
         kept.sig = sig
-        return kept, None
+        return kept, None, []
     age = ctx.now - st.st_mtime
     if not stat.S_ISREG(st.st_mode):  # a link or a pipe is not being written: refuse it now, with the reason
         age = float("inf")
     if -FUTURE_SECONDS < age < settle:
         return FileEntry(sig, pending(
-            "recent", "the file was saved moments ago and may still be being written; it will be read on the next run")), None
+            "recent", "the file was saved moments ago and may still be being written; it will be read on the next run")), None, []
     if prev and prev.sig != sig and -FUTURE_SECONDS < age < CHANGING_SECONDS:
         return FileEntry(sig, pending(
-            "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None
+            "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None, []
     start = time.perf_counter()
     try:
-        entry = _keep(ws, examine(path, st, ctx), rel, sig, masker)
+        examined = examine(path, st, ctx)
+        entry = _keep(ws, examined, rel, sig, masker)
+        members = []
+        for inner, ex in examined.members:
+            mrel = f"{rel}#{inner}"
+            members.append((cs.path_key(mrel), mrel, _keep(ws, ex, mrel, sig, masker)))
+        entry.members = [k for k, _, _ in members] or None
     finally:
-        shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy exists at a time
-    return entry, elapsed_ms(start)
+        shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy (or container) exists at a time
+    return entry, elapsed_ms(start), members
 
 
 def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = None) -> bool:
@@ -508,7 +538,9 @@ def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, File
                         agency=view.agency, case_ref=view.case_ref, reasons=[text(r) for r in view.reasons],
                         warnings=[text(w) for w in view.warnings],
                         issues=[dict(i, message=text(i["message"])) for i in view.issues],
-                        urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified)
+                        urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified,
+                        container=masker.path(view.container) if view.container else None,
+                        sender=masker.text(view.sender) if view.sender else None)
 
 
 def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, fields
 
-STATUSES = ("accepted", "incomplete", "rejected", "unverified", "pending", "superseded", "conflict", "withdrawn")
+STATUSES = ("accepted", "incomplete", "rejected", "unverified", "pending", "superseded", "conflict", "withdrawn", "opened")
 #: Statuses that need the officer: exit code 1.
 ATTENTION = ("incomplete", "rejected", "unverified", "conflict")
 #: The statuses of a file whose answers were read and judged.
@@ -37,7 +37,8 @@ class Decision:
     ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
     for *unverified* (a file claiming to be a form whose seal it does not carry) ``no_seal`` or
     ``wrong_seal``; for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict;
-    ``withdrawn`` for a return of a withdrawn form.
+    ``withdrawn`` for a return of a withdrawn form; *opened* (code ``container``) for an e-mail or zip
+    whose attachments and members are listed as files of their own.
     """
 
     status: str
@@ -53,6 +54,8 @@ class Decision:
     sha256: str | None = None  # of the bytes that were judged
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
     trust: str = "verified"  # see TRUST
+    sender: str | None = None  # the From address of the e-mail a return was attached to
+    container: str | None = None  # the e-mail or zip in returns/ a return came out of (its path, masked when shown)
 
     @property
     def judged(self) -> bool:

@@ -26,6 +26,7 @@ from ..errors import environment_error
 from ..forms.identity import FormIdentity, seal_matches
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
+from .containers import ContainerError, container_kind, open_container
 from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
 from .readers.raw import RawReturn
@@ -60,6 +61,7 @@ class Examined:
     secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
     staged: Path | None = None
     kind: str | None = None
+    members: list[tuple[str, Examined]] = field(default_factory=list)  # an e-mail or zip: (name inside, outcome)
 
 
 def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
@@ -87,6 +89,9 @@ def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
         return Examined(Decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
     verdict = inspect_file(staged_path)
     if not verdict.ok:
+        kind = container_kind(staged_path, verdict.code)
+        if kind is not None:
+            return _open(staged_path, kind, ctx, sha256, modified, st)
         return Examined(_refused(verdict, age, sha256, modified))
     out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st)
     out.staged, out.kind = staged_path, verdict.kind
@@ -130,6 +135,68 @@ def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
                 except OSError as exc:  # an error writing the copy is this computer's: stop the run
                     raise _stopped(exc, target) from None
     return target, digest.hexdigest()
+
+
+_CONTAINER_WORDS = {"eml": "a saved e-mail", "msg": "a saved Outlook e-mail (.msg)", "zip": "a zip archive"}
+
+
+@dataclass(frozen=True)
+class _When:
+    """The one time judging a return needs (when it arrived): a container's, or its e-mail's Date."""
+
+    st_mtime: float
+
+
+def _open(path: Path, kind: str, ctx: Context, sha256: str, modified: str, st) -> Examined:
+    """An e-mail or zip: every attachment or member judged exactly like a file saved directly."""
+    what = _CONTAINER_WORDS[kind]
+    try:
+        opened = open_container(path, kind, ctx.staging / "members")
+    except ContainerError as exc:
+        return Examined(Decision("rejected", exc.code, [f"{what} that maa cannot open: {exc.reason}"],
+                                 sha256=sha256, modified=modified))
+    except OSError as exc:
+        raise _stopped(exc, ctx.staging) from None
+    members: list[tuple[str, Examined]] = []
+    for m in opened.members:
+        # An e-mail's Date says when it was sent (a return e-mailed on time is on time, whenever it was saved
+        # here); a date in the future is not believed.
+        sent = m.sent.timestamp() if m.sent and m.sent.timestamp() <= ctx.now + 300 else st.st_mtime
+        when = dt.datetime.fromtimestamp(sent, dt.UTC).isoformat(timespec="seconds")
+        verdict = inspect_file(m.path)
+        if verdict.ok:
+            out = _identify_and_judge(m.path, verdict, ctx, m.sha256, when, _When(sent))
+            out.staged, out.kind = m.path, verdict.kind
+        else:
+            out = Examined(_refused(verdict, float("inf"), m.sha256, when))
+        out.decision.sender = m.sender
+        out.decision.warnings += _sender_warnings(ctx, out.decision)
+        members.append((m.name, out))
+    for x in opened.explained:
+        members.append((x.name, Examined(Decision("rejected", x.code, [f"maa cannot open this: {x.reason}"], modified=modified))))
+    sender = f" from {opened.sender}" if opened.sender else ""
+    if not members:
+        return Examined(Decision("rejected", "no_attachment", [
+            f"{what}{sender} with no form in it{' (only pictures or signatures)' if opened.left_out else ''}: ask the "
+            "sender to attach the completed form and send it again"], sha256=sha256, modified=modified, sender=opened.sender))
+    decision = Decision("opened", "container", [
+        f"{what}{sender} holding {len(members)} file{'s' if len(members) != 1 else ''}: each is listed on its own"],
+        sha256=sha256, modified=modified, sender=opened.sender)
+    return Examined(decision, members=members)
+
+
+def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
+    """A warning when a return came from an address outside its respondent's known e-mail domain."""
+    if not (d.sender and d.agency and d.judged):
+        return []
+    try:
+        known = ctx.ws.audit.agency(d.agency).email or ""
+    except KeyError:
+        return []
+    domain, expected = d.sender.rpartition("@")[2].casefold(), known.rpartition("@")[2].casefold()
+    if not expected or domain == expected or domain.endswith("." + expected):
+        return []
+    return [f"sent from an address at '{domain}', not {d.agency}'s usual '{expected}': check that it came from them"]
 
 
 def _stopped(exc: OSError, target: Path) -> Exception:

@@ -1,51 +1,105 @@
 """Masking names and dates of birth before anything leaves the restricted side.
 
-The real leak in audit outputs is not the case list but names typed into
-narrative answers and the file names agencies choose. Every name the audit
-knows (children in the restricted store, ``names_to_mask`` in audit.yaml, and
-answers to ``identifying`` questions) is replaced by a neutral marker in
-shareable text, in file paths shown in logs and in ``--json`` output. Known
-dates of birth are masked too, in the ways people write dates.
+The real leak in audit outputs is not the case list but names typed into narrative answers
+and the file names agencies choose. Every name the audit knows (children in the restricted
+store, ``names_to_mask`` in audit.yaml, and answers to ``identifying`` questions) is replaced by
+:data:`MARK` in shareable text, in file paths shown in logs and in ``--json`` output; every known
+date of birth by :data:`DATE_MARK`.
 
-Matching is done on a *folded* copy of the text, so the spellings people and
-their software produce are caught: accents dropped ("Zoe" for "Zoë"), curly
-apostrophes and dashes made plain (Word's AutoCorrect turns "O'Brien" into
-"O’Brien"), and a word break assumed where case or letters and digits change
-("EllieMaeMarsh.docx", "ellie2019.docx"). Matches are mapped back to the
-original text, so everything else in it is left exactly as it was.
+**Spellings of a name** (:mod:`maa_cli.privacy.variants`), in any case: each part on its own and
+the whole name in any order ("Ellie-Mae Marsh", "Ellie Marsh", "Marsh, Ellie", "EllieMaeMarsh.docx",
+"ellie_mae_marsh"); at a hyphen or apostrophe a space or nothing ("Ellie Mae", "EllieMae",
+"O Brien", "OBrien"); initials before the surname ("E. Marsh", "E Marsh", "E.M. Marsh", "EM Marsh");
+plural and possessive, with or without apostrophes ("the Quigglesworths", "Smith's", "Smiths'",
+"Smiths's", "Featherstonehaughs neighbour"): the marker replaces the name and a plural ending,
+and the apostrophe stays as typed ("[name]'s mum"). Initials standing alone are masked only with
+full stops ("E.M.", "E. M.", "E.M.M."): bare capitals ("EM") are too often an abbreviation (GP,
+HV, CP) and initials alone do not identify a child outside the case file.
+
+**Names that are everyday words** (Will, May, Hope; Day, Child, Young: see
+:mod:`maa_cli.privacy.everyday`) are masked where they stand as a name:
+
+* beside another part of the same name ("Kai Day", "kai day", "day kai", "Day, Kai", "K. Day"),
+  in any case, except where the lower-case words read as ordinary text: after a comma or initials
+  ("the same day, Kai said", "A day later"), after a surname ("Smith will attend") and in a name
+  made only of everyday words ("will young people"), each everyday word needs its capital;
+* written with a capital, anywhere, also at the start of a sentence (a first name most often
+  starts one: "Hope said …"), alone or as a plural or possessive ("Day's mum", "the Days");
+* run together, where it is no word ("willyoung.docx", "rosemay"), and anywhere in a file path,
+  in any case (file names are often typed in lower case).
+
+They are left as the word in lower case ("the same day", "the child"), and, with a capital, inside
+a fixed phrase of services or the calendar ("Child Protection Plan", "Day Nursery", "Christmas
+Day", "Summer Term"), a month beside a day or year ("3rd May", "May 2024") and a counted thing
+before a number ("Day 3"). A false positive (over-masking) is safe: :meth:`Masker.review` lists
+every mask that may be one, and every capitalised name-word left as a word, for the officer to check.
+
+**Dates of birth** in every common UK and ISO spelling (see :mod:`maa_cli.privacy.dates`).
+
+Matching is done on a *folded* copy of the text (:mod:`maa_cli.privacy.folding`): accents dropped,
+curly apostrophes and dashes made plain, and a word break assumed where case or letters and digits
+change. Matches are mapped back to the original text, so everything else in it is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..setup import restricted
+from . import variants
+from .dates import DateFinder, date_spellings, dates_of
+from .everyday import EVERYDAY_WORDS, is_everyday, read_as_word
+from .folding import BREAK, fold, letters
+
+__all__ = ["BREAK", "COMMON_WORDS", "DATE_MARK", "MARK", "Check", "Masker", "date_spellings", "fold", "masker_for",
+           "sort_identifying_value"]
 
 MARK = "[name]"
 DATE_MARK = "[date of birth]"
+#: The everyday words a name part may be (the earlier name of :data:`maa_cli.privacy.everyday.EVERYDAY_WORDS`).
+COMMON_WORDS = EVERYDAY_WORDS
 
-# Name parts that are also everyday English words: masked only when written with a
-# capital ("Will", "Hope"), so "the school will hope to" survives while "Will's mum" does not.
-# A false positive is safe (over-masking); these words are only here to keep text readable.
-COMMON_WORDS = frozenset(
-    ["will", "may", "hope", "grace", "rose", "faith", "mark", "jack", "bill", "summer", "april", "june", "august", "ruby", "amber", "sky", "joy", "dawn", "holly", "ivy", "daisy", "poppy", "bob", "pat", "sue", "don", "ray", "dean", "miles", "hunter", "brook", "river", "star", "sunny", "penny", "rich", "frank", "guy", "young", "white", "black", "brown", "green", "long", "short", "little", "small", "wood", "hill", "bright", "rich", "king", "price", "bell", "fox", "page", "bird", "stone", "cook", "baker", "mason", "carter", "taylor", "walker", "wells", "banks", "ford", "lane", "street", "north", "south", "west", "east", "field", "fields", "hall", "park", "rivers", "hart", "love", "luck"]
-)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+# Why a mask (or a word left unmasked) is worth the officer's look.
+EVERYDAY_NAME = "a name that is also an everyday word"
+INITIALS = "initials standing alone"
+SHORT_NAME = "a name part of one or two letters"
+LEFT_AS_WORD = "left as an everyday word, though it is also a name"
+
+# Initials with full stops, standing alone: "E.M.", "E. M.", "E.M.M.", "E.M" (the last stop may be missing).
+_DOTTED = re.compile(r"(?<![^\W_.])(?-i:[A-Z])\.(?:[ \x00]?(?-i:[A-Z])\.){0,2}[ \x00]?(?-i:[A-Z])\.?(?![^\W_])")
+# Anything typed between the words of a name (a break, where the case changes, is not).
+_SEPARATOR = re.compile(r"[^\w\x00]|_")
 
 
 @dataclass(frozen=True)
-class Masker:
-    """Replaces known names (whole words) with :data:`MARK` and known dates with :data:`DATE_MARK`.
+class Check:
+    """A word in a text that the officer should look at before sharing.
 
-    Both patterns match the folded text (see :func:`fold`), never the text as given.
+    ``masked``: True for a mask that may be over-masking (an everyday word, initials, a very short
+    name); False for a capitalised name-word left as the word ("Child Protection Plan").
+    ``start`` and ``end`` index the text as given; ``word`` is the text there, as typed.
     """
 
-    pattern: re.Pattern | None
-    dates: re.Pattern | None = None
+    start: int
+    end: int
+    word: str
+    reason: str
+    masked: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Masker:
+    """Replaces known names with :data:`MARK` and known dates of birth with :data:`DATE_MARK`.
+
+    Build one with :meth:`for_names`; all matching is on the folded text (see the module's notes).
+    """
+
+    names: re.Pattern | None
+    spellings: dict[str, variants.Spelling]
+    initials: frozenset[str]
+    dates: DateFinder
 
     @classmethod
     def for_names(cls, names, dates=(), whole_only=()) -> Masker:
@@ -54,225 +108,144 @@ class Masker:
         ``whole_only`` are values masked only as a whole (e.g. an address typed
         into an identifying answer: its single words are too common to mask).
         """
-        anycase: set[str] = set()
-        capital: set[str] = set()
-        for name in names:
-            name = _fold_name(name)
-            if not name:
-                continue
-            if " " in name:
-                anycase.add(name)
-            # Each part on its own ("Ellie-Mae", "Ellie", "Mae" and "Marsh" as well as "Ellie-Mae Marsh").
-            # A part made of everyday words only ("Will", "Rose-May") is masked only with a capital.
-            for part in {*name.split(), *re.split(r"[\s\-]+", name)}:
-                part = part.strip("'")
-                if len(part) < 2:
-                    continue
-                everyday = all(w.strip("'").casefold() in COMMON_WORDS for w in re.split(r"[\s\-]+", part))
-                (capital if everyday else anycase).add(part)
-        anycase.update(v for v in (_fold_name(w) for w in whole_only if w) if len(v) >= 3)
-        alternatives = []
-        if anycase:
-            words = "|".join(_name_regex(w) for w in sorted(anycase, key=lambda w: (-len(w), w)))
-            alternatives.append(f"(?i:{words})")
-        if capital:
-            # Capitalised or all capitals, never lower case.
-            forms = {f for w in capital for f in (_capitalised(w), w.upper())}
-            alternatives.append("|".join(_name_regex(w) for w in sorted(forms, key=lambda w: (-len(w), w))))
-        pattern = re.compile(rf"{_NOT_AFTER_ALNUM}(?:{'|'.join(alternatives)}){_NOT_BEFORE_ALNUM}") if alternatives else None
-        return cls(pattern, _date_pattern(dates))
+        index = variants.build([n for n in names if isinstance(n, str)], [w for w in whole_only if w])
+        pattern = None
+        if index.pattern:
+            # A plural ending belongs to the name ("the Smiths"); an apostrophe and what follows do not.
+            pattern = re.compile(rf"(?<![^\W_])(?P<n>{index.pattern})(?P<s>(?:e?s)?)(?![^\W_])", re.IGNORECASE)
+        return cls(pattern, index.spellings, index.initials, DateFinder(dates_of(dates)))
 
     def text(self, text: str) -> str:
-        if not text or not isinstance(text, str) or (self.pattern is None and self.dates is None):
+        """``text`` with every known name and date of birth replaced by its marker."""
+        if not text or not isinstance(text, str) or not self:
             return text
-        spans = self._spans(text)
-        if not spans:
-            return text
-        out, at = [], 0
-        for start, end, mark in spans:
-            out += [text[at:start], mark]
-            at = end
-        out.append(text[at:])
-        return "".join(out)
+        return _replace(text, self._scan(text)[0])
 
     def path(self, path: str) -> str:
-        """A file path with names and dates masked. File names use _ - . and case changes for spaces;
-        the folded copy treats all of them as word breaks, so the path itself needs nothing special."""
-        return self.text(path)
+        """A file path with names and dates masked. File names use _ - . and case changes for spaces, which
+        the folded copy treats as word breaks; everyday-word names are masked in any case here."""
+        if not path or not isinstance(path, str) or not self:
+            return path
+        return _replace(path, self._scan(path, strict=True)[0])
 
     def found(self, text: str) -> bool:
-        if not text or not isinstance(text, str):
+        """True if :meth:`text` would mask something in ``text``."""
+        if not text or not isinstance(text, str) or not self:
             return False
-        folded, _ = fold(text)
-        return bool((self.pattern and self.pattern.search(folded)) or (self.dates and self.dates.search(folded)))
+        return bool(self._scan(text)[0])
 
-    def _spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, marker) in ``text`` for every date and name found, in order, not overlapping."""
+    def review(self, text: str) -> list[Check]:
+        """The words in ``text`` the officer should check: masks that may be over-masking (an everyday
+        word such as "Day" or "Will", initials alone, a one- or two-letter name) and capitalised
+        name-words left as words ("Child" in "Child Protection Plan"), in the order they appear."""
+        if not text or not isinstance(text, str) or not self:
+            return []
+        spans, kept = self._scan(text)
+        checks = [Check(s, e, text[s:e], reason, True) for s, e, _mark, reason in spans if reason]
+        checks += [Check(s, e, text[s:e], LEFT_AS_WORD, False) for s, e in kept]
+        return sorted(checks, key=lambda c: c.start)
+
+    def context(self, text: str, check: Check, width: int = 60) -> str:
+        """The words around ``check`` on one line, the checked word as typed between « », every
+        other name and date of birth masked."""
+        spans, _ = self._scan(text)
+        out, at, focus = [], 0, 0
+        marks = [(s, e, m) for s, e, m, _r in spans if not (s < check.end and check.start < e)]
+        for s, e, mark in sorted([*marks, (check.start, check.end, None)]):
+            out.append(text[at:s])
+            if mark is None:
+                focus = sum(map(len, out))
+                out.append(f"\u00ab{text[s:e]}\u00bb")
+            else:
+                out.append(mark)
+            at = e
+        out.append(text[at:])
+        line = "".join(out)
+        focus_end = focus + len(check.word) + 2
+        left, right = max(0, focus - width), min(len(line), focus_end + width)
+        if left:  # cut at a space, not inside a word
+            space = line.find(" ", left, focus)
+            left = space + 1 if space >= 0 else left
+        if right < len(line):
+            space = line.rfind(" ", focus_end, right)
+            right = space if space >= 0 else right
+        shown = " ".join(line[left:right].split())
+        return ("\u2026" if left else "") + shown + ("\u2026" if right < len(line) else "")
+
+    def __bool__(self) -> bool:
+        return self.names is not None or bool(self.dates)
+
+    # -- finding --------------------------------------------------------------------------------
+
+    def _scan(self, text: str, strict: bool = False) -> tuple[list[tuple[int, int, str, str | None]], list[tuple[int, int]]]:
+        """The spans to mask in ``text`` as (start, end, marker, reason to check or None), in order and not
+        overlapping, and the spans of capitalised name-words left as words. ``strict``: file paths."""
         folded, origin = fold(text)
-        dates = [(m.start(), m.end()) for m in self.dates.finditer(folded)] if self.dates is not None else []
-        names = [(m.start(), m.end()) for m in self.pattern.finditer(folded)] if self.pattern is not None else []
-        names = [n for n in names if not any(n[0] < d[1] and d[0] < n[1] for d in dates)]
-        found = sorted([(s, e, DATE_MARK) for s, e in dates if e > s] + [(s, e, MARK) for s, e in names if e > s])
-        spans: list[tuple[int, int, str]] = []
-        for s, e, mark in found:
+        found = [(s, e, DATE_MARK, None) for s, e in self.dates.find(folded)]
+        dates = list(found)
+        kept: list[tuple[int, int]] = []
+        if self.names is not None:
+            names, kept = self._names(folded, strict)
+            found += [n for n in names if not _overlaps(n, dates)]
+            kept = [k for k in kept if not _overlaps(k, dates)]
+        if self.initials and "." in folded:
+            for m in _DOTTED.finditer(folded):
+                if letters(m.group()).upper() in self.initials and not _overlaps((m.start(), m.end()), dates):
+                    found.append((m.start(), m.end(), MARK, INITIALS))
+        spans: list[tuple[int, int, str, str | None]] = []
+        for s, e, mark, reason in sorted(found):
             start, end = origin[s], origin[e - 1] + 1
             if spans and start <= spans[-1][1]:
-                # Touching ("EllieMarsh" is "[name]", not "[name][name]") or overlapping: one marker.
+                # Touching ("EllieMarsh" is "[name]", not "[name][name]") or overlapping: one marker,
+                # a date's if either is a date, and certain if either is.
                 last = spans[-1]
                 if start < last[1] or mark == last[2]:
-                    spans[-1] = (last[0], max(end, last[1]), last[2] if last[2] == DATE_MARK else mark)
+                    merged = DATE_MARK if DATE_MARK in (mark, last[2]) else mark
+                    spans[-1] = (last[0], max(end, last[1]), merged, reason and last[3])
                     continue
-            spans.append((start, end, mark))
-        return spans
+            spans.append((start, end, mark, reason))
+        kept_spans = [(origin[s], origin[e - 1] + 1) for s, e in kept]
+        return spans, [k for k in kept_spans if not _overlaps(k, spans)]
+
+    def _names(self, folded: str, strict: bool) -> tuple[list[tuple[int, int, str, str | None]], list[tuple[int, int]]]:
+        found, kept, pos = [], [], 0
+        while (m := self.names.search(folded, pos)) is not None:
+            pos = m.start() + 1
+            key, suffix = letters(m["n"]), m["s"].casefold()
+            spelling = self.spellings.get(key)
+            if spelling is None or (suffix and len(key) < 3):
+                continue  # a plural ending only after a name of three letters or more: not "Ha" in "has"
+            reason = None
+            written = key + suffix
+            # "Rose-May" run together ("rosemay") is no word, though both halves are.
+            joined = spelling.everyday and written not in EVERYDAY_WORDS and not _SEPARATOR.search(m["n"])
+            if (spelling.everyday and not joined) or (spelling.lone and is_everyday(written)):
+                reason = EVERYDAY_NAME if spelling.lone else None
+                if not strict:
+                    if not folded[m.start()].isupper():
+                        continue  # lower case: the word ("the same day"), or a name-word spelled as one
+                    if spelling.lone and not suffix and read_as_word(folded, m.start(), m.end(), key):
+                        kept.append((m.start(), m.end()))
+                        pos = m.end()
+                        continue
+            elif spelling.lone and len(key) <= 2:
+                reason = SHORT_NAME
+            found.append((m.start(), m.end(), MARK, reason))
+            pos = m.end()
+        return found, kept
 
 
-# -- folding: what is matched ---------------------------------------------------------------------
-
-#: Inserted into the folded copy where a word break is assumed (a change of case, letters to digits).
-BREAK = "\x00"
-_APOSTROPHES = "\u2019\u2018\u201b\u02bc\u02b9\u02bb\u0060\u00b4\u2032\uff07"
-_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_DROPPED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen and zero-width characters
-_LETTERS = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
-            "œ": "oe", "Œ": "OE", "ı": "i", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th"}
-_CHAR_FOLD = {**{c: "'" for c in _APOSTROPHES}, **{c: "-" for c in _HYPHENS}, **{c: "" for c in _DROPPED}, **_LETTERS}
-# Where a word break is assumed: "ellieMarsh", "OBrien" (O|Brien), "ellie2019", "2019ellie".
-_BREAKS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
-_NOT_AFTER_ALNUM = r"(?<![^\W_])"
-_NOT_BEFORE_ALNUM = r"(?![^\W_])"
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """The copy of ``text`` that names and dates are matched in, and for each of its characters
-    the index of the character of ``text`` it came from (a break belongs to the character after it).
-
-    Accents are dropped (NFKD, combining marks removed), curly apostrophes and dashes made plain,
-    soft hyphens and zero-width characters removed, and :data:`BREAK` inserted where the case
-    changes inside a word or letters meet digits.
-    """
-    if text.isascii():
-        chars, origin = text, list(range(len(text)))
-    else:
-        pieces, origin = [], []
-        for i, ch in enumerate(text):
-            if ch < "\x80":
-                out = ch
-            elif ch in _CHAR_FOLD:
-                out = _CHAR_FOLD[ch]
-            else:
-                out = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-                out = "".join(_CHAR_FOLD.get(c, c) for c in out)
-            pieces.append(out)
-            origin += [i] * len(out)
-        chars = "".join(pieces)
-    cuts = [m.start() for m in _BREAKS.finditer(chars)]
-    if not cuts:
-        return chars, origin
-    out_chars, out_origin, at = [], [], 0
-    for cut in cuts:
-        out_chars += [chars[at:cut], BREAK]
-        out_origin += origin[at:cut] + [origin[cut]]
-        at = cut
-    out_chars.append(chars[at:])
-    out_origin += origin[at:]
-    return "".join(out_chars), out_origin
-
-
-def _fold_name(name: str) -> str:
-    """A known name as it is matched: folded, without breaks, single spaces."""
-    if not name or not isinstance(name, str):
-        return ""
-    folded, _ = fold(" ".join(name.split()))
-    return " ".join(folded.replace(BREAK, "").split())
-
-
-def _capitalised(name: str) -> str:
-    """'rose-may BROWN' → 'Rose-May Brown': each word capitalised."""
-    return re.sub(r"[^\W\d_]+", lambda m: m[0][:1].upper() + m[0][1:].lower(), name)
-
-
-def _name_regex(name: str) -> str:
-    """A folded name as a pattern for folded text.
-
-    Between the words of a full name any run of spaces, _ . - or breaks, or nothing ("EllieMarsh",
-    "ellie_marsh"); at a hyphen in a name the same or nothing ("Ellie-Mae", "Ellie Mae", "EllieMae");
-    at an apostrophe one, a space or nothing ("O'Brien", "O Brien", "OBrien"); between letters, a break.
-    """
-    out = []
-    for i, ch in enumerate(name):
-        if ch == " ":
-            out.append(r"[\s_.\-\x00]*")
-        elif ch == "-":
-            out.append(r"[\s_\-\x00]*")
-        elif ch == "'":
-            out.append(r"['\s\x00]?")
-        else:
-            out.append(re.escape(ch))
-            if i + 1 < len(name) and name[i + 1].isalnum() and ch.isalnum():
-                out.append(r"\x00?")
+def _replace(text: str, spans: list[tuple[int, int, str, str | None]]) -> str:
+    out, at = [], 0
+    for start, end, mark, _reason in spans:
+        out += [text[at:start], mark]
+        at = end
+    out.append(text[at:])
     return "".join(out)
 
 
-def _date_regex(spelling: str) -> str:
-    """One spelling of a date as a pattern for folded text (spaces optional, breaks allowed)."""
-    out = []
-    for i, ch in enumerate(spelling):
-        if ch == " ":
-            out.append(r"[\s\x00]*")
-            continue
-        out.append(re.escape(ch))
-        nxt = spelling[i + 1] if i + 1 < len(spelling) else ""
-        if nxt and (ch.isdigit() and nxt.isalpha() or ch.isalpha() and nxt.isdigit()):
-            out.append(r"\x00?")
-    return "".join(out)
-
-
-def date_spellings(day: dt.date) -> set[str]:
-    """The ways people write a date: 14/02/2019, 14/2/19, 2019-02-14, 14.02.2019, 140219, 14 Feb 2019, February 14th 2019 …"""
-    d, m, y = day.day, day.month, day.year
-    out = set()
-    for dd in {f"{d:02d}", str(d)}:
-        for mm in {f"{m:02d}", str(m)}:
-            for yy in (str(y), f"{y % 100:02d}"):
-                for sep in "/.-_":
-                    out.add(f"{dd}{sep}{mm}{sep}{yy}")
-            out.add(f"{dd} {mm} {y}")
-    out.add(day.isoformat())
-    out.add(f"{y}_{m:02d}_{d:02d}")
-    out.add(f"{y}.{m:02d}.{d:02d}")
-    out.add(f"{y}{m:02d}{d:02d}")
-    out.add(f"{d:02d}{m:02d}{y}")
-    out.add(f"{d:02d}{m:02d}{y % 100:02d}")
-    month = _MONTHS[m - 1]
-    for name in (month, month[:3], month[:4] if month.startswith("Sept") else month[:3]):
-        for dd in (str(d), f"{d:02d}", f"{d}{_suffix(d)}"):
-            out.add(f"{dd} {name} {y}")
-            out.add(f"{dd} {name}, {y}")
-            out.add(f"{name} {dd} {y}")
-            out.add(f"{name} {dd}, {y}")
-            out.add(f"{dd}-{name}-{y}")
-            out.add(f"{dd} of {name} {y}")
-    return out
-
-
-def _suffix(day: int) -> str:
-    if 11 <= day % 100 <= 13:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-
-
-def _date_pattern(dates) -> re.Pattern | None:
-    spellings: set[str] = set()
-    for day in dates:
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        if isinstance(day, dt.date):
-            spellings |= date_spellings(day)
-    if not spellings:
-        return None
-    words = "|".join(_date_regex(s) for s in sorted(spellings, key=lambda s: (-len(s), s)))
-    # Not part of a longer number or date: "114/02/2019" and "1/14/02/2019" are other things.
-    return re.compile(rf"(?<!\d)(?<!\d[/.\-_])(?i:{words})(?!\d)(?![/.\-_]\d)")
+def _overlaps(span, others) -> bool:
+    return any(span[0] < o[1] and o[0] < span[1] for o in others)
 
 
 def masker_for(ws) -> Masker:

@@ -10,7 +10,8 @@ Shareable, in ``reports/`` (cases by reference only, narrative masked):
 
 Restricted, in ``reports/restricted/``: a panel pack per case (answers side by side,
 narrative in full, the case's profile), for questionnaires the written answers grouped by
-question, and ``data-workbook.xlsx``, the officer's row-level working data (one row per return).
+question, ``data-workbook.xlsx``, the officer's row-level working data (one row per return),
+and ``masking-check.txt``, the masked words the officer should check before sharing.
 
 One output that cannot be written (open in Word or Excel) does not stop the others:
 it is listed in :attr:`ReportResult.busy` and the run can simply be repeated.
@@ -126,6 +127,8 @@ def _build(ws: Workspace, today: dt.date | None, suppress_below: int | None) -> 
         else:
             ctx.notes.append("after the findings meeting, complete reports/findings-form.docx, save it into returns/ and run "
                              "'maa collect' then 'maa report' for the 7-minute briefing and the action plan")
+    from .masking_check import write_masking_check
+    attempt(write_masking_check)
     result.notes = ctx.notes + ctx.guard.notes()
     masked = sum(1 for r in ctx.accepted() for v in r["answers"].values() if isinstance(v, str) and ctx.masker.found(v))
     if masked:
