@@ -6,11 +6,13 @@ with the envelope, whether the connection was encrypted and who logged in.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -41,10 +43,18 @@ class Received:
 
 @dataclass
 class Inbox:
-    """What the server accepted, and what it is told to refuse (recipients answered 550)."""
+    """What the server accepted, and what it is told to refuse (recipients answered 550).
+
+    ``hold_at``: the server takes that message (counting from 1) but keeps the client waiting for its answer until
+    ``release`` is set, signalling ``held`` meanwhile: the moment a sender has handed a message over and not yet
+    heard that it went, which is when a test kills the sender.
+    """
 
     messages: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    hold_at: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
         if address in self.refuse:
@@ -56,6 +66,10 @@ class Inbox:
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         user = session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, session.ssl is not None, user))
+        if len(self.messages) == self.hold_at:
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         return "250 2.0.0 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:
@@ -104,6 +118,7 @@ def smtp_server(cert: tuple[Path, Path] | None = None, login: bool = False) -> I
     try:
         yield Server(inbox, controller.port)
     finally:
+        inbox.release.set()  # a held client is let go, so the server can stop
         controller.stop()
 
 
@@ -121,3 +136,31 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 def trusting(cert: Path) -> ssl.SSLContext:
     """A client context that trusts only the test certificate (and checks it, as maa does)."""
     return ssl.create_default_context(cafile=str(cert))
+
+
+def kill_maa_while_held(server: Server, *args: str, before_kill=None) -> int:
+    """Run ``maa ARGS`` in its own process, kill it (as Task Manager or a power cut would: no clean-up) while the
+    server holds the message ``server.inbox.hold_at``, and return its exit code.
+
+    ``before_kill`` is called while the process is still waiting for the server's answer, to look at what it has
+    recorded so far.
+    """
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MAA_SMTP_PASSWORD"}
+    proc = subprocess.Popen([sys.executable, "-m", "maa_cli", *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        if not server.inbox.held.wait(timeout=120):
+            proc.kill()
+            out = proc.communicate()[0].decode("utf-8", "replace")
+            pytest.fail(f"maa never reached message {server.inbox.hold_at}:\n{out}")
+        if before_kill is not None:
+            before_kill()
+        assert proc.poll() is None, "maa finished although the server had not answered"
+    finally:
+        proc.kill()
+        proc.communicate()
+        server.inbox.release.set()
+    return proc.returncode

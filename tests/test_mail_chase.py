@@ -22,7 +22,7 @@ from maa_cli.intake.readers.word import read_word
 from maa_cli.mail.chase import chase
 from maa_cli.mail.smtp import SmtpSettings, parse_server
 from tests.fill import all_yes, fill_excel
-from tests.mailserver import smtp_server
+from tests.mailserver import kill_maa_while_held, smtp_server
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     HOUR,
     case_audit,
@@ -195,6 +195,22 @@ class TestWhenToChase:
             acorn = server.inbox.to(SETTINGS["Acorn Nursery"])[0]
             assert acorn.message["Subject"].startswith("Reminder: EY checklist: form MAA-")
             assert "no answer was given" in acorn.text and len(acorn.attachments) == 1
+
+    def test_a_chase_killed_half_way_resumes_without_duplicates(self, questionnaire):
+        """'maa chase --smtp' is killed while the server takes the second reminder: the next run sends only the third;
+        the second is listed as not known to have gone, and no setting has two reminders that day."""
+        acorn_incomplete(questionnaire)
+        with smtp_server() as server:
+            server.inbox.hold_at = 2
+            kill_maa_while_held(server, "chase", questionnaire.root, "--smtp", server.address, "--per-minute", "0",
+                                "--yes")
+            second = server.inbox.messages[1].to[0]
+            settings = SmtpSettings(parse_server(server.address))
+            resumed = chase(questionnaire, smtp=settings, per_minute=0)
+            assert len(resumed.sent) == 1 and [e.to for e in resumed.unconfirmed] == [second]
+            again = chase(questionnaire, smtp=settings, per_minute=0)
+            assert again.letters == [] and [e.to for e in again.unconfirmed] == [second]
+            assert sorted(a for m in server.inbox.messages for a in m.to) == sorted(SETTINGS.values())
 
     def test_chase_refuses_before_any_collect_and_when_the_last_is_more_than_an_hour_old(self, questionnaire):
         """Never collected, or collected two hours ago: refused, pointing at 'maa collect' or --collect."""

@@ -25,7 +25,7 @@ from maa_cli.mail.send import send_forms
 from maa_cli.mail.smtp import MailServerError, Relay, Server, SmtpSettings, parse_server
 from maa_cli.setup.workspace import open_workspace
 from tests.conftest import CHILD_DOBS, CHILD_NAMES
-from tests.mailserver import PASSWORD, USER, self_signed, smtp_server, trusting
+from tests.mailserver import PASSWORD, USER, kill_maa_while_held, self_signed, smtp_server, trusting
 from tests.test_collect_stories import case_audit, case_audit_template  # noqa: F401 - fixtures
 
 SETTINGS = {"Acorn Nursery": "dsl@acorn.example", "Church Lane Childminding": "mary@cm.example",
@@ -68,6 +68,12 @@ def set_email(ws, agency: str, address: str, **audit_changes):
     audit.agency(agency).email = address
     (ws.root / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
     return open_workspace(ws.root)
+
+
+def _ledger_messages(ws) -> list[dict]:
+    """The ledger's messages, as saved on disk (read as another program would)."""
+    path = ws.state_dir / "mail.json"
+    return json.loads(path.read_text(encoding="utf-8"))["messages"] if path.exists() else []
 
 
 def names_a_child(text: str) -> bool:
@@ -183,9 +189,35 @@ class TestThroughAMailServer:
         ledger = json.loads((questionnaire.state_dir / "mail.json").read_text(encoding="utf-8"))
         assert [m["state"] for m in ledger["messages"]] == ["sent"] * 3
 
-    def test_a_run_killed_half_way_resumes_without_duplicates_and_lists_the_one_recorded_as_sending(self, questionnaire):
-        """Killed after the server took the second message but before maa noted it: the third goes next run, the
-        second is listed as not known to have gone and is never sent again on its own."""
+    def test_a_run_killed_half_way_resumes_without_duplicates(self, questionnaire):
+        """'maa send --smtp' is killed (no clean-up) while the server is taking the second message: the next run
+        sends only the third; the second, recorded as sending, is listed and never sent again on its own."""
+        with smtp_server() as server:
+            server.inbox.hold_at = 2
+            seen = {}
+
+            def recorded():
+                seen.update({m["to"]: m["state"] for m in _ledger_messages(questionnaire)})
+
+            kill_maa_while_held(server, "send", questionnaire.root, "--smtp", server.address, "--per-minute", "0", "--yes",
+                                before_kill=recorded)
+            first, second = (m.to[0] for m in server.inbox.messages)
+            assert seen == {first: "sent", second: "sending"}  # 'sending' was saved before the message went
+            resumed = send_forms(questionnaire, smtp=smtp(server), per_minute=0)
+            (third,) = (x.to for x in resumed.sent)
+            assert sorted(a for m in server.inbox.messages for a in m.to) == sorted(SETTINGS.values())
+            assert [e.to for e in resumed.unconfirmed] == [second] and resumed.needs_attention
+            again = send_forms(questionnaire, smtp=smtp(server), per_minute=0)
+            assert again.sent == [] and [e.to for e in again.unconfirmed] == [second] and len(server.inbox.messages) == 3
+            for agency, address in SETTINGS.items():
+                (got,) = server.inbox.to(address)
+                assert got.attachments == issued(questionnaire, agency)
+        assert {m["to"]: m["state"] for m in _ledger_messages(questionnaire)} == {
+            first: "sent", second: "sending", third: "sent"}
+
+    def test_stopped_between_the_server_s_ok_and_the_record_the_message_is_listed_until_resent_by_hand(self, questionnaire):
+        """The server took the second message but maa never noted it: the third goes next run, the second is listed
+        as not known to have gone on every run, until the officer sends it again with --resend."""
 
         class Killed(Exception):
             pass
