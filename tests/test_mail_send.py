@@ -316,6 +316,42 @@ class TestThroughAMailServer:
             assert [x.to for x in moved.sent] == ["new.dsl@acorn-group.example"]
             assert server.inbox.to("new.dsl@acorn-group.example")[0].attachments == issued(ws, "Acorn Nursery")
 
+    def test_a_roster_address_at_a_misspelt_well_known_domain_is_refused_before_the_first_message(self, case_audit):
+        """Health Visiting's address was typed 'nhs.nte': nothing goes to it, even as a draft; the others go. Listed
+        under agency_domains (if it really were theirs), it goes."""
+        ws = set_email(case_audit, "Health Visiting", "grace.mensah@nhs.nte")
+        with smtp_server() as server:
+            ws = set_email(ws, "Police", AGENCIES["Police"], secure_subject_marker="[secure]")
+            result = send_forms(ws, smtp=smtp(server), per_minute=0, confirm_child_details=True)
+            (letter,) = result.refused
+            assert letter.respondent == "Health Visiting" and "misspelling of nhs.net" in letter.refused
+            assert sorted(x.respondent for x in result.sent) == ["Children's Social Care", "Police"]
+            assert server.inbox.to("grace.mensah@nhs.nte") == [] and drafts(ws) == {} and result.needs_attention
+            ws = set_email(ws, "Health Visiting", "grace.mensah@nhs.nte", agency_domains={"Health Visiting": ["nhs.nte"]})
+            listed = send_forms(ws, smtp=smtp(server), per_minute=0, confirm_child_details=True)
+            assert [x.respondent for x in listed.sent] == ["Health Visiting"]
+
+    def test_when_audit_yaml_lists_an_agency_s_domains_an_address_elsewhere_is_refused_from_the_first_message(
+            self, case_audit):
+        """Police's domains are listed as police.uk: a roster address at police.example is refused; one at
+        kent.police.uk (a subdomain) goes."""
+        ws = set_email(case_audit, "Police", AGENCIES["Police"], agency_domains={"Police": ["police.uk"]})
+        refused = send_forms(ws)
+        (letter,) = refused.refused
+        assert letter.respondent == "Police" and "police.example" in letter.refused and "police.uk" in letter.refused
+        ws = set_email(ws, "Police", "amira.khan@kent.police.uk")
+        result = send_forms(ws)
+        assert result.refused == [] and "amira.khan@kent.police.uk" in [m["To"] for m in drafts(ws).values()]
+
+    def test_look_alikes_of_well_known_mail_domains_are_told_from_real_ones(self):
+        """One slip from nhs.net, gmail.com, co.uk or police.uk is a typo; those domains and their subdomains are not."""
+        from maa_cli.mail.domains import look_alike
+
+        assert [look_alike(d) for d in ("nhs.nte", "gmial.com", "acorn.co.ul", "kent.polcie.uk", "btinternt.com")] == \
+            ["nhs.net", "gmail.com", "co.uk", "police.uk", "btinternet.com"]
+        assert [look_alike(d) for d in ("nhs.net", "kent.police.uk", "acorn.co.uk", "acorn.example", "gov.au",
+                                        "acorn-nursery.org.uk", "nhs.uk")] == [None] * 7
+
     def test_resend_names_a_respondent_of_this_audit_or_is_refused_with_a_suggestion(self, questionnaire):
         """A typo in --resend sends nothing and suggests the name."""
         with pytest.raises(InputFileError) as refused:

@@ -113,8 +113,9 @@ class Audit(_Strict):
     # secure e-mail encrypts it (NHSmail: "[secure]"). Not set: such messages are only ever written as
     # drafts; "" records a decision that no marker is needed (e.g. TLS enforced between the domains).
     secure_subject_marker: str | None = Field(default=None, max_length=40)
-    # More e-mail domains an agency's contact may be written to, by agency name, besides the domain of
-    # its address when maa first wrote to it (a changed contact at a new domain): any other is refused.
+    # The e-mail domains an agency's contact may be written to, by agency name (subdomains included): when
+    # listed, an address elsewhere is refused; when not, the roster's domain is taken at the first message
+    # (see maa_cli.mail.domains). A return from a listed domain raises no sender warning in collect.
     agency_domains: dict[str, list[str]] = {}
 
     @field_validator("deadline", "created", mode="before")
@@ -184,6 +185,13 @@ class Audit(_Strict):
             if a.name.casefold() == name.casefold():
                 return a
         raise KeyError(name)
+
+    def listed_domains(self, agency: str) -> list[str]:
+        """The e-mail domains ``agency_domains`` lists for an agency (casefolded; none when it lists none)."""
+        for name, domains in self.agency_domains.items():
+            if name.casefold() == agency.casefold():
+                return [d.strip().casefold() for d in domains]
+        return []
 
     def restricted_dir(self, audit_dir: Path) -> Path:
         """Where identifying details are kept (may be outside the audit folder)."""

@@ -1,12 +1,9 @@
 """What goes in each message: who it is for, which forms, the checks on the address, the attachments.
 
-**Known domains.** A message goes only to an address at one of its agency's known e-mail domains:
-the domain of the address in the roster (``agencies`` in ``audit.yaml``, read from the agencies CSV)
-until the first message to that agency goes, and from then on the domains its messages went to
-(the ledger keeps them), plus any listed for it under ``agency_domains`` in ``audit.yaml``. So an
-address changed in the roster after forms went — a typo fixed, a new contact, a hand-edited file — is
-refused until the partnership lists the new domain, and the forms, which may name a child, cannot
-follow a mistyped domain.
+**Known domains.** A message goes only to an address at one of its agency's known e-mail domains
+(see :mod:`maa_cli.mail.domains`): those ``audit.yaml`` lists for it under ``agency_domains``, the
+domains its messages already went to, or before the first message the roster's own (unless it looks
+like a misspelling of a well-known mail domain).
 
 **A child's details.** A form whose manifest entry has both a case and an agency carries the child's
 name and date of birth (see :func:`maa_cli.forms.plan.plan_forms`); so does an annotated copy holding
@@ -21,6 +18,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..setup.workspace import Workspace, is_email
+from .domains import refusal
 
 
 @dataclass
@@ -115,15 +113,9 @@ def address(ws: Workspace, went: dict[str, set[str]], respondent: str) -> tuple[
     if not is_email(to):
         return agency.contact_name, to, (f"'{to}' in the roster is not one e-mail address: correct it under 'agencies' "
                                          "in audit.yaml")
-    domain = to.rpartition("@")[2].casefold()
-    known = set(went.get(respondent) or {domain})
-    listed = next((v for k, v in ws.audit.agency_domains.items() if k.casefold() == respondent.casefold()), [])
-    known |= {d.strip().casefold() for d in listed}
-    if domain not in known:
-        return agency.contact_name, to, (
-            f"its address is now at {domain}, but its messages went to {', '.join(sorted(known))}: if the contact "
-            f"really changed, add {domain} to agency_domains for '{agency.name}' in audit.yaml and run again")
-    return agency.contact_name, to, None
+    why = refusal(agency.name, to.rpartition("@")[2].casefold(), went.get(respondent) or set(),
+                  ws.audit.listed_domains(agency.name))
+    return agency.contact_name, to, why
 
 
 # -- the attachments -----------------------------------------------------------------------------
