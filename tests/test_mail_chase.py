@@ -196,6 +196,24 @@ class TestWhenToChase:
             assert acorn.message["Subject"].startswith("Reminder: EY checklist: form MAA-")
             assert "no answer was given" in acorn.text and len(acorn.attachments) == 1
 
+    def test_a_reminder_draft_sent_by_hand_the_next_day_counts_for_that_day_too(self, questionnaire):
+        """Monday's reminders are drafts, sent from Outlook on Tuesday; a chase through the server on Tuesday sends
+        none (they may have gone that day), and on Wednesday the three go."""
+        acorn_incomplete(questionnaire)
+        monday = dt.datetime.now(dt.UTC)
+        assert len(chase(questionnaire, now=monday).drafted) == 3
+        for path in (questionnaire.root / "outbox").glob("*.eml"):
+            path.unlink()  # sent by hand on Tuesday
+        with smtp_server() as server:
+            settings = SmtpSettings(parse_server(server.address))
+            tuesday = chase(questionnaire, smtp=settings, per_minute=0, now=monday + dt.timedelta(days=1),
+                            collect_first=True)
+            assert tuesday.letters == [] and server.inbox.messages == []
+            wednesday = chase(questionnaire, smtp=settings, per_minute=0, now=monday + dt.timedelta(days=2),
+                              collect_first=True)
+            assert len(wednesday.sent) == 3
+            assert sorted(a for m in server.inbox.messages for a in m.to) == sorted(SETTINGS.values())
+
     def test_a_chase_killed_half_way_resumes_without_duplicates(self, questionnaire):
         """'maa chase --smtp' is killed while the server takes the second reminder: the next run sends only the third;
         the second is listed as not known to have gone, and no setting has two reminders that day."""

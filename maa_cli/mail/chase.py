@@ -77,6 +77,8 @@ def chase(ws: Workspace, *, smtp: SmtpSettings | None = None, sender: str | None
         status = audit_status(ws, result.today)
         manifest = read_manifest(ws)
         folders = respondent_folders(manifest)
+        if ledger.see_drafts_gone("chase", result.today.isoformat()):
+            ledger.save()
         chased = ledger.forms_gone("chase", day=result.today.isoformat())
         records = {r["form_id"]: r for r in read_responses(ws, ("incomplete",)).records}
         copies = _Copies(ws)

@@ -57,6 +57,7 @@ class Entry:
     message_id: str | None = None
     sent_at: str | None = None
     reason: str | None = None  # why the server refused it
+    gone_seen: str | None = None  # a reminder draft: the local date maa first found it gone from outbox/
 
     @classmethod
     def from_json(cls, data) -> Entry:
@@ -180,9 +181,23 @@ class Ledger:
         return [e for e in self.entries if e.kind == kind and e.state == DRAFTED and not self.handed_over(e)]
 
     def forms_gone(self, kind: str, day: str | None = None) -> set[str]:
-        """Forms a message of ``kind`` went with (on ``day`` only, when given)."""
-        return {f for e in self.entries if e.kind == kind and (day is None or e.day == day) and self.went(e)
-                for f in e.forms}
+        """Forms a message of ``kind`` went with (on ``day`` only, when given).
+
+        A draft sent by hand went on a day maa cannot know: any day from the one it was written to the one maa
+        found it gone (:meth:`see_drafts_gone`). It counts on both, so a form is never reminded twice on a day.
+        """
+        return {f for e in self.entries if e.kind == kind and (day is None or day in (e.day, e.gone_seen))
+                and self.went(e) for f in e.forms}
+
+    def see_drafts_gone(self, kind: str, today: str) -> bool:
+        """Note ``today`` on each draft of ``kind`` found gone from ``outbox/`` for the first time; True if any."""
+        changed = False
+        for entry in self.entries:
+            if entry.kind == kind and entry.gone_seen is None and self.handed_over(entry):
+                entry.gone_seen = today
+                self._lines.pop(entry.id, None)
+                changed = True
+        return changed
 
     def unconfirmed(self, today: str) -> list[Entry]:
         """Messages recorded as sending but never confirmed sent, that no later message has settled.
