@@ -136,6 +136,28 @@ class TestAnnotatedCopies:
                                     "Question 8 (Multi-agency planning and core groups): no answer was given; one is needed."]
         assert anchored == {"assessment", "planning"}
 
+    def test_an_answer_that_could_not_be_used_gets_a_comment_saying_what_is_needed_and_an_empty_box(self, case_audit):
+        """Police typed 'Brilliant' where a rating was asked: the reminder names that question and what was wrong,
+        and the copy's box for it is empty, with a comment on it beside those on the missing answers."""
+        tool = case_audit.tools["case-tool"]
+        impact = tool.field("impact")
+        answers = dict(police_c_answers(case_audit), impact="Brilliant")
+        return_word(case_audit, form(case_audit, "case-tool", "Police", "C", "docx"), "police C.docx", answers)
+        collect(case_audit)
+        chase(case_audit)
+        message = reminder(case_audit, AGENCIES["Police"])
+        (record,) = load_responses(case_audit, ("incomplete",))
+        (wrong,) = [i for i in record["issues"] if i["key"] == "impact"]
+        assert f"question {impact.number} ({impact.label})" in message.get_body(("plain",)).get_content()
+        _, data = attachment(message, "Case C")
+        comments, anchored = _word_comments(data)
+        assert anchored == {"assessment", "planning", "impact"}
+        assert f"Question {impact.number} ({impact.label}): {wrong['message']}." in comments
+        assert "Brilliant" not in " ".join(comments)
+        path = case_audit.root / "copy.docx"
+        path.write_bytes(data)
+        assert judge(tool, read_word(path, tool)).answers.get("impact") is None
+
     def test_an_incomplete_excel_return_comes_back_prefilled_with_a_note_on_each_missing_answer(self, questionnaire):
         """Acorn's checklist: its answers are in the copy, a note on each of the three missing, and the drop-down
         lists and date checks of the issued form are all there."""
