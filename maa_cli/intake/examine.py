@@ -203,7 +203,8 @@ def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
         known = ctx.ws.audit.agency(d.agency).email
     except KeyError:
         return []
-    other = other_domain(d.sender, known)
+    # The domains audit.yaml lists for the agency (agency_domains, as 'maa send' uses them) are its own too.
+    other = other_domain(d.sender, known, ctx.ws.audit.listed_domains(d.agency))
     if other is None:
         return []
     return [f"sent from an address at '{other[0]}', not {d.agency}'s usual '{other[1]}': check that it came from them"]
@@ -513,7 +514,7 @@ def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Cont
            "email": "the e-mail address it was sent from is their contact's"}.get(
         match.how, f"its {identifier_words(match.how)} matched the roster")
     warnings.append(f"self-declared: it names {agency.name} itself ({how}); nothing seals it as theirs")
-    if (other := other_domain(domain, agency.email)) is not None:
+    if (other := other_domain(domain, agency.email, ws.audit.listed_domains(agency.name))) is not None:
         warnings.append(f"the e-mail address given with it is at '{other[0]}', not {agency.name}'s usual '{other[1]}': "
                         "check that it came from them")
     warnings += judgement.notes + [str(i) for i in judgement.warnings] + _late_on(ws, day)

@@ -232,13 +232,15 @@ def assigned(ws: Workspace, key: str | None) -> str | None:
     return entry["respondent"] if entry else None
 
 
-def other_domain(address: str | None, known: str | None) -> tuple[str, str] | None:
+def other_domain(address: str | None, known: str | None, listed: list[str] | tuple = ()) -> tuple[str, str] | None:
     """``(domain, usual domain)`` when ``address`` (an e-mail address, or '@domain') is outside the domain of
-    ``known`` (the respondent's e-mail on the roster, its subdomains included); None when it is not, or either
-    is unknown."""
+    ``known`` (the respondent's e-mail on the roster) and of the domains ``listed`` for it in audit.yaml
+    (``agency_domains``), subdomains included; None when it is not, or the respondent's usual domain is unknown."""
     domain = (address or "").rpartition("@")[2].strip().casefold()
     expected = (known or "").rpartition("@")[2].strip().casefold()
-    if not domain or not expected or domain == expected or domain.endswith("." + expected):
+    if not domain or not expected:
+        return None
+    if any(domain == usual or domain.endswith("." + usual) for usual in (expected, *listed) if usual):
         return None
     return domain, expected
 

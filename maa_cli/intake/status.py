@@ -144,7 +144,8 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
                 urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
             if shown == "withdrawn":
                 misdirected.append(dict(_loose(d, shown, path, root, masker, _withdrawn(manifest, d)), code="withdrawn"))
-            elif (domain := loose.wrong_sender(d, shown, getattr(_agency(ws, d.agency), "email", None))) is not None:
+            elif (domain := loose.wrong_sender(d, shown, getattr(_agency(ws, d.agency), "email", None),
+                                               ws.audit.listed_domains(d.agency or ""))) is not None:
                 reason = f"used as {d.agency}'s return, but it came from an address at '{domain}', not their usual domain"
                 misdirected.append(dict(_loose(d, shown, path, root, masker, [reason]), code="sender",
                                         todo=masker.text(loose.sender_todo(d, path, root))))

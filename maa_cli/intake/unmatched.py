@@ -84,9 +84,10 @@ def sender_todo(d: Decision, path: str, root: str) -> str:
     return text.format(collect=f'maa collect "{root}"', assign=f'maa assign "{root}" "{path}" RESPONDENT', agency=d.agency)
 
 
-def wrong_sender(d: Decision, status: str, known_email: str | None) -> str | None:
-    """For a return used as a respondent's: the domain it came from, when that is not the respondent's usual one."""
+def wrong_sender(d: Decision, status: str, known_email: str | None, listed: list[str]) -> str | None:
+    """For a return used as a respondent's: the domain it came from, when that is not the respondent's usual one
+    (its contact's, or one ``agency_domains`` lists for it)."""
     if status not in ("accepted", "incomplete", "conflict") or not d.sender:
         return None
-    other = other_domain(d.sender, known_email)
+    other = other_domain(d.sender, known_email, listed)
     return other[0] if other else None
