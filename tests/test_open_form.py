@@ -83,6 +83,20 @@ class TestIssuingTheOpenForm:
         assert forced.exit_code == 0 and "open form.docx" in forced.output
 
 
+    def test_maa_send_attaches_the_open_form_to_every_setting_asked_by_it(self, survey):
+        """One draft per setting on the roster, each carrying the open form in the checklist's format (Excel)."""
+        from maa_cli.mail.send import send_forms
+        from tests.test_mail_send import attachments, drafts
+
+        result = send_forms(survey)
+        assert not [letter.refused for letter in result.letters if letter.refused]
+        found = drafts(survey)
+        assert sorted(m["To"] for m in found.values()) == sorted(a.email for a in survey.audit.agencies)
+        form = open_form_path(survey, FORM, "xlsx")
+        for message in found.values():
+            assert attachments(message) == {form.name: form.read_bytes()}
+
+
 class TestOpenFormReturns:
     def test_the_open_form_filled_in_excel_is_the_return_of_the_setting_chosen_from_the_list(self, survey):
         """Bluebell picks its name from the drop-down: the return is Bluebell's, self-declared."""
