@@ -316,6 +316,8 @@ def issue_forms_cmd(
                                                                help="The file format (default: each form type's own)."),
     agency: str | None = typer.Option(None, help="Only forms for this agency."),
     force: bool = typer.Option(False, help="Write forms again even if already issued."),
+    open_form: bool = typer.Option(False, "--open", help="One form for everyone instead (a questionnaire with no "
+                                                         "respondent on it, asking who is answering)."),
 ):
     """Write the forms each respondent needs into forms/<respondent>/ (never touches returns/)."""
     from rich.table import Table
@@ -326,6 +328,10 @@ def issue_forms_cmd(
     from .plain import plain
 
     ws = _open(directory)
+    if open_form:
+        if agency:
+            raise typer.BadParameter("the open form is for every respondent: leave out --agency", param_hint="--open")
+        _issue_open_forms(ws, form_type, file_format, force)
     with _progress("Writing forms") as progress:
         try:
             result = issue_forms(ws, form_type=form_type, agency=agency, fmt=file_format, force=force, progress=progress)
@@ -353,6 +359,28 @@ def issue_forms_cmd(
     con.print(Text(f"Send each folder in forms/ to its respondent ('maa status {quoted(ws.root)}' lists each one). "
                    f"Save returned files anywhere under {ws.returns_dir}, then run: maa collect {quoted(ws.root)}"))
     raise typer.Exit(1 if result.blocked else 0)
+
+
+def _issue_open_forms(ws, form_type: str | None, file_format: str | None, force: bool) -> None:
+    from rich.text import Text
+
+    from .errors import MaaError
+    from .forms.open_form import issue_open_forms
+
+    try:
+        result = issue_open_forms(ws, form_type=form_type, fmt=file_format, force=force)
+    except MaaError as exc:
+        _fail(exc)
+    con = _console()
+    for path in result.written:
+        con.print(Text(f"✓ {path}"))
+    for path in result.kept:
+        con.print(Text(f"  {path} was written before: kept (use --force to write it again)"))
+    con.print(Text(f"✓ {result.asked} respondent(s) recorded as asked by the open form "
+                   f"({len(ws.audit.agencies)} on the roster); 'maa status {quoted(ws.root)}' chases those who have not replied."))
+    con.print(Text("Send the open form to everyone (or your own online form with the same questions: save its responses "
+                   f"export into returns/). Save returns anywhere under {ws.returns_dir}, then run: maa collect {quoted(ws.root)}"))
+    raise typer.Exit(0)
 
 
 @app.command("collect", epilog='Example: maa collect "MACA spring 2027" --json')
@@ -401,6 +429,32 @@ def choose_cmd(
     else:
         _console().print(f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.",
                          markup=False)
+        _show_collect(result)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+@app.command("assign", epilog='Example: maa assign "EY audit 2027" "Forms export.xlsx#row 14" "Acorn Nursery"')
+def assign_cmd(
+    args: list[str] = typer.Argument(..., metavar="[AUDIT] FILE[#ROW] RESPONDENT",
+                                     help="The audit folder (default: the one you are in), the self-declared return as "
+                                          "'maa collect' lists it ('#row N' for a row of an online form's export), and "
+                                          "the respondent on the roster it is from."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
+):
+    """Settle who a self-declared return is from, when its respondent could not be matched to the roster."""
+    from .errors import MaaError
+    from .intake.assign import assign
+
+    directory, (file, respondent) = _split_audit(args, 2, "FILE[#ROW] RESPONDENT")
+    ws = _open(directory, as_json)
+    try:
+        result = assign(ws, file, respondent)
+    except MaaError as exc:
+        _fail_for(exc, as_json)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _console().print(f"✓ {file} is now {respondent}'s return (kept for later runs).", markup=False)
         _show_collect(result)
     raise typer.Exit(1 if result.needs_attention else 0)
 
@@ -558,8 +612,14 @@ def _show_status(st, root: Path) -> None:
     for f in st.to_decide:
         con.print(Text(f"To decide: {f.form_id} ({f.agency or '-'}, case {f.case_ref or '-'}) was returned more than once with "
                        f"different answers: {', '.join(f.files)}. Run: maa choose {quoted(root)} {f.form_id} FILE"))
-    for u in st.unmatched:
-        con.print(Text(f"Not matched to a form ({u['status']}): {u['path']} — {'; '.join(u['reasons'][:1])}"))
+    for title, items in (("Not matched to a respondent's form", st.unmatched),
+                         ("Misdirected: somebody's return, in the wrong place or from the wrong address", st.misdirected)):
+        if items:
+            con.print(Text(title, style="bold"))
+        for u in items:
+            con.print(Text(f"{u['path']} ({u['status']}) — {'; '.join(u['reasons'][:1])}"))
+            if not any("Run: maa" in r or "then run" in r for r in u["reasons"][:1]):  # the reason says it already
+                con.print(Text(f"  what to do: {u['todo']}"))
 
 
 def _longest_word(texts: list[str], cap: int = 28) -> int:

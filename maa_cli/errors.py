@@ -137,6 +137,31 @@ class ErrorCode(Enum):
         "cannot be made with it. Then save the file again as CSV UTF-8.",
     )
 
+    # Self-declared returns (online-form exports, the open form) and 'maa assign' -- added with them.
+    OPEN_FORM_TYPE = (
+        "'{value}' has no open form: an open form is for a questionnaire answered once by each respondent "
+        "(form types with 'per: agency'; in this audit: {allowed})",
+        "Give --form-type one of those, or leave it out to write the open form of each.",
+    )
+    OPEN_FORM_NO_ROSTER = (
+        "the audit has no respondents (agencies) for the open form to ask, nor for its returns to be matched to",
+        "Add the respondents under 'agencies' in audit.yaml (or make the audit with --agencies), then run the command again.",
+    )
+    OPEN_FORM_TOO_LONG = (
+        "the open form of '{form_type}' cannot be made: {detail}",
+        "The open form adds one question (who is answering) to the tool: shorten the tool by a question, then run the command again.",
+    )
+    NOT_ON_ROSTER = (
+        "'{given}' is not on the roster{suggestion}",
+        "Give the respondent's name exactly as in audit.yaml's agencies (in quotes if it has spaces).",
+    )
+    NOT_SELF_DECLARED = (
+        "'{given}' is not a self-declared return that maa has seen (a row of an online form's export, or a return of "
+        "the open form){listed}",
+        "Give the file as 'maa collect' or 'maa status' lists it, with '#row N' for a row of an export (e.g. "
+        "\"Forms export.xlsx#row 14\"); run 'maa collect' first if it was saved since.",
+    )
+
     # E-mail ('maa send', 'maa chase'): nothing is sent when one of these is raised
     MAIL_BAD_SERVER = (
         "'{value}' is not a mail server given as HOST:PORT",

@@ -192,3 +192,53 @@ class TestHostileContainers:
         files = json.loads(out)["files"]
         (inner,) = [f for f in files if f["container"]]
         assert inner["container"] == "r.eml" and inner["path"] == "r.eml#p.docx" and inner["sender"]
+
+
+class TestWhatCannotBeOpenedIsExplained:
+    """Each kind of content maa cannot open says what to do, saved directly or arriving in an e-mail."""
+
+    @staticmethod
+    def locked_zip(case_audit) -> bytes:
+        from tests.hostile import buffer_zip, patch_central_directory
+
+        form = filled(case_audit, "Police", "A", "p.docx")
+        return patch_central_directory(buffer_zip({"Police A.docx": form}), "Police A.docx", flags=1)
+
+    def test_a_password_protected_zip_saved_into_returns_is_explained(self, case_audit):
+        """The zip is not opened: the officer is told to unpack it with the agency's password."""
+        path = case_audit.returns_dir / "secure.zip"
+        path.write_bytes(self.locked_zip(case_audit))
+        aged(path, HOUR)
+        (d,) = collect(case_audit).files
+        assert (d.status, d.code) == ("rejected", "encrypted_zip") and "password" in d.reasons[0]
+
+    def test_a_password_protected_zip_attached_to_an_email_is_explained(self, case_audit):
+        """The attachment is listed with the same explanation; the e-mail's other form is still read."""
+        aged(eml(case_audit.returns_dir / "secure.eml", {"forms.zip": self.locked_zip(case_audit),
+                                                          "CSC A.docx": filled(case_audit, "Children's Social Care", "A", "c.docx")}), HOUR)
+        found = files_by_path(collect(case_audit))
+        assert (found["secure.eml#forms.zip"].status, found["secure.eml#forms.zip"].code) == ("rejected", "encrypted_zip")
+        assert "password" in found["secure.eml#forms.zip"].reasons[0]
+        assert found["secure.eml#CSC A.docx"].status == "accepted"
+
+    def test_an_smime_encrypted_eml_is_explained(self, case_audit):
+        """A message encrypted with S/MIME, saved from a mail program, says to open it in Outlook and save the form."""
+        from email.message import EmailMessage
+
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "ben.carter@council.example", "audits@x.example", "Return"
+        message.set_content(b"\x30\x82encrypted", maintype="application", subtype="pkcs7-mime", filename="smime.p7m",
+                            params={"smime-type": "enveloped-data"})
+        path = case_audit.returns_dir / "encrypted.eml"
+        path.write_bytes(bytes(message))
+        aged(path, HOUR)
+        found = files_by_path(collect(case_audit))
+        explained = [f for p, f in found.items() if p.startswith("encrypted.eml#")]
+        assert [f.code for f in explained] == ["smime"] and "Outlook" in explained[0].reasons[0]
+
+    def test_a_rights_protected_outlook_message_is_explained(self, case_audit):
+        """An .msg whose attachment is a rights-protected .rpmsg says only Outlook can open it."""
+        aged(msg(case_audit.returns_dir / "protected.msg", {"message.rpmsg": b"\x76\xe8\x04\x60"}), HOUR)
+        found = files_by_path(collect(case_audit))
+        explained = [f for p, f in found.items() if p.startswith("protected.msg#")]
+        assert [f.code for f in explained] == ["rights_protected"] and "Outlook" in explained[0].reasons[0]

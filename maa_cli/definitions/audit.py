@@ -36,6 +36,39 @@ class Agency(_Strict):
     attributes: dict[str, str] = {}
 
 
+#: Words in a roster column's name that make it an identifier a respondent may give instead of its name.
+_IDENTIFIER_WORDS = {"urn", "id", "ref", "reference", "number", "no", "code", "ukprn", "dfe", "ods", "laestab"}
+
+
+def fold_identifier(text: str) -> str:
+    """An identifier as compared: ' ey-123 456 ' → 'EY123456' (full-width characters as their plain forms)."""
+    import unicodedata
+
+    return re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", str(text))).upper()
+
+
+def identifier_columns(agencies: list[Agency]) -> dict[str, dict[str, str]]:
+    """The roster columns a respondent may name itself by instead of its name (an Ofsted URN, a DfE number):
+    named like an identifier, and with a different value for each respondent that has one.
+
+    Returns ``{column: {folded value: respondent's name}}``.
+    """
+    out: dict[str, dict[str, str]] = {}
+    for column in sorted({k for a in agencies for k in a.attributes}):
+        if not _IDENTIFIER_WORDS & set(re.split(r"[^0-9a-z]+", column.casefold())):
+            continue
+        values: dict[str, str] = {}
+        unique = True
+        for a in agencies:
+            value = fold_identifier(a.attributes.get(column) or "")
+            if value:
+                unique = unique and value not in values
+                values[value] = a.name
+        if unique and values:
+            out[column] = values
+    return out
+
+
 class Case(_Strict):
     """A case by reference, with the agencies that worked with it and a non-identifying profile."""
 

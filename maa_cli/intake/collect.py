@@ -59,6 +59,7 @@ from . import state as cs
 from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
 from .examine import Context, Examined, elapsed_ms, examine
+from .exports import still_current
 from .judging import identifying_keys
 from .sources import find_files
 from .state import (
@@ -95,7 +96,8 @@ class FileDecision:
     sha256: str | None = None
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
     container: str | None = None  # the e-mail or zip (path below returns/) this file came out of
-    sender: str | None = None  # the address the e-mail came from
+    sender: str | None = None  # the address the e-mail came from ('@domain' for a row of an online form's export)
+    trust: str = "verified"  # or 'self_declared': it names its respondent itself (an export's row, the open form)
 
 
 @dataclass
@@ -391,7 +393,7 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
             "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None, []
     start = time.perf_counter()
     try:
-        examined = examine(path, st, ctx)
+        examined = examine(path, st, ctx, masker.path(rel))
         entry = _keep(ws, examined, rel, sig, masker)
         members = []
         for inner, ex in examined.members:
@@ -408,6 +410,8 @@ def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = N
     if d.status == "pending" or d.code == "unreadable":  # unreadable: try again every run until it can be read
         return False
     if d.judged and not cs.has_version(ws, d.form_id, d.sha256, repairs):
+        return False
+    if not still_current(ws, d):  # a self-declared return or export: the officer's column map or 'maa assign' changed
         return False
     return d.status != "accepted" or cs.copy_ok(ws, entry.collected)
 
@@ -462,9 +466,11 @@ def _keep_urgent(now: Decision, before: Decision) -> None:
 def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
     """Record what was read — the collected copy first, then the answers — and return the state entry."""
     d = examined.decision
-    entry = FileEntry(sig, d, examined.digest)
+    entry = FileEntry(sig, d, examined.digest, examined.collected)  # a row of an export: the export's kept copy
     if examined.record is not None:
         record = dict(examined.record, source_file=masker.path(rel))
+        if examined.collected:
+            record["collected"] = examined.collected
         if d.status == "accepted" and examined.staged is not None:
             entry.collected = record["collected"] = cs.keep_copy(ws, examined.staged, d, examined.kind or "bin")
         cs.write_version(ws, record, examined.secret)
@@ -540,7 +546,7 @@ def _masked(view: Decision, path: str, masker: _Masking, entries: dict[str, File
                         issues=[dict(i, message=text(i["message"])) for i in view.issues],
                         urgent=[plain_all(u) for u in view.urgent], sha256=view.sha256, modified=view.modified,
                         container=masker.path(view.container) if view.container else None,
-                        sender=masker.text(view.sender) if view.sender else None)
+                        sender=masker.text(view.sender) if view.sender else None, trust=view.trust)
 
 
 def _read_event(entry: FileEntry, ms: int, now: float, masker: Masker) -> dict:

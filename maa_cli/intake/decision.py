@@ -38,7 +38,13 @@ class Decision:
     for *unverified* (a file claiming to be a form whose seal it does not carry) ``no_seal`` or
     ``wrong_seal``; for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict;
     ``withdrawn`` for a return of a withdrawn form; *opened* (code ``container``) for an e-mail or zip
-    whose attachments and members are listed as files of their own.
+    whose attachments and members are listed as files of their own, or (code ``export``) for an online
+    form's export whose rows are. A self-declared return (a row of an export, a return of the open form)
+    that cannot be matched to the roster is *rejected* with ``respondent_unknown``, ``respondent_missing``,
+    ``respondent_ambiguous``, ``respondents_disagree`` or ``not_asked``; an export's column that matches no
+    question is *rejected* with ``unmatched_column``; an export as a whole with ``not_an_export``,
+    ``no_respondent_column``, ``too_many_rows``, ``too_many_columns`` or ``export_in_container``; and a row
+    replaced by a newer version of the same response is *superseded* with ``newer_row``.
     """
 
     status: str
@@ -54,8 +60,16 @@ class Decision:
     sha256: str | None = None  # of the bytes that were judged
     modified: str | None = None  # the file's modification time (UTC, ISO 8601)
     trust: str = "verified"  # see TRUST
-    sender: str | None = None  # the From address of the e-mail a return was attached to
+    #: The From address of the e-mail a return was attached to; for a row of an online-form export, only the
+    #: domain of the e-mail address given in it ('@example.org').
+    sender: str | None = None
     container: str | None = None  # the e-mail or zip in returns/ a return came out of (its path, masked when shown)
+    #: A row of an online-form export: 'id:<form type>:<ID>' (rows of exports with one ID are versions of one
+    #: response) or 'row:<export>:<row number>' when the export has no ID column.
+    row_key: str | None = None
+    #: A self-declared return, or an export: a digest of what it was judged with besides the file (the officer's
+    #: column map and 'maa assign'); when that changes, the file is read again.
+    basis: str | None = None
 
     @property
     def judged(self) -> bool:

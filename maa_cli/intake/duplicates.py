@@ -1,7 +1,9 @@
 """One form returned more than once: copies, conflicts and the officer's choice.
 
 A form may come back twice: the same file saved from two e-mails, the Word and the
-Excel version, a corrected return, two OneDrive conflict copies. Returns with the same
+Excel version, a corrected return, two OneDrive conflict copies. A row of an online form's
+export comes back in every later export of that form: rows with the same ID are versions of
+one response, and the one completed last is used (:func:`_newest_rows`). Returns with the same
 answers are one return (the earliest saved is kept, the others *superseded*). Returns
 with different answers are a *conflict*: nothing is chosen silently, every copy is listed
 until the officer picks one with ``maa choose``, which is remembered by content (SHA-256),
@@ -31,6 +33,7 @@ def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tu
         returns written ``{file:KEY}``), and ``{form_id: (sha256, status)}``.
     """
     views = {k: e.decision.copy() for k, e in entries.items()}
+    _newest_rows(views, entries)
     forms: dict[str, list[str]] = {}
     for k, d in views.items():
         if d.judged and d.form_id:
@@ -61,6 +64,43 @@ def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tu
         else:
             _conflict(form_id, list(originals.values()), views, audit_dir)
     return views, current
+
+
+def _newest_rows(views: dict[str, Decision], entries: dict[str, FileEntry]) -> None:
+    """Rows of online-form exports with the same ID are versions of one response: the one completed last is used.
+
+    A newer export holds the older one's rows again, and a response changed since comes back with a later
+    completion time: that is not a conflict, and not something for the officer to choose. Two versions
+    completed at the same moment with different answers are left for :func:`resolve` (a conflict, if they name
+    the same respondent): which is right cannot be told. Two rows with one ID that name different respondents
+    are most likely rows of two online forms (each numbers its responses from 1): neither replaces the other,
+    and both say so, in case it was one response changed to name another respondent.
+    """
+    rows: dict[str, list[str]] = {}
+    for k, d in views.items():
+        if d.row_key and d.row_key.startswith("id:") and d.status != "pending":
+            rows.setdefault(d.row_key, []).append(k)
+    for row_key, keys in rows.items():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: (views[k].modified or "", entries[k].path or "", k))
+        newest = views[keys[-1]]
+        response = row_key.split(":", 2)[2]
+        for k in keys[:-1]:
+            older = views[k]
+            if older.agency and newest.agency and older.agency != newest.agency:
+                for one, other in ((older, keys[-1]), (newest, k)):
+                    one.warnings = [*one.warnings, (
+                        f"'{{file:{other}}}' has a row with the same ID ({response}) from {views[other].agency}: both are "
+                        "used, as rows of two different online forms. If it is one response changed to name another "
+                        "respondent, move the older export out of returns/")]
+                continue
+            if older.sha256 == newest.sha256:
+                _supersede(older, "newer_row", f"the same response (ID {response}, unchanged) is also in "
+                           f"'{{file:{keys[-1]}}}', which is used")
+            elif (older.modified or "") < (newest.modified or ""):
+                _supersede(older, "newer_row", f"an earlier version of the response with ID {response}: it was changed "
+                           f"and sent again (completed {_when(newest.modified)}), in '{{file:{keys[-1]}}}', which is used")
 
 
 def _verified_first(form_id: str, keys: list[str], views: dict[str, Decision]) -> list[str]:

@@ -23,13 +23,16 @@ from pathlib import Path
 
 from ..dates import format_uk
 from ..errors import environment_error
-from ..forms.identity import FormIdentity, seal_matches
+from ..forms.identity import FormIdentity, make_form_id, seal_matches
+from ..forms.manifest import is_withdrawn
+from ..forms.open_form import RESPONDENT_KEY, identifier_words, open_form_type, reading_tool
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
 from .containers import ContainerError, container_kind, open_container
 from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
 from .readers.raw import RawReturn
+from .respondents import Match, assign_command, assigned, file_key, other_domain, roster_for
 from .safety import MAX_FILE_BYTES, Inspection, UnsafeFile, inspect_file, open_part
 
 #: An empty or damaged file modified this recently is probably still being copied or synced.
@@ -62,10 +65,13 @@ class Examined:
     staged: Path | None = None
     kind: str | None = None
     members: list[tuple[str, Examined]] = field(default_factory=list)  # an e-mail or zip: (name inside, outcome)
+    collected: str | None = None  # a row of an export: the one kept copy of the export (below the restricted store)
 
 
-def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
-    """Judge one file. ``st`` is what the file looked like when it was found."""
+def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = None) -> Examined:
+    """Judge one file. ``st`` is what the file looked like when it was found; ``shown`` is the file as the officer
+    sees it listed (below returns/, masked), for messages that say what to type (default: its name)."""
+    shown = shown or path.name
     modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds")
     age = ctx.now - st.st_mtime
     try:
@@ -91,9 +97,13 @@ def examine(path: Path, st: os.stat_result, ctx: Context) -> Examined:
     if not verdict.ok:
         kind = container_kind(staged_path, verdict.code)
         if kind is not None:
-            return _open(staged_path, kind, ctx, sha256, modified, st)
+            return _open(staged_path, kind, ctx, sha256, modified, st, shown)
+        if verdict.code == "unknown":  # text, not a form: perhaps an online form's export saved as CSV
+            export = _export(staged_path, "csv", ctx, sha256, modified, st, shown)
+            if export is not None:
+                return export
         return Examined(_refused(verdict, age, sha256, modified))
-    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st)
+    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown)
     out.staged, out.kind = staged_path, verdict.kind
     return out
 
@@ -147,7 +157,7 @@ class _When:
     st_mtime: float
 
 
-def _open(path: Path, kind: str, ctx: Context, sha256: str, modified: str, st) -> Examined:
+def _open(path: Path, kind: str, ctx: Context, sha256: str, modified: str, st, shown: str) -> Examined:
     """An e-mail or zip: every attachment or member judged exactly like a file saved directly."""
     what = _CONTAINER_WORDS[kind]
     try:
@@ -165,7 +175,7 @@ def _open(path: Path, kind: str, ctx: Context, sha256: str, modified: str, st) -
         when = dt.datetime.fromtimestamp(sent, dt.UTC).isoformat(timespec="seconds")
         verdict = inspect_file(m.path)
         if verdict.ok:
-            out = _identify_and_judge(m.path, verdict, ctx, m.sha256, when, _When(sent))
+            out = _identify_and_judge(m.path, verdict, ctx, m.sha256, when, _When(sent), f"{shown}#{m.name}", inside=True)
             out.staged, out.kind = m.path, verdict.kind
         else:
             out = Examined(_refused(verdict, float("inf"), m.sha256, when))
@@ -190,15 +200,14 @@ def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
     if not (d.sender and d.agency and d.judged):
         return []
     try:
-        known = ctx.ws.audit.agency(d.agency).email or ""
+        known = ctx.ws.audit.agency(d.agency).email
     except KeyError:
         return []
-    domain, expected = d.sender.rpartition("@")[2].casefold(), known.rpartition("@")[2].casefold()
     # The domains audit.yaml lists for the agency (agency_domains, as 'maa send' uses them) are its own too.
-    usual = [expected, *ctx.ws.audit.listed_domains(d.agency)] if expected else []
-    if not usual or any(domain == u or domain.endswith("." + u) for u in usual):
+    other = other_domain(d.sender, known, ctx.ws.audit.listed_domains(d.agency))
+    if other is None:
         return []
-    return [f"sent from an address at '{domain}', not {d.agency}'s usual '{expected}': check that it came from them"]
+    return [f"sent from an address at '{other[0]}', not {d.agency}'s usual '{other[1]}': check that it came from them"]
 
 
 def _stopped(exc: OSError, target: Path) -> Exception:
@@ -249,7 +258,7 @@ def _read(path: Path, kind: str, tool) -> RawReturn:
 
 
 def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: str, modified: str,
-                        st: os.stat_result) -> Examined:
+                        st: os.stat_result, shown: str, inside: bool = False) -> Examined:
     ws, warnings = ctx.ws, list(verdict.warnings)
     raw = None
     identity = _properties_identity(path)
@@ -257,12 +266,18 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
         raw = _read(path, verdict.kind, None)
         identity = raw.identity
     common = {"sha256": sha256, "modified": modified, "warnings": warnings}
+    if identity is None and verdict.kind == "xlsx":  # no form reference: perhaps an online form's export
+        export = _export(path, "xlsx", ctx, sha256, modified, st, shown, inside)
+        if export is not None:
+            return export
     if identity is None:
         return Examined(Decision("rejected", "no_identity", [
             "maa cannot tell which form this is: its form reference (printed at the top of the form as "
             "'maa form ref: MAA-…') and its document properties are missing. Ask the sender to fill in the form "
             "that was sent to them, or copy the answers into it."], **common))
     entry = ctx.manifest.get(identity.form_id)
+    if entry is None and (open_type := open_form_type(ws, identity.form_id)) is not None:
+        return _open_form_return(path, verdict, ctx, identity, open_type, common, st, shown)
     if entry is None:
         other = identity.audit_id and identity.audit_id != ws.audit.audit_id
         return Examined(Decision("rejected", "other_audit" if other else "unknown_form", [
@@ -359,7 +374,10 @@ def is_late(ws: Workspace, day: dt.date) -> bool:
 
 
 def _late(ws: Workspace, st: os.stat_result) -> list[str]:
-    saved = received(st)
+    return _late_on(ws, received(st))
+
+
+def _late_on(ws: Workspace, saved: dt.date) -> list[str]:
     if is_late(ws, saved):
         return [f"returned late: the file was saved on {format_uk(saved)}, after the deadline of {format_uk(ws.audit.deadline)}"]
     return []
@@ -390,3 +408,117 @@ def _plain(value):
 
 def elapsed_ms(start: float) -> int:
     return int((time.perf_counter() - start) * 1000)
+
+
+# -- self-declared returns: rows of an online form's export, returns of the open form ------------------
+
+
+def _export(path: Path, kind: str, ctx: Context, sha256: str, modified: str, st, shown: str,
+            inside: bool = False) -> Examined | None:
+    """An online form's export: each row judged as a self-declared return; None when the file is no export."""
+    from .exports import keep_export, read_export
+
+    export = read_export(path, kind, ctx.ws, sha256)
+    if export is None:
+        return None
+    common = {"sha256": sha256, "modified": modified, "form_type": export.form_type}
+    if inside:
+        return Examined(Decision("rejected", "export_in_container", [
+            "an online form's export (a table with a row per response) inside an e-mail or zip: save it into returns/ "
+            "on its own, and each of its rows is read"], **common))
+    if export.problem:
+        code, reason = export.problem
+        return Examined(Decision("rejected", code, [reason], warnings=export.notes, basis=export.basis, **common))
+    members = [(f"column {c.letter}", Examined(Decision("rejected", "unmatched_column", [
+        f"column {c.letter} ('{c.heading}') of '{shown}': {c.problem or 'it matches no question'} Its answers are not "
+        f"recorded. In column-map.csv, write the key of its question beside it (or 'ignore'), then run maa collect"],
+        **common))) for c in export.plan.unmatched]
+    members += [(f"row {row.number}", _row_return(row, export, ctx, st, shown)) for row in export.rows]
+    if any(ex.decision.status == "accepted" for _, ex in members):
+        kept = keep_export(ctx.ws, path, sha256, export.form_type, kind)
+        for _, ex in members:
+            if ex.decision.status == "accepted":
+                ex.collected = kept
+    rows = len(export.rows)
+    decision = Decision("opened", "export", [
+        f"an online form's export of '{export.tool.title}' with {rows} response{'s' if rows != 1 else ''}: each row is "
+        "a self-declared return (it names its respondent itself), listed on its own"],
+        warnings=export.notes, basis=export.basis, **common)
+    return Examined(decision, members=members)
+
+
+def _row_return(row, export, ctx: Context, st, shown: str) -> Examined:
+    sent = row.completed or dt.datetime.fromtimestamp(st.st_mtime, dt.UTC)
+    match = _assigned(ctx, row.assigned) or roster_for(ctx.ws).match(row.given)
+    return _self_declared(row.raw, match, export.form_type, export.tool, ctx, where=f"row {row.number} of '{shown}'",
+                          target=f"{shown}#row {row.number}", sha256=row.sha256, row_key=row.key, domain=row.email_domain,
+                          modified=sent.astimezone(dt.UTC).isoformat(timespec="seconds"), day=sent.astimezone().date())
+
+
+def _open_form_return(path: Path, verdict: Inspection, ctx: Context, identity: FormIdentity, form_type: str,
+                      common: dict, st, shown: str) -> Examined:
+    """A return of the one open form sent to everyone: sealed as the open form, naming its respondent itself."""
+    from .exports import file_basis
+
+    ws, tool = ctx.ws, ctx.ws.tools[form_type]
+    raw = _read(path, verdict.kind, reading_tool(tool))
+    where = {"form_id": identity.form_id, "form_type": form_type}
+    unsealed = _seal_problem(ctx, identity, raw, {"respondent": "the open form"})
+    if unsealed is not None:
+        return _unverified(unsealed, tool, raw, {}, where, common)
+    typed = raw.answers.pop(RESPONDENT_KEY, None)
+    value = typed.value if typed else None
+    roster = roster_for(ws)
+    match = _assigned(ctx, assigned(ws, file_key(common["sha256"]))) or roster.match(
+        [(None, value), *((attr, value) for attr in roster.identifiers)])
+    out = _self_declared(raw, match, form_type, tool, ctx, where=f"'{shown}' (the open form)", target=shown,
+                         day=received(st), basis=file_basis(ws, common["sha256"]), **common)
+    if out.decision.judged:
+        out.staged, out.kind = path, verdict.kind
+    return out
+
+
+def _assigned(ctx: Context, name: str | None) -> Match | None:
+    """The officer's assignment (maa assign) as a match, when the respondent is still on the roster."""
+    agency = roster_for(ctx.ws).find(name) if name else None
+    return Match(agency.name, how="assigned", typed=name) if agency else None
+
+
+def _self_declared(raw: RawReturn, match: Match, form_type: str, tool, ctx: Context, *, where: str, target: str,
+                   sha256: str, modified: str, day: dt.date, row_key: str | None = None, basis: str | None = None,
+                   domain: str | None = None, warnings: list[str] | None = None) -> Examined:
+    """Judge a return that names its respondent itself, once matched to the roster; never used when it is not."""
+    ws = ctx.ws
+    base = {"sha256": sha256, "modified": modified, "form_type": form_type, "trust": "self_declared",
+            "row_key": row_key, "basis": basis, "sender": f"@{domain}" if domain else None}
+    warnings = list(warnings or [])
+    if match.agency is None:  # not used; but a child at risk now is still shown
+        urgent = [i.to_dict() for i in judge(tool, raw, {}).urgent] if raw.answers else []
+        return Examined(Decision("rejected", match.code, [match.explain(where, assign_command(ws.root, target))],
+                                 urgent=urgent, warnings=warnings, **base))
+    agency = ws.audit.agency(match.agency)
+    form_id = make_form_id(ws.audit.audit_id, form_type, agency.name, None)
+    entry = ctx.manifest.get(form_id)
+    if entry is None or is_withdrawn(entry):
+        urgent = [i.to_dict() for i in judge(tool, raw, agency.attributes).urgent] if raw.answers else []
+        return Examined(Decision("rejected", "not_asked", [
+            f"{where}: it is from {agency.name}, but no '{tool.title}' form was issued to {agency.name}. If everyone on "
+            f"the roster was asked by one form, run: maa issue-forms \"{ws.root}\" --open (it records that each was "
+            "asked), then maa collect"], agency=agency.name, urgent=urgent, warnings=warnings, **base))
+    judgement = judge(tool, raw, agency.attributes)
+    located = {"form_id": form_id, "agency": agency.name}
+    if judgement.blank:
+        return Examined(Decision("rejected", "blank", [f"{where}: it names {agency.name} but gives no answers"],
+                                 warnings=warnings, **located, **base))
+    how = {"assigned": "assigned with maa assign", "name": "its name matched the roster",
+           "email": "the e-mail address it was sent from is their contact's"}.get(
+        match.how, f"its {identifier_words(match.how)} matched the roster")
+    warnings.append(f"self-declared: it names {agency.name} itself ({how}); nothing seals it as theirs")
+    if (other := other_domain(domain, agency.email, ws.audit.listed_domains(agency.name))) is not None:
+        warnings.append(f"the e-mail address given with it is at '{other[0]}', not {agency.name}'s usual '{other[1]}': "
+                        "check that it came from them")
+    warnings += judgement.notes + [str(i) for i in judgement.warnings] + _late_on(ws, day)
+    chosen = Decision("accepted" if judgement.complete else "incomplete", None, [str(i) for i in judgement.errors],
+                      issues=[i.to_dict() for i in judgement.errors], urgent=[i.to_dict() for i in judgement.urgent],
+                      warnings=warnings, **located, **base)
+    return _with_record(chosen, judgement, tool, raw, ctx, day)

@@ -22,6 +22,7 @@ from ..forms.manifest import counted_forms, read_manifest
 from ..plain import plain_all
 from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 from . import state as cs
+from . import unmatched as loose
 from .collect import output_masker
 from .decision import Decision
 
@@ -83,11 +84,13 @@ class AuditStatus:
     by_case: list[Counts]
     chase: list[ChaseItem]
     to_decide: list[FormStatus]  # conflicts: the officer picks with 'maa choose'
-    unmatched: list[dict]  # files not matched to an issued form (rejected, unverified, or still pending)
+    unmatched: list[dict]  # files not matched to an issued form (rejected, unverified, or still pending), with 'todo'
     urgent: list[dict]
     findings: FormStatus | None = None  # the officer's findings form, once 'maa report' has issued it
     #: A case's details are missing from the restricted store: file names and reasons are hidden (see collect).
     refusal: RestrictedStoreError | None = None
+    #: Returns that came to the wrong place or from the wrong address (see :mod:`maa_cli.intake.unmatched`), with 'todo'.
+    misdirected: list[dict] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -97,7 +100,8 @@ class AuditStatus:
             out[state] = sum(1 for f in self.forms if f.state == state)
         out["pending"] = sum(1 for u in self.unmatched if u["status"] == "pending")
         out["unmatched"] = sum(1 for u in self.unmatched if u["status"] == "rejected")
-        out["unverified"] = sum(1 for u in self.unmatched if u["status"] == "unverified")
+        out["unverified"] = sum(1 for u in self.unmatched + self.misdirected if u["status"] == "unverified")
+        out["misdirected"] = len(self.misdirected)
         return out
 
     @property
@@ -106,7 +110,7 @@ class AuditStatus:
         if self.refusal is not None:
             return True
         return bool(self.urgent) or any(f.state in ("incomplete", "rejected", "conflict") for f in forms) or any(
-            u["status"] in ("rejected", "unverified") for u in self.unmatched)
+            u["status"] in ("rejected", "unverified") for u in self.unmatched + self.misdirected)
 
     def to_json(self) -> dict:
         out = {"audit": {"title": self.title, "deadline": self.deadline, "days_to_deadline": self.days_to_deadline,
@@ -115,7 +119,7 @@ class AuditStatus:
                 "by_respondent": [asdict(t) for t in self.by_respondent], "by_case": [asdict(t) for t in self.by_case],
                 "forms": [asdict(f) for f in self.forms], "chase": [asdict(c) for c in self.chase],
                 "to_decide": [asdict(f) for f in self.to_decide], "unmatched": self.unmatched,
-                "findings": asdict(self.findings) if self.findings else None}
+                "misdirected": self.misdirected, "findings": asdict(self.findings) if self.findings else None}
         if self.refusal is not None:
             out["error"] = {"exit_code": self.refusal.exit_code, "problems": [p.to_dict() for p in self.refusal.problems]}
         return out
@@ -128,18 +132,27 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
     entries = cs.load_state(ws).files
     masker = output_masker(ws)
     by_form: dict[str, list[tuple[str, Decision, str]]] = {}
-    unmatched, urgent = [], []
+    unmatched, misdirected, urgent = [], [], []
+    root = str(ws.root)
     for entry in sorted(entries.values(), key=lambda e: e.path or ""):
         d, path = entry.decision, masker.path(entry.path or "?")
         shown = (entry.shown or [d.status])[0]  # the status after comparing returns of the same form
+        place = loose.kind(d, shown)
         if d.form_id in manifest and shown not in ("pending", "unverified"):
             by_form.setdefault(d.form_id, []).append((path, d, shown))
             if shown != "superseded":  # a withdrawn form's return still reports a child at risk now
                 urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
-        elif shown in ("pending", "rejected", "unverified"):
+            if shown == "withdrawn":
+                misdirected.append(dict(_loose(d, shown, path, root, masker, _withdrawn(manifest, d)), code="withdrawn"))
+            elif (domain := loose.wrong_sender(d, shown, getattr(_agency(ws, d.agency), "email", None),
+                                               ws.audit.listed_domains(d.agency or ""))) is not None:
+                reason = f"used as {d.agency}'s return, but it came from an address at '{domain}', not their usual domain"
+                misdirected.append(dict(_loose(d, shown, path, root, masker, [reason]), code="sender",
+                                        todo=masker.text(loose.sender_todo(d, path, root))))
+        elif place is not None:
             if shown == "unverified":  # never the claimed form's return, but a child at risk is still shown
                 urgent += [plain_all(dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency)) for u in d.urgent]
-            unmatched.append({"path": path, "status": shown, "code": d.code, "reasons": [masker.text(r) for r in d.reasons]})
+            (misdirected if place == "misdirected" else unmatched).append(_loose(d, shown, path, root, masker))
             if shown != "unverified":  # a file being re-saved (or unreadable) keeps its previous version's concerns
                 urgent += [dict(u, file=path, form_id=d.form_id, case_ref=d.case_ref, agency=d.agency) for u in d.urgent]
     days = (ws.audit.deadline - today).days if ws.audit.deadline else None
@@ -159,8 +172,21 @@ def audit_status(ws: Workspace, today: dt.date | None = None) -> AuditStatus:
         forms=forms, by_type=_counts(ws, forms), by_respondent=_grouped(forms, lambda f: f.agency or _respondent(ws, f.form_type)),
         by_case=_grouped([f for f in forms if f.case_ref], lambda f: f.case_ref), chase=_chase(ws, forms),
         to_decide=[f for f in [*forms, *([findings] if findings else [])] if f.state == "conflict"],
-        unmatched=unmatched, urgent=urgent, findings=findings, refusal=ws.identity_problem(),
+        unmatched=unmatched, urgent=urgent, findings=findings, refusal=ws.identity_problem(), misdirected=misdirected,
     )
+
+
+def _loose(d: Decision, shown: str, path: str, root: str, masker, reasons: list[str] | None = None) -> dict:
+    """An unmatched or misdirected file as status lists it: where, why, and what to do."""
+    return {"path": path, "status": shown, "code": d.code, "agency": d.agency,
+            "reasons": reasons if reasons is not None else [masker.text(r) for r in d.reasons],
+            "todo": masker.text(loose.todo(d, shown, path, root))}
+
+
+def _withdrawn(manifest: dict, d: Decision) -> list[str]:
+    entry = manifest.get(d.form_id or "") or {}
+    return [f"a return of form {d.form_id}, withdrawn when case {entry.get('case_ref') or '?'} was replaced in the "
+            "sample: it is not used"]
 
 
 def _form(ws: Workspace, form_id: str, entry: dict, returns: list[tuple[str, Decision, str]], masker) -> FormStatus:

@@ -126,6 +126,10 @@ class IssuedFile:
 
     def __init__(self, ws: Workspace, form_id: str, entry: dict, fmt: str | None):
         files = entry.get("files") or {}
+        #: The form the file must be: the respondent's own, or the open form everyone was sent (issue-forms --open).
+        self.expected = form_id
+        if not files and entry.get("open_form"):
+            files, self.expected = _open_form_files(ws, entry), entry["open_form"]
         self.fmt = fmt if fmt in files else next(iter(sorted(files)), None)
         info = files.get(self.fmt) or {}
         self.relpath = info.get("file")
@@ -139,6 +143,8 @@ class IssuedFile:
 
     def problem(self) -> str | None:
         """Why the file cannot be attached, or None."""
+        if self.path is None and self.expected != self.form_id:
+            return "the open form it was asked by is not in forms/: write it again with 'maa issue-forms --open --force'"
         if self.path is None:
             return f"form {self.form_id} has no file in forms/: run 'maa issue-forms'"
         if not self.path.is_file():
@@ -146,7 +152,7 @@ class IssuedFile:
         if self.sha256 and atomic.sha256_file(self.path) == self.sha256:
             return None
         # Changed since it was issued (opened and saved?): attached only if it still is this form.
-        if _form_id_of(self.path, self.fmt) != self.form_id:
+        if _form_id_of(self.path, self.fmt) != self.expected:
             return (f"forms/{self.relpath} is no longer the form issued as {self.form_id} (replaced or changed): write "
                     "it again with 'maa issue-forms --force'")
         return None
@@ -155,7 +161,39 @@ class IssuedFile:
         return self.path.read_bytes()
 
 
+def _open_form_files(ws: Workspace, entry: dict) -> dict[str, dict]:
+    """The open form's files for a respondent asked by it, as an issued form's ``files`` are recorded."""
+    from ..forms.open_form import open_form_path
+
+    out = {}
+    for fmt in ("docx", "xlsx"):
+        try:
+            path = open_form_path(ws, entry.get("form_type", ""), fmt)
+        except KeyError:  # the form type is no longer in audit.yaml
+            return {}
+        if path.is_file():
+            out[fmt] = {"file": path.relative_to(ws.forms_dir).as_posix()}
+    return out
+
+
+_SEEN: dict[tuple, str | None] = {}
+
+
 def _form_id_of(path: Path, fmt: str | None) -> str | None:
+    """The form reference in ``path`` (read once per version of the file: the open form goes to everyone)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _SEEN:
+        if len(_SEEN) > 64:
+            _SEEN.clear()
+        _SEEN[key] = _read_form_id(path, fmt)
+    return _SEEN[key]
+
+
+def _read_form_id(path: Path, fmt: str | None) -> str | None:
     if fmt == "xlsx":
         from ..intake.readers.excel import excel_identity as identity
     else:
