@@ -177,17 +177,19 @@ class Condition(BaseModel):
         return (value in wanted) == (test in ("is", "in"))
 
     # -- saying it ---------------------------------------------------------------------------------
-    def describe(self, tool: Tool, top: bool = True) -> str:
-        """The condition in words for a form: '2.1 is Partly met or Not met'."""
+    def describe(self, tool: Tool, top: bool = True, subject: str = "") -> str:
+        """The condition in words: '2.1 is Partly met or Not met' (for a form), or with ``subject``
+        'question ' before each question's number (for a message about a return)."""
         if self.is_group:
             children = self.all_ or self.any_ or []
             word = " and " if self.all_ is not None else " or "
-            text = word.join(c.describe(tool, top=False) for c in children)
+            text = word.join(c.describe(tool, top=False, subject=subject) for c in children)
             return text if top or len(children) == 1 else f"({text})"
         if self.attribute is not None:
             subject = f"your {self.attribute.replace('_', ' ')}"
         else:
-            subject = _subject(tool, self.question)
+            named = _subject(tool, self.question)
+            subject = named if named.startswith("the ") else f"{subject}{named}"
         test = self.test
         if test in ("answered", "not_answered"):
             return f"{subject} is {'answered' if self.wants_answer else 'left blank'}"

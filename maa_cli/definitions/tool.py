@@ -415,9 +415,10 @@ def not_met(tool: Tool, q: Question, answers: dict) -> list[NotMet]:
         Inadequate; Partly met and Not met; Amber and Red);
       * a single or multiple choice where an option marked ``meets: false`` is chosen.
     N/A, blanks, words, numbers and dates never need action. A question with parts needs
-    action when any of its parts does.
+    action when any of its parts does. An urgent question is not judged this way: its
+    answers that signal a child at risk now are for acting on today (:func:`answer_is_urgent`).
     """
-    if q.type not in CHOICE_TYPES and not any(p.type in CHOICE_TYPES for p in q.parts):
+    if q.urgent or (q.type not in CHOICE_TYPES and not any(p.type in CHOICE_TYPES for p in q.parts)):
         return []
     out = []
     for part in q.parts or [None]:

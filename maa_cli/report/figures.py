@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..definitions.tool import NA, NO, OTHER, YES, Question, Tool
-from ..intake.judging import question_value
+from ..definitions.tool import NA, NO, OTHER, YES, Question, Tool, not_met
+from ..intake.judging import not_met_text, question_value
 
 TEXT_TYPES = ("short_text", "long_text")
 
@@ -321,33 +321,54 @@ def compare_grades(tool: Tool, records: list[dict]) -> list[GradeComparison]:
     return out
 
 
-# -- non-compliant answers and their actions ------------------------------------------------------------
+# -- answers that need action, and the respondent's own actions -----------------------------------------
 
 
 @dataclass(frozen=True)
 class ActionRow:
-    """One question a respondent answered No (after roll-up), with what they said they would do."""
+    """One question whose answer needs action (:func:`maa_cli.definitions.tool.not_met`), with what the
+    respondent said they would do.
+
+    ``answer`` is the answer as the plan shows it: "No", "No (b, c)", "Partly met", "Not met (a)".
+    ``due`` is the target date given (ISO text, as collected) when the tool asks for one
+    (``action_date: true``); ``rag`` the colour of the answer (green, amber or red) when its scale says.
+    """
 
     form_id: str
     agency: str
     number: str
     question: str
-    answer: str  # "No", with the parts answered No: "No (b, c)"
+    answer: str
     action: str
     when_who: str
+    due: str | None = None
+    rag: str | None = None
+    question_id: str = ""
+
+
+_RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 
 def setting_actions(tool: Tool, records: list[dict]) -> list[ActionRow]:
-    """Every yes/no question rolled up to No in an accepted record, in form order."""
+    """Every question whose answer needs action in an accepted record, in form order.
+
+    Yes/no answers of No (sub-parts rolled up), grades whose level says ``meets: false`` and
+    choices marked ``meets: false`` alike, each with the respondent's action points, when/who and
+    target date (blank where none was given: a return missing required action points is
+    incomplete, so it is not here).
+    """
     out = []
     for r in records:
         if r["status"] != "accepted":
             continue
+        answers = r["answers"]
         for _section, q in answer_questions(tool):
-            if q.type != "yes_no" or question_value(tool, r["answers"], q.id) != NO:
+            failing = not_met(tool, q, answers)
+            if not failing:
                 continue
-            parts = [p.label or "closing part" for p in q.parts if r["answers"].get(f"{q.id}.{p.id}") == NO]
-            answer = f"No ({', '.join(parts)})" if parts else NO
-            out.append(ActionRow(r["form_id"], r.get("agency") or "", q.number or q.id, q.text, answer,
-                                 r["answers"].get(f"{q.id}.action") or "", r["answers"].get(f"{q.id}.when_who") or ""))
+            rags = sorted({n.level.rag for n in failing if n.level.rag}, key=lambda c: _RAG_ORDER.get(c, 3))
+            out.append(ActionRow(r["form_id"], r.get("agency") or "", q.number or q.id, q.text,
+                                 not_met_text(tool, q, answers), answers.get(f"{q.id}.action") or "",
+                                 answers.get(f"{q.id}.when_who") or "", answers.get(f"{q.id}.due") or None,
+                                 rags[0] if rags else None, q.id))
     return out
