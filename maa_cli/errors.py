@@ -265,7 +265,7 @@ class ErrorCode(Enum):
         "Declare it under 'local_terms:' with the wording to use when an audit gives none (declared now: {declared}).",
     )
     SNAPSHOT_MISSING = (
-        "the audit's copy of the tool for form type '{form_type}' ({file}) is missing",
+        "the audit's copy of the tool for form type '{form_type}' ({copy}) is missing",
         "Restore it from your backup of the audit folder. (Forms already issued were made from it; a different copy "
         "could read their returns wrongly.)",
     )

@@ -35,6 +35,16 @@ _WORDS = {"short_text": "short text", "long_text": "long text", "date": "date", 
           "yes_no": "yes/no", "single_choice": "single choice", "multiple_choice": "multiple choice", "grade": "grade"}
 
 
+#: Problems that make a tool say something it does not mean (a setting with no effect, a condition that can
+#: never hold) but that maa can still work with. 'maa tools check' and 'maa new-audit' refuse them; an audit
+#: already using the tool is not stopped by them, so an audit made with an older maa keeps working after an
+#: upgrade that checks more.
+LENIENT_CODES = frozenset({
+    "SETTING_DOES_NOT_FIT", "ACTION_PLAN_NEVER", "REQUIRED_AND_CONDITION", "MIN_OVER_MAX", "CONDITION_BAD_VALUE",
+    "CONDITION_NOT_CHOICE", "CONDITION_SELF", "VALUE_NOT_OFFERED", "UNKNOWN_TERM", "TERM_NAME",
+})
+
+
 @dataclass(frozen=True)
 class CheckProblem:
     """One problem found by a check: where (a path into the YAML data), which catalog code, its parameters."""

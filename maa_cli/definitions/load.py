@@ -20,9 +20,9 @@ from typing import Literal, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DefinitionError, ErrorCode, Problem, problem
-from .checks import CheckProblem, raw_problems, suggest
+from .checks import LENIENT_CODES, CheckProblem, raw_problems, suggest
 from .scales import Level, LevelSpec
-from .tool import ID_PATTERN, PART_ID_PATTERN, TOOL_ID_PATTERN, Tool
+from .tool import ID_PATTERN, LENIENT, PART_ID_PATTERN, TOOL_ID_PATTERN, Tool
 from .yamlio import Located
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,10 +60,14 @@ _ITEMS = {"sections": "section (each with an id, a title and questions)", "quest
           "all": "condition", "any": "condition"}
 
 
-def load_model(located: Located, model: type[M]) -> M:
-    """Validate ``located.data`` as ``model``; raise one DefinitionError listing every problem."""
+def load_model(located: Located, model: type[M], lenient: bool = False) -> M:
+    """Validate ``located.data`` as ``model``; raise one DefinitionError listing every problem.
+
+    ``lenient`` (a tool an audit already uses) lets through the problems in
+    :data:`maa_cli.definitions.checks.LENIENT_CODES`; 'maa tools check' is never lenient.
+    """
     try:
-        return model.model_validate(located.data)
+        return model.model_validate(located.data, context=LENIENT if lenient else None)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         problems = []
@@ -71,7 +75,8 @@ def load_model(located: Located, model: type[M]) -> M:
             problems.extend(_translate(err, located, model))
         if model is Tool and not any(err["type"] == "cross_check" for err in errors):
             # The tool's checks as a whole did not run: run them on every part that is right on its own.
-            problems += [_checked(cp, located) for cp in raw_problems(located.data)]
+            problems += [_checked(cp, located) for cp in raw_problems(located.data)
+                         if not (lenient and cp.code in LENIENT_CODES)]
         raise DefinitionError(_dedupe(problems), title=f"{located.file} cannot be used as written:") from None
 
 
