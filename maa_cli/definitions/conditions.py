@@ -183,6 +183,12 @@ class Condition(BaseModel):
         if self.is_group:
             children = self.all_ or self.any_ or []
             word = " and " if self.all_ is not None else " or "
+            shared = self._shared_test(children)
+            if self.any_ is not None and shared is not None and not any(_is_multiple(tool, c.question) for c in children):
+                # '1.1, 2.1 or 3.1 is Not met'
+                subjects = [c.describe(tool, subject=subject).removesuffix(shared) for c in children]
+                text = f"{_or(subjects)}{shared}"
+                return text if top else f"({text})"
             text = word.join(c.describe(tool, top=False, subject=subject) for c in children)
             return text if top or len(children) == 1 else f"({text})"
         if self.attribute is not None:
@@ -198,6 +204,16 @@ class Condition(BaseModel):
         if test in ("is", "in"):
             return f"{subject} {'includes' if ticks else 'is'} {listed}"
         return f"{subject} is {'answered, without' if ticks else 'anything but'} {listed}"
+
+
+    @staticmethod
+    def _shared_test(children: list[Condition]) -> str | None:
+        """' is Not met' when every child tests a question the same way (so the words can be shared)."""
+        if len(children) < 2 or any(c.is_group or c.question is None or c.test not in ("is", "in") for c in children):
+            return None
+        if len({(c.test if c.test != "in" else "is", tuple(v.casefold() for v in c.values)) for c in children}) != 1:
+            return None
+        return f" is {_or(children[0].values)}"
 
 
 def _or(values: list[str]) -> str:

@@ -232,6 +232,8 @@ def _needed(tool: Tool, f: AnswerField, answers: dict, attributes: dict) -> tupl
             if q.required_when.holds(lambda ref: condition_answer(tool, answers, ref), attributes):
                 return True, f" because {q.required_when.describe(tool, subject='question ')}"
             return False, ""
+        if q.applies_when is not None and not q.applies_when.only_attributes:
+            return f.required, f" because {q.applies_when.describe(tool, subject='question ')}"
         return f.required, ""
     if f.role == "why":
         return answers.get(q.id) not in (None, NA), " to explain the judgement"
