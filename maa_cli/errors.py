@@ -157,8 +157,10 @@ class ErrorCode(Enum):
         "insert spaces when you press Tab.",
     )
     YAML_COLON_IN_TEXT = (
-        "the text here contains ': ', which YAML takes for a new setting",
-        "Put the whole text in quotes, e.g. text: \"Note: see the policy\", or reword it without ': '.",
+        "YAML cannot read the ':' here: the text on this line contains ': ', or the line is indented further "
+        "than the setting above it",
+        "If it is text, put all of it in quotes, e.g. text: \"Note: see the policy\"; otherwise line the setting "
+        "up with the ones above it.",
     )
     YAML_MISSING_COLON = (
         "a setting here has no ':' after its name, or is indented differently from the line above",

@@ -59,6 +59,16 @@ class _Q:
     path: tuple
     id: str | None
     model: Question | None  # None: the question has mistakes of its own (reported by validation)
+    removed: frozenset = frozenset()  # settings left out to check the rest (their mistakes are reported already)
+
+    @property
+    def shape_known(self) -> bool:
+        """Whether what the question offers is known (none of the settings that decide it had mistakes)."""
+        return self.model is not None and not (self.removed & _SHAPE)
+
+
+#: Settings that decide what a question offers: when one has a mistake, nothing is judged from the question.
+_SHAPE = frozenset({"type", "parts", "scale", "choices", "na", "other"})
 
 
 @dataclass
@@ -111,19 +121,30 @@ def raw_problems(data) -> list[CheckProblem]:
         texts += [(("sections", si, k), s[k]) for k in ("title", "intro") if isinstance(s.get(k), str)]
         for qi, raw in _dicts(s.get("questions")):
             path = ("sections", si, "questions", qi)
-            try:
-                model = Question.model_validate(raw)
-            except ValidationError:
-                model = None
-                texts += _raw_texts(raw, path)
-            else:
-                texts += _question_texts(model, path)
-            questions.append(_Q(path, _text(raw.get("id")), model))
+            model, removed = _best_effort(raw)
+            texts += _question_texts(model, path) if model is not None and not removed else _raw_texts(raw, path)
+            questions.append(_Q(path, _text(raw.get("id")), model, removed))
     texts += [((k,), data[k]) for k in ("title", "instructions") if isinstance(data.get(k), str)]
     terms = data.get("local_terms") if isinstance(data.get("local_terms"), dict) else {}
     view = _View(scales, sections, questions, {str(k) for k in terms}, [(("local_terms", k), str(k)) for k in terms], texts,
                  broken=broken)
     return _check(view)
+
+
+def _best_effort(raw: dict) -> tuple[Question | None, frozenset]:
+    """The question as validated, or with the settings that have mistakes left out (so the rest can be checked)."""
+    removed: set[str] = set()
+    data = dict(raw)
+    for _attempt in range(3):
+        try:
+            return Question.model_validate(data), frozenset(removed)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad or not bad - removed or bad & {"id", "text"}:
+                return None, frozenset(removed)
+            removed |= bad
+            data = {k: v for k, v in data.items() if k not in removed}
+    return None, frozenset(removed)
 
 
 # -- the checks ------------------------------------------------------------------------------------
@@ -133,14 +154,20 @@ def _check(view: _View) -> list[CheckProblem]:
     out = _ids(view)
     keys = _answer_keys(view)
     for q in view.questions:
+        if q.shape_known:
+            out += [p for p in _question(view, q) if not _under_removed(p.path, q)]
         if q.model is not None:
-            out += _question(view, q)
             out += _conditions(view, q, keys)
     out += _cycles(view)
     out += _terms(view)
     if not out and view.tool is not None and (rows := view.tool.form_rows()) > MAX_FORM_ROWS:
         out.append(CheckProblem(("sections",), "FORM_TOO_LONG", {"rows": rows, "limit": MAX_FORM_ROWS}))
     return out
+
+
+def _under_removed(path: tuple, q: _Q) -> bool:
+    rest = path[len(q.path):]
+    return bool(rest) and rest[0] in q.removed
 
 
 def _ids(view: _View) -> list[CheckProblem]:
@@ -310,25 +337,25 @@ def _offered(view: _View, src, qtype: str | None, q: Question | None = None) -> 
 # -- conditions ------------------------------------------------------------------------------------
 
 
-def _answer_keys(view: _View) -> dict[str, tuple[Question | None, object]]:
+def _answer_keys(view: _View) -> dict[str, tuple[_Q, object]]:
     """Every id a condition may name: question ids, and each answer box's key (parts, action points …)."""
-    out: dict[str, tuple[Question | None, object]] = {}
+    out: dict[str, tuple[_Q, object]] = {}
     for q in view.questions:
         if q.id is None:
             continue
-        out[q.id] = (q.model, None)
+        out[q.id] = (q, None)
         m = q.model
         if m is None:
             continue
         for p in m.parts:
-            out[f"{m.id}.{p.id}"] = (m, p)
+            out[f"{m.id}.{p.id}"] = (q, p)
         if m.why:
-            out[f"{m.id}.why"] = (m, "why")
+            out[f"{m.id}.why"] = (q, "why")
         if m.other or any(p.other for p in m.parts):
-            out[f"{m.id}.other"] = (m, "other")
+            out[f"{m.id}.other"] = (q, "other")
         if m.action_plan:
             for role in ("action", "when_who") + (("due",) if m.action_date else ()):
-                out[f"{m.id}.{role}"] = (m, role)
+                out[f"{m.id}.{role}"] = (q, role)
     return out
 
 
@@ -352,9 +379,10 @@ def _leaf(view: _View, owner: Question, leaf: Condition, path: tuple, keys: dict
         return [CheckProblem(path + ("question",), "CONDITION_SELF", {"id": owner.id, "setting": setting})]
     if leaf.test not in ("is", "is_not", "in", "not_in"):
         return []
-    target, part = keys[ref]
-    if target is None or _uses_broken(view, target):
-        return []  # the target (or its scale) has mistakes of its own
+    entry, part = keys[ref]
+    if not entry.shape_known or _uses_broken(view, entry.model):
+        return []  # the target (or its scale) has mistakes of its own, reported already
+    target = entry.model
     offered = _target_offers(view, target, part)
     if offered is None:
         return [CheckProblem(path + (leaf.test,), "CONDITION_NOT_CHOICE", {"ref": ref, "test": leaf.test})]
