@@ -197,6 +197,9 @@ class Condition(BaseModel):
             named = _subject(tool, self.question)
             subject = named if named.startswith("the ") else f"{subject}{named}"
         test = self.test
+        if test in ("answered", "not_answered") and subject.startswith("the "):  # a companion box: 'the action points for 2.1'
+            verb = "are" if subject.split(" for ")[0].endswith("s") else "is"
+            return f"{subject} {verb} {'given' if self.wants_answer else 'left blank'}"
         if test in ("answered", "not_answered"):
             return f"{subject} is {'answered' if self.wants_answer else 'left blank'}"
         listed = _or(self.values)

@@ -1,0 +1,169 @@
+"""A graded self-assessment asks for actions where the rating falls short, and they reach every action plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import pytest
+from openpyxl import load_workbook
+
+from maa_cli.definitions.scales import BUILT_IN_SCALES
+from maa_cli.definitions.tool import Tool, not_met
+from maa_cli.intake.judging import judge
+from maa_cli.intake.readers.raw import RawAnswer, RawReturn
+from maa_cli.report.figures import setting_actions
+from tests.conftest import build_files
+from tests.fill import fill_excel
+
+RATED = {
+    "id": "s11-mini", "title": "Section 11 self-assessment", "version": "1.0", "kind": "questionnaire",
+    "scales": {"confidence": ["High", "Low"]},
+    "sections": [{"id": "s2", "title": "Standard 2", "questions": [
+        {"id": "s2_1", "number": "2.1", "text": "Senior leadership is accountable for safeguarding.", "type": "grade",
+         "scale": "section11", "action_plan": True, "action_date": True},
+        {"id": "s2_2", "number": "2.2", "text": "Staff training is up to date.", "type": "grade", "scale": "section11",
+         "action_plan": True},
+        {"id": "s2_3", "number": "2.3", "text": "Which checks are in place?", "type": "multiple_choice",
+         "choices": ["DBS checks", {"value": "None yet", "rag": "red", "meets": False}], "action_plan": True},
+        {"id": "s2_4", "number": "2.4", "text": "Is there a safeguarding policy?", "type": "yes_no", "action_plan": True},
+        {"id": "s2_5", "number": "2.5", "text": "How confident are staff?", "type": "grade", "scale": "confidence"},
+    ]}],
+}
+
+
+def rated() -> Tool:
+    return Tool.model_validate(RATED)
+
+
+def returned(answers: dict) -> RawReturn:
+    raw = RawReturn(path=None, format="xlsx")
+    raw.answers = {k: RawAnswer(k, v, f"Form!D{i}", "name") for i, (k, v) in enumerate(answers.items(), 5)}
+    return raw
+
+
+ALL_MET = {"s2_1": "Fully met", "s2_2": "Fully met", "s2_3": "DBS checks", "s2_4": "Yes", "s2_5": "Low"}
+
+
+class TestScalesSayWhatTheyMean:
+    def test_built_in_scales_carry_their_colour_and_whether_they_meet_the_standard(self):
+        """Partly met is amber and does not meet; Good is green and meets; Red is red and does not."""
+        levels = {str(level): level for scale in BUILT_IN_SCALES.values() for level in scale}
+        assert (levels["Partly met"].rag, levels["Partly met"].meets) == ("amber", False)
+        assert (levels["Not met"].rag, levels["Not met"].meets) == ("red", False)
+        assert (levels["Good"].rag, levels["Good"].meets) == ("green", True)
+        assert (levels["Requires improvement"].rag, levels["Red"].meets) == ("amber", False)
+
+    def test_a_plain_list_scale_stays_valid_and_means_nothing(self):
+        """An officer's own scale written as plain words works as before; none of its answers needs action."""
+        tool = rated()
+        assert tool.choices_for(tool.question("s2_5")) == ["High", "Low"]
+        assert not_met(tool, tool.question("s2_5"), {"s2_5": "Low"}) == []
+
+    def test_needs_action_is_one_rule_for_every_answer_type(self):
+        """No, a level marked not met and a ticked choice marked not met all need action; N/A and blanks never do."""
+        tool = rated()
+        answers = {"s2_1": "Partly met", "s2_2": "Fully met", "s2_3": ["DBS checks", "None yet"], "s2_4": "No"}
+        needing = {q.id: [str(n.level) for n in not_met(tool, q, answers)] for q in tool.questions()}
+        assert needing == {"s2_1": ["Partly met"], "s2_2": [], "s2_3": ["None yet"], "s2_4": ["No"], "s2_5": []}
+
+
+class TestValidation:
+    def test_a_rating_of_not_met_without_actions_makes_the_return_incomplete(self):
+        """Rated Not met with no action points: incomplete, naming question 2.2 and the rating."""
+        j = judge(rated(), returned(ALL_MET | {"s2_2": "Not met"}))
+        (issue,) = j.errors
+        assert (issue.number, issue.key) == ("2.2", "s2_2.action")
+        assert "because the answer is Not met" in issue.message
+
+    def test_partly_met_with_actions_is_accepted_but_the_target_date_is_asked_for(self):
+        """Partly met with action points but no target date: the date is asked for where the tool wants one."""
+        j = judge(rated(), returned(ALL_MET | {"s2_1": "Partly met", "s2_1.action": "Board to review", "s2_1.when_who": "Chair"}))
+        assert [(i.key, i.number) for i in j.errors] == [("s2_1.due", "2.1")]
+        j = judge(rated(), returned(ALL_MET | {"s2_1": "Partly met", "s2_1.action": "Board to review", "s2_1.due": "31/03/2027"}))
+        assert j.complete and any("when or who" in i.message for i in j.warnings)
+
+    def test_a_fully_met_rating_needs_no_actions(self):
+        """Every standard met: complete, and nothing asked for in the action boxes."""
+        assert judge(rated(), returned(ALL_MET)).complete
+
+    def test_a_choice_marked_not_met_needs_actions_too(self):
+        """Ticking 'None yet' (meets: false) asks for action points like a No would."""
+        j = judge(rated(), returned(ALL_MET | {"s2_3": "None yet"}))
+        assert [i.key for i in j.errors] == ["s2_3.action"]
+
+
+class TestActionPlans:
+    def test_graded_answers_become_rows_with_the_respondents_own_action_owner_and_date(self):
+        """Partly met and Not met each give a row with the answer, the action, when/who and the target date."""
+        record = {"form_id": "MAA-1", "agency": "Police", "status": "accepted", "answers": ALL_MET | {
+            "s2_1": "Partly met", "s2_1.action": "Board to review", "s2_1.when_who": "Chair", "s2_1.due": "2027-03-31",
+            "s2_2": "Not met", "s2_2.action": "Book training", "s2_4": "No", "s2_4.action": "Write one"}}
+        rows = setting_actions(rated(), [record])
+        assert [(r.number, r.answer, r.action, r.when_who, r.due, r.rag) for r in rows] == [
+            ("2.1", "Partly met", "Board to review", "Chair", "2027-03-31", "amber"),
+            ("2.2", "Not met", "Book training", "", None, "red"),
+            ("2.4", "No", "Write one", "", None, "red"),
+        ]
+
+
+@pytest.fixture
+def graded_audit(tmp_path):
+    """A Section 11-style questionnaire audit, issued to three agencies (an officer's own tool file)."""
+    import yaml
+
+    from maa_cli.forms.plan import issue_forms
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
+
+    files = build_files(tmp_path / "in", {
+        "s11.yaml": yaml.safe_dump(RATED, sort_keys=False),
+        "agencies.csv": "agency,contact_name,email\nPolice,A,a@p.example\nHealth,B,b@h.example\nCouncil,C,c@c.example\n",
+    })
+    root = tmp_path / "s11"
+    new_audit(root, NewAudit(title="S11 2027", partnership="Northshire SCP", tool=str(files["s11.yaml"]),
+                             agencies_csv=files["agencies.csv"], deadline=dt.date(2030, 3, 31),
+                             return_to="audits@northshire.example"))
+    ws = open_workspace(root)
+    issue_forms(ws)
+    return ws
+
+
+def _return(ws, agency: str, answers: dict):
+    from maa_cli.forms.plan import plan_forms
+
+    (planned,) = [f for f in plan_forms(ws) if f.agency == agency]
+    choices = list(rated().field("s2_3").choices)
+    answers = {k: v for k, v in answers.items() if k != "s2_3"} | {f"s2_3#{choices.index(answers['s2_3'])}": "Yes"}
+    target = fill_excel(ws.forms_dir / planned.relpath, ws.returns_dir / f"{agency}.xlsx", answers)
+    an_hour_ago = time.time() - 3600
+    os.utime(target, (an_hour_ago, an_hour_ago))
+
+
+def test_each_respondents_own_plan_and_the_data_workbook_list_its_graded_actions(graded_audit):
+    """Police rated 2.1 Partly met and 2.2 Not met with actions: its plan and the actions sheet list both; Health's plan says nothing needs action."""
+    from maa_cli.intake.collect import collect
+    from maa_cli.report import build_reports
+
+    ws = graded_audit
+    _return(ws, "Police", ALL_MET | {"s2_1": "Partly met", "s2_1.action": "Board to review", "s2_1.when_who": "Chair",
+                                     "s2_1.due": dt.date(2027, 3, 31), "s2_2": "Not met", "s2_2.action": "Book training"})
+    _return(ws, "Health", ALL_MET)
+    _return(ws, "Council", ALL_MET | {"s2_2": "Not met"})
+    decided = {f.agency: f for f in collect(ws).files}
+    assert decided["Police"].status == "accepted", decided["Police"].reasons
+    assert decided["Council"].status == "incomplete"
+    assert any("2.2" in reason and "Not met" in reason for reason in decided["Council"].reasons)
+
+    build_reports(ws)
+    plan = load_workbook(ws.reports_dir / "respondents" / "Police.xlsx").active
+    rows = [r for r in plan.iter_rows(values_only=True) if r[0] in ("2.1", "2.2")]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [("2.1", "Partly met", "Board to review", "Chair; by 31/03/2027"),
+                                                        ("2.2", "Not met", "Book training", None)]
+    health = [c for row in load_workbook(ws.reports_dir / "respondents" / "Health.xlsx").active.iter_rows(values_only=True)
+              for c in row if c]
+    assert any("none of your answers needs action" in str(c) for c in health)
+    data = load_workbook(ws.reports_dir / "restricted" / "data-workbook.xlsx")
+    actions = next(data[name] for name in data.sheetnames if "action" in name.casefold())
+    listed = [row for row in actions.iter_rows(values_only=True) if "Partly met" in row or "Not met" in row]
+    assert len(listed) == 2 and any("Board to review" in row for row in listed)
