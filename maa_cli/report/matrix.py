@@ -1,7 +1,7 @@
 """The respondent × question matrix: a self-assessment heat map for any tool.
 
 One row per respondent, one column per judged question (yes/no, grade or choice), each cell
-the respondent's answer with its RAG colour *and* word ("Partly met (Amber)"), so it reads in
+the respondent's answer with its RAG colour *and* word ("Partly met · Amber"), so it reads in
 black and white and to a screen reader. The colours come from the tool: a scale level's
 ``rag`` (built in for ofsted, section11 and rag), Yes green and No red; an answer whose scale
 gives no colour is shown as a word only. A cell also says whether the answer needs action
@@ -54,12 +54,12 @@ class MatrixCell:
 
     @property
     def label(self) -> str:
-        """The answer with its RAG word, unless the answer is that word: 'Partly met (Amber)', 'Green', 'N/A'."""
+        """The answer with its RAG word, unless the answer is that word: 'Partly met · Amber', 'Green', 'N/A'."""
         if self.value is None:
             return ""
         if self.rag is None or self.value.casefold().startswith(self.rag):
             return self.value
-        return f"{self.value} ({self.rag.capitalize()})"
+        return f"{self.value} · {self.rag.capitalize()}"
 
 
 @dataclass
