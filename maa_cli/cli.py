@@ -165,11 +165,11 @@ def tools_update(
     from rich.text import Text
 
     from .errors import MaaError
-    from .setup import snapshots
+    from .forms import tool_versions
 
     ws = _open(directory)
     try:
-        updates = snapshots.compare(ws, form_type, from_file)
+        updates = tool_versions.compare(ws, form_type, from_file)
     except MaaError as exc:
         _fail(exc)
     con = _console()
@@ -185,7 +185,7 @@ def tools_update(
         con.print(Text("Nothing was changed. Run again with --yes to take the new versions."))
         raise typer.Exit(1)
     try:
-        snapshots.apply(ws, changed)
+        tool_versions.apply(ws, changed)
     except MaaError as exc:
         _fail(exc)
     con.print(Text(f"✓ The audit now uses the new version for {', '.join(u.form_type for u in changed)}. Forms issued "

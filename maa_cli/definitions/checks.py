@@ -18,16 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .conditions import Condition
 from .scales import BUILT_IN_SCALES, NA, YES_NO_LEVELS, Level
-from .tool import (
-    CHOICE_TYPES,
-    MAX_FORM_ROWS,
-    OTHER,
-    TERM_PATTERN,
-    TERM_TEXT_KEYS,
-    Question,
-    Tool,
-    terms_used,
-)
+from .vocabulary import CHOICE_TYPES, MAX_FORM_ROWS, OTHER, TERM_PATTERN, TERM_TEXT_KEYS, terms_used
 
 _LEVELS = TypeAdapter(list[Level])
 _TEXT_TYPES = ("short_text", "long_text")
@@ -58,7 +49,7 @@ class CheckProblem:
 class _Q:
     path: tuple
     id: str | None
-    model: Question | None  # None: the question has mistakes of its own (reported by validation)
+    model: object | None  # None: the question has mistakes of its own (reported by validation)
     removed: frozenset = frozenset()  # settings left out to check the rest (their mistakes are reported already)
 
     @property
@@ -81,12 +72,12 @@ class _View:
     terms: set[str]
     term_paths: list[tuple[tuple, str]]  # (path of the local_terms key, name)
     texts: list[tuple[tuple, str]]
-    tool: Tool | None = None
+    tool: object | None = None
     broken: set[str] = field(default_factory=set)  # scales with mistakes of their own: nothing is judged by them
 
 
-def tool_problems(tool: Tool) -> list[CheckProblem]:
-    """Every cross-check problem of a validated tool."""
+def tool_problems(tool) -> list[CheckProblem]:
+    """Every cross-check problem of a validated :class:`~maa_cli.definitions.tool.Tool`."""
     sections, questions, texts = [], [], []
     for si, s in enumerate(tool.sections):
         sections.append((("sections", si), s.id))
@@ -101,10 +92,12 @@ def tool_problems(tool: Tool) -> list[CheckProblem]:
     return _check(view)
 
 
-def raw_problems(data) -> list[CheckProblem]:
+def raw_problems(data, question_model) -> list[CheckProblem]:
     """The cross-check problems of a tool read from YAML that did not validate as a whole.
 
     Anything malformed is skipped here (validation reports it); everything else is checked.
+    ``question_model`` is :class:`~maa_cli.definitions.tool.Question`, each question being
+    validated on its own.
     """
     if not isinstance(data, dict):
         return []
@@ -121,7 +114,7 @@ def raw_problems(data) -> list[CheckProblem]:
         texts += [(("sections", si, k), s[k]) for k in ("title", "intro") if isinstance(s.get(k), str)]
         for qi, raw in _dicts(s.get("questions")):
             path = ("sections", si, "questions", qi)
-            model, removed = _best_effort(raw)
+            model, removed = _best_effort(raw, question_model)
             texts += _question_texts(model, path) if model is not None and not removed else _raw_texts(raw, path)
             questions.append(_Q(path, _text(raw.get("id")), model, removed))
     texts += [((k,), data[k]) for k in ("title", "instructions") if isinstance(data.get(k), str)]
@@ -131,13 +124,13 @@ def raw_problems(data) -> list[CheckProblem]:
     return _check(view)
 
 
-def _best_effort(raw: dict) -> tuple[Question | None, frozenset]:
+def _best_effort(raw: dict, question_model) -> tuple[object | None, frozenset]:
     """The question as validated, or with the settings that have mistakes left out (so the rest can be checked)."""
     removed: set[str] = set()
     data = dict(raw)
     for _attempt in range(3):
         try:
-            return Question.model_validate(data), frozenset(removed)
+            return question_model.model_validate(data), frozenset(removed)
         except ValidationError as exc:
             bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
             if not bad or not bad - removed or bad & {"id", "text"}:
@@ -212,7 +205,7 @@ def _question(view: _View, q: _Q) -> list[CheckProblem]:
     return out
 
 
-def _answerable(view: _View, src, qtype: str, path: tuple, name: str, q: Question | None = None) -> list[CheckProblem]:
+def _answerable(view: _View, src, qtype: str, path: tuple, name: str, q: object | None = None) -> list[CheckProblem]:
     out = _fits(src, qtype, path, name)
     if qtype in ("single_choice", "multiple_choice") and not (src.choices or (q is not None and q.choices)):
         out.append(CheckProblem(path + ("choices",), "CHOICES_MISSING", {"name": name, "type": _WORDS[qtype]}))
@@ -263,7 +256,7 @@ def _fits(src, qtype: str, path: tuple, name: str, skip_choices: bool = False) -
     return out
 
 
-def _companions(view: _View, m: Question, path: tuple) -> list[CheckProblem]:
+def _companions(view: _View, m, path: tuple) -> list[CheckProblem]:
     """action_plan, action_date, why and required against what the question is."""
     types = {p.type or m.type for p in m.parts} if m.parts else {m.type}
     judged = types & set(CHOICE_TYPES)
@@ -290,19 +283,19 @@ def _companions(view: _View, m: Question, path: tuple) -> list[CheckProblem]:
     return out
 
 
-def _uses_broken(view: _View, m: Question) -> bool:
+def _uses_broken(view: _View, m) -> bool:
     """Whether the question takes its answers from a scale that has mistakes of its own (reported already)."""
     return any((src.scale or m.scale or "ofsted") in view.broken for src in m.parts or [m])
 
 
-def _all_levels(view: _View, m: Question) -> list[Level]:
+def _all_levels(view: _View, m) -> list[Level]:
     out = []
     for src in m.parts or [m]:
         out += _levels(view, src, src.type or m.type, m)
     return out
 
 
-def _levels(view: _View, src, qtype: str | None, q: Question | None = None) -> list[Level]:
+def _levels(view: _View, src, qtype: str | None, q: object | None = None) -> list[Level]:
     if qtype == "yes_no":
         return list(YES_NO_LEVELS.values())
     if qtype == "grade":
@@ -313,7 +306,7 @@ def _levels(view: _View, src, qtype: str | None, q: Question | None = None) -> l
     return []
 
 
-def _example(view: _View, m: Question) -> str:
+def _example(view: _View, m) -> str:
     levels = _all_levels(view, m)
     weaker = str(levels[-1]) if levels else "Not met"
     if m.type == "grade" or any(p.type == "grade" for p in m.parts):
@@ -322,7 +315,7 @@ def _example(view: _View, m: Question) -> str:
     return f"write the choice as {{value: {weaker}, meets: false}}"
 
 
-def _offered(view: _View, src, qtype: str | None, q: Question | None = None) -> list[str] | None:
+def _offered(view: _View, src, qtype: str | None, q: object | None = None) -> list[str] | None:
     """The answers a question or part offers (N/A and 'Other' included), or None for words, numbers and dates."""
     if qtype not in CHOICE_TYPES:
         return None
@@ -370,7 +363,7 @@ def _conditions(view: _View, q: _Q, keys: dict) -> list[CheckProblem]:
     return out
 
 
-def _leaf(view: _View, owner: Question, leaf: Condition, path: tuple, keys: dict, setting: str) -> list[CheckProblem]:
+def _leaf(view: _View, owner, leaf: Condition, path: tuple, keys: dict, setting: str) -> list[CheckProblem]:
     ref = leaf.question
     if ref not in keys:
         return [CheckProblem(path + ("question",), "CONDITION_UNKNOWN_TARGET",
@@ -395,7 +388,7 @@ def _leaf(view: _View, owner: Question, leaf: Condition, path: tuple, keys: dict
     return out
 
 
-def _target_offers(view: _View, target: Question, part) -> list[str] | None:
+def _target_offers(view: _View, target, part) -> list[str] | None:
     if isinstance(part, str):  # a companion box: why, other, action points, when/who, target date
         return None
     if part is not None:
@@ -454,7 +447,7 @@ def _terms(view: _View) -> list[CheckProblem]:
     return out
 
 
-def _question_texts(q: Question, path: tuple) -> list[tuple[tuple, str]]:
+def _question_texts(q, path: tuple) -> list[tuple[tuple, str]]:
     out = [(path + (k,), getattr(q, k)) for k in TERM_TEXT_KEYS if isinstance(getattr(q, k, None), str)]
     out += [(path + ("parts", i, "text"), p.text) for i, p in enumerate(q.parts)]
     out += [(path + ("links", i, "title"), link.title) for i, link in enumerate(q.links)]

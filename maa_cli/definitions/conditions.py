@@ -27,15 +27,20 @@ question exists and the values are among its answers is checked with the whole t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .scales import NA, NO, YES
 
-if TYPE_CHECKING:
-    from .tool import Tool
+
+class Tool(Protocol):
+    """What describing a condition needs of :class:`maa_cli.definitions.tool.Tool` (not imported: it imports this)."""
+
+    def question(self, qid: str): ...
+
+    def field(self, key: str): ...
 
 #: The tests a condition can make, as written in YAML.
 TESTS = ("is", "is_not", "in", "not_in", "answered", "not_answered")

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import DefinitionError, ErrorCode, Problem, problem
 from .checks import LENIENT_CODES, CheckProblem, raw_problems, suggest
 from .scales import Level, LevelSpec
-from .tool import ID_PATTERN, LENIENT, PART_ID_PATTERN, TOOL_ID_PATTERN, Tool
+from .tool import ID_PATTERN, LENIENT, PART_ID_PATTERN, TOOL_ID_PATTERN, Question, Tool
 from .yamlio import Located
 
 M = TypeVar("M", bound=BaseModel)
@@ -75,7 +75,7 @@ def load_model(located: Located, model: type[M], lenient: bool = False) -> M:
             problems.extend(_translate(err, located, model))
         if model is Tool and not any(err["type"] == "cross_check" for err in errors):
             # The tool's checks as a whole did not run: run them on every part that is right on its own.
-            problems += [_checked(cp, located) for cp in raw_problems(located.data)
+            problems += [_checked(cp, located) for cp in raw_problems(located.data, Question)
                          if not (lenient and cp.code in LENIENT_CODES)]
         raise DefinitionError(_dedupe(problems), title=f"{located.file} cannot be used as written:") from None
 

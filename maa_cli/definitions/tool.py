@@ -28,8 +28,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .checks import LENIENT_CODES, tool_problems
 from .conditions import Condition
 from .scales import BUILT_IN_SCALES, NA, NO, YES, YES_NO_LEVELS, Level, meaning_of
+from .vocabulary import (  # noqa: F401 - re-exported: the tool's vocabulary is imported from here everywhere
+    CHOICE_TYPES,
+    FORM_FRAME_ROWS,
+    MAX_FORM_ROWS,
+    OTHER,
+    TERM,
+    TERM_PATTERN,
+    TERM_TEXT_KEYS,
+    terms_used,
+)
 
 __all__ = ["NA", "NO", "YES", "OTHER", "Tool", "Question", "Part", "Section", "AnswerField", "Condition", "Level"]
 
@@ -40,24 +51,6 @@ ToolKind = Literal["questionnaire", "case_audit", "reflection", "record", "famil
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
 PART_ID_PATTERN = r"^[a-z0-9_]{1,20}$"
 TOOL_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
-TERM_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-OTHER = "Other (please specify)"
-#: A local term in a tool's text: {{procedures}} is replaced by the audit's wording (or the tool's default).
-TERM = re.compile(r"\{\{\s*([A-Za-z0-9_-]+)\s*\}\}")
-#: Settings whose text may hold local terms.
-TERM_TEXT_KEYS = ("title", "instructions", "intro", "text", "guidance", "statutory_reference")
-#: The most rows a tool's Excel form may take: ten times the largest built-in form (95 rows).
-#: 'maa tools check' refuses a longer tool, and the Excel reader reads this many rows and more
-#: (for rows a respondent inserts), so no answer of a tool that passed the check is ever lost.
-#: The Word form of a tool at the limit stays well inside the XML element budget of a return
-#: (maa_cli.intake.safety.MAX_PART_ELEMENTS), even after Word or LibreOffice saves it.
-MAX_FORM_ROWS = 1000
-#: Rows of every Excel form besides its questions, as forms/excel.py lays it out: two title
-#: lines, who it is for, the child's details, the reference line, the headings, and the "How to
-#: complete this form" block (heading, the tool's instructions, how to answer, how to return).
-FORM_FRAME_ROWS = 10
-#: Answer types that can be judged met or not met (the rest are words, numbers and dates).
-CHOICE_TYPES = ("yes_no", "single_choice", "multiple_choice", "grade")
 #: Validation context for a tool an audit already uses: see :data:`maa_cli.definitions.checks.LENIENT_CODES`.
 LENIENT = {"lenient": True}
 
@@ -339,8 +332,6 @@ class Tool(_Strict):
     # -- cross-checks ------------------------------------------------------
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo):
-        from .checks import LENIENT_CODES, tool_problems
-
         problems = tool_problems(self)
         if info.context and info.context.get("lenient"):
             problems = [p for p in problems if p.code not in LENIENT_CODES]
@@ -358,11 +349,6 @@ def _fill(data, words: dict[str, str], key: str | None = None):
     if isinstance(data, str) and key in TERM_TEXT_KEYS:
         return TERM.sub(lambda m: words.get(m.group(1), m.group(0)), data)
     return data
-
-
-def terms_used(text: str | None) -> list[str]:
-    """The local terms (``{{name}}``) a piece of tool text uses."""
-    return TERM.findall(text or "")
 
 
 def answer_is_urgent(field: AnswerField, value) -> bool:
