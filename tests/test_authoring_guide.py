@@ -48,6 +48,14 @@ def test_the_readme_example_is_the_example_file_and_passes_tools_check(tmp_path,
     assert "✓" in out and "8 questions" in out
 
 
+def test_the_readme_reference_tool_passes_tools_check(tmp_path):
+    """The annotated tool at the top of 'Audit tools (YAML)' is itself a valid tool."""
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text[text.index("## Audit tools (YAML)"):], re.DOTALL).group(1)
+    (tmp_path / "reference.yaml").write_text(block, encoding="utf-8")
+    assert "✓" in maa("tools", "check", str(tmp_path / "reference.yaml"))
+
+
 POLICE = {  # Word, in LibreOffice Writer: one standard Partly met, with its action, who and when
     "s1_lead": ("select", "Fully met"), "s1_evidence": ("text", "Board minutes, March."),
     "s2_training": ("select", "Partly met"), "s2_training.action": ("text", "Train the night shift."),
