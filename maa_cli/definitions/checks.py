@@ -201,6 +201,10 @@ def _question(view: _View, q: _Q) -> list[CheckProblem]:
             out += _answerable(view, p, ptype, path + ("parts", pi), f"part '{p.id}' of question '{m.id}'", m)
         # Settings the parts inherit: checked against the type they share.
         out += _fits(m, m.type, path, f"question '{m.id}'", skip_choices=True)
+        if m.scale is not None and m.scale not in view.scales:
+            out.append(CheckProblem(path + ("scale",), "UNKNOWN_SCALE_NAME", {
+                "scale": m.scale, "name": f"question '{m.id}'", "suggestion": _suggest(m.scale, list(view.scales)),
+                "allowed": ", ".join(sorted(view.scales))}))
     out += _companions(view, m, path)
     return out
 

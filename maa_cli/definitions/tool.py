@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..errors import ErrorCode
 from .checks import LENIENT_CODES, tool_problems
 from .conditions import Condition
 from .scales import BUILT_IN_SCALES, NA, NO, YES, YES_NO_LEVELS, Level, meaning_of
@@ -336,7 +337,8 @@ class Tool(_Strict):
         if info.context and info.context.get("lenient"):
             problems = [p for p in problems if p.code not in LENIENT_CODES]
         if problems:
-            raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0].code, "problems": problems})
+            first = ErrorCode[problems[0].code].what.format(**problems[0].params)
+            raise PydanticCustomError("cross_check", "{detail}", {"detail": first, "problems": problems})
         return self
 
 
