@@ -690,7 +690,7 @@ def report_cmd(
 
     ws = _open(directory)
     try:
-        result = build_reports(ws, suppress_below=suppress_below if suppress_below is not None else ws.audit.suppress_below)
+        result = build_reports(ws, suppress_below=suppress_below)
     except MaaError as exc:
         _fail(exc)
     con = _console()

@@ -148,3 +148,43 @@ def test_a_self_assessment_written_from_the_guide_runs_end_to_end_from_any_folde
         ("1.1", "Not met", "Appoint a named lead.", "Chief nurse; by 30/04/2030"),
         ("3.1", "Partly met", "Review the policy.", "Named nurse; by 31/05/2030"),
     ]
+
+    data = load_workbook(audit / "reports" / "restricted" / "data-workbook.xlsx")
+    actions = data["Setting actions"]
+    head = [c.value for c in actions[1]]
+    listed = {(r[head.index("Agency")], r[head.index("No.")], r[head.index("Action points")], r[head.index("When / who")],
+               r[head.index("Target date")].date().isoformat()) for r in actions.iter_rows(min_row=2, values_only=True)}
+    assert listed == {("Northshire Police", "2.1", "Train the night shift.", "Training lead", "2030-06-30"),
+                      ("Northshire Community Health", "1.1", "Appoint a named lead.", "Chief nurse", "2030-04-30"),
+                      ("Northshire Community Health", "3.1", "Review the policy.", "Named nurse", "2030-05-31")}
+
+    # The heat map, in the findings report (three agencies) and the data workbook: each cell is what was typed.
+    typed = {"Northshire Police": {k: v for k, (_op, v) in POLICE.items()}, "Northshire Community Health": HEALTH}
+    numbers = {"s1_lead": "1.1", "s2_training": "2.1", "s2_allegations": "2.2", "s3_procedures": "3.1", "s3_board": "3.2"}
+    expected = {(agency, numbers[k]): v for agency, answers in typed.items() for k, v in answers.items() if k in numbers}
+    expected |= {("Northshire Council", n): "No return" for n in numbers.values()}
+    assert heat_map_in_report(audit / "reports" / "findings-report.docx") == expected
+    sheet = data["Matrix"]
+    columns = [c.value for c in sheet[3]]
+    in_workbook = {(row[0], columns[i]): value.split(" · ")[0] for row in sheet.iter_rows(min_row=5, values_only=True)
+                   if row[0] != "Needing action" for i, value in enumerate(row) if i and value}
+    assert in_workbook == expected
+    assert [c.value for c in sheet[sheet.max_row]][1:] == ["1 of 2", "1 of 2", "0 of 1", "1 of 2", "0 of 1"]
+
+    monkeypatch.chdir(elsewhere[1])
+    assert "questions 1.1, 1.2, 2.1, 3.2" in maa("status", str(audit), code=None)  # exit 1: a return is incomplete
+
+
+def heat_map_in_report(path: Path) -> dict[tuple[str, str], str]:
+    """(agency, question number) -> the answer in each cell of the report's matrix tables (the word before its colour)."""
+    from docx import Document
+
+    cells = {}
+    for table in Document(path).tables:
+        head = [c.text for c in table.rows[0].cells]
+        if head[0] != "Respondent":
+            continue
+        for row in table.rows[1:]:
+            texts = [c.text for c in row.cells]
+            cells |= {(texts[0], head[i]): t.split(" · ")[0] for i, t in enumerate(texts) if i and t}
+    return cells

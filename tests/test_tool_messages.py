@@ -211,8 +211,9 @@ class TestOneRun:
         for meant in ("'required'", "'Partly met'", "'yes_no'", "'q1'"):
             assert f"did you mean {meant}" in messages
         assert "'draft-tool'" in messages  # an id rewritten to one that keeps the rule
-        scale = problems_of(tmp_path, tool_text(GRADE.replace("scale: section11", "scale: sectoin11")))
-        assert "did you mean 'section11'" in str(scale[0])
+        # The misspelt scale is the one problem: its action points are not also called pointless.
+        (scale,) = problems_of(tmp_path, tool_text(GRADE.replace("scale: section11", "scale: sectoin11")))
+        assert "did you mean 'section11'" in str(scale)
 
     def test_a_syntax_error_comes_first_and_alone(self, tmp_path):
         """A YAML mistake stops reading: it is the one message, not buried among others it would cause."""

@@ -288,8 +288,9 @@ def _companions(view: _View, m, path: tuple) -> list[CheckProblem]:
 
 
 def _uses_broken(view: _View, m) -> bool:
-    """Whether the question takes its answers from a scale that has mistakes of its own (reported already)."""
-    return any((src.scale or m.scale or "ofsted") in view.broken for src in m.parts or [m])
+    """Whether the question takes its answers from a scale that has mistakes of its own, or is unknown (reported already)."""
+    names = [src.scale or m.scale or "ofsted" for src in m.parts or [m] if (src.type or m.type) == "grade"]
+    return any(name in view.broken or name not in view.scales for name in names)
 
 
 def _all_levels(view: _View, m) -> list[Level]:

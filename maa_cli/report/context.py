@@ -26,9 +26,8 @@ from .participation import Participation, grouping_attributes, participation
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
 # Small-number suppression in shareable outputs: audit.yaml's 'suppress_below' (a count from 1 to that
-# number minus one is not printed). 5 unless set: small counts about children can identify them. 0 turns
-# it off, a decision for the partnership to record (a case audit of five cases may publish "4 of 5").
-DEFAULT_SUPPRESS_BELOW = 5
+# number minus one is not printed). Unset, it is 5 for an audit about cases (small counts about children
+# can identify them) and off for agencies' answers about themselves: see Audit.small_numbers.
 
 _VERTICAL = re.compile(r"[\x0b\x0c]")  # Word's manual line break and page break, as pasted text carries them
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -104,6 +103,26 @@ class ReportContext:
     def form_type(self, name: str):
         return self.ws.form_type(name)
 
+    def asked_respondents(self, form_type: str) -> list[str]:
+        """The agencies (or respondents) sent a live form of ``form_type``, in the order first issued."""
+        return list(dict.fromkeys(e["agency"] for e in self.manifest.values()
+                                  if e.get("form_type") == form_type and e.get("agency")))
+
+    def matrix_place(self, form_type: str) -> str:
+        """Where the respondent x question matrix of ``form_type`` goes: "report" or "workbook" only.
+
+        audit.yaml's ``matrix_in_report`` decides when set; otherwise agencies answering once each,
+        at most 30 of them, are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`).
+        """
+        from .matrix import matrix_placement
+
+        place = matrix_placement(self.form_type(form_type).per, len(self.asked_respondents(form_type)))
+        if self.audit.matrix_in_report is False:
+            return "workbook"
+        if self.audit.matrix_in_report and self.form_type(form_type).per == "agency":
+            return "report"
+        return place
+
     @cached_property
     def participation(self) -> Participation:
         return participation(self.audit, self.titles, self.manifest, self.records)
@@ -158,7 +177,7 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
     records = responses.records
     tools = {ft.name: ws.tools[ft.name] for ft in ws.audit.form_types if ft.name != FINDINGS_FORM_TYPE}
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
-    small = suppress_below if suppress_below is not None else getattr(ws.audit, "suppress_below", DEFAULT_SUPPRESS_BELOW)
+    small = suppress_below if suppress_below is not None else ws.audit.small_numbers
     manifest = read_manifest(ws)
     issued = live_forms(manifest)
     # A withdrawn form (its case replaced, say) counts nowhere: not as sent, not as returned, not in the results.

@@ -2,7 +2,8 @@
 
 A Responses sheet per form type (one row per accepted return, one column per
 answer box, with the respondent's attributes alongside) and a Setting actions
-sheet (one row per question answered No, with its action points). Restricted
+sheet (one row per answer that needs action, with its action points, when/who and date), and a
+Matrix sheet per form type (respondent x question, RAG as colour and word). Restricted
 (``reports/restricted/``): a row per return lets small groups be recounted, so it is
 the officer's working data, not for publication; :mod:`maa_cli.report.summary_workbook`
 is the shareable one. Identifying answers are not in the collected records at all,
@@ -53,6 +54,7 @@ def write_data_workbook(ctx: ReportContext) -> Path:
         sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
         a4(sheet)
     _actions_sheet(ctx, wb, attributes)
+    _matrix_sheets(ctx, wb)
     return save(ctx, wb, ctx.ws.reports_dir / "restricted" / FILE_NAME, f"{ctx.audit.title}: data workbook (restricted)")
 
 
@@ -68,6 +70,13 @@ def _value(ctx: ReportContext, record: dict, f):
     return value
 
 
+def _date(value: str | None):
+    """An ISO date as a date Excel can sort by (anything else as given)."""
+    with contextlib.suppress(TypeError, ValueError):
+        return dt.date.fromisoformat(value)
+    return value
+
+
 def _attribute_names(ctx: ReportContext) -> list[str]:
     names: list[str] = []
     for a in ctx.audit.agencies:
@@ -80,8 +89,10 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
     if not names:
         return
     sheet = wb.create_sheet("Setting actions")
+    dated = any(q.action_date for name in names for q in ctx.tools[name].questions())
     titles = ["Form ref", "Agency"] + [label(a) for a in attributes] + ["No.", "Question", "Answer", "Action points", "When / who"]
-    header(sheet, 1, titles, [14, 24] + [14] * len(attributes) + [6, 50, 12, 45, 22])
+    titles += ["Target date"] if dated else []
+    header(sheet, 1, titles, [14, 24] + [14] * len(attributes) + [6, 50, 12, 45, 22] + [12] * dated)
     attrs = {a.name: a.attributes for a in ctx.audit.agencies}
     row = 2
     for name in names:
@@ -90,9 +101,26 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
             where = ctx.where(records[a.form_id], f"question {a.number}")
             values = [a.form_id, a.agency] + [attrs.get(a.agency, {}).get(x, "") for x in attributes]
             values += [a.number, a.question, a.answer, ctx.masker.text(a.action), ctx.masker.text(a.when_who)]
+            values += [_date(a.due)] if dated else []
             for col, value in enumerate(values, 1):
                 cell(ctx, sheet, row, col, value, where=where)
             row += 1
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
     a4(sheet)
+
+
+def _matrix_sheets(ctx: ReportContext, wb) -> None:
+    """The respondent x question matrix of every form type answered by choosing, whether or not the
+    findings report shows it too: a long one (many settings, or a row per agency and case) is read here."""
+    from .matrix import respondent_matrix, write_matrix_sheet
+
+    for name, tool in ctx.tools.items():
+        records = ctx.accepted(name)
+        if not records:
+            continue
+        per_agency = ctx.form_type(name).per == "agency"
+        matrix = respondent_matrix(tool, records, title=f"{ctx.titles[name]}: answers by respondent",
+                                   expected=ctx.asked_respondents(name) if per_agency else None)
+        if not matrix.empty:
+            write_matrix_sheet(wb, matrix, "Matrix" if len(ctx.tools) == 1 else f"Matrix {name}")

@@ -46,6 +46,7 @@ def write_findings_report(ctx: ReportContext) -> Path:
     _details(doc, ctx)
     _process(doc, ctx)
     _cases_or_respondents(doc, ctx)
+    _by_respondent(doc, ctx)
     for name in ctx.tools:
         write_results(doc, ctx, name, heading=f"Results: {ctx.titles[name]}" if len(ctx.tools) > 1 else "Results", quote=quoting)
     _themes(doc, ctx)
@@ -70,7 +71,8 @@ def _details(doc: Doc, ctx: ReportContext) -> None:
     if audit.theme:
         rows.append(("Theme", audit.theme))
     rows.append(("Terms of reference", audit.terms_of_reference or "Not recorded in audit.yaml"))
-    rows.append(("Period looked at", f"The {audit.lookback_months} months before the audit"))
+    if audit.about_cases:  # a self-assessment rates arrangements as they are today: no period looked at
+        rows.append(("Period looked at", f"The {audit.lookback_months} months before the audit"))
     if audit.deadline:
         rows.append(("Deadline for returns", deadline_text(ctx)))
     rows.append(("Forms used", "; ".join(f"{ctx.titles[ft.name]} ({_per(ft.per)})" for ft in audit.form_types if ft.name in ctx.tools)))
@@ -175,6 +177,28 @@ def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
             rows = [[value, shown[value], "–" if shown[value] == HIDDEN else fig.percent(b.count(value).pct)] for value in b.counts]
             doc.table([label(b.attribute), "Cases", "%"], rows, [8.0, 4.5, 4.5], caption=f"Cases by {label(b.attribute).lower()}")
             doc.para()
+
+
+def _by_respondent(doc: Doc, ctx: ReportContext) -> None:
+    """The respondent x question matrix (a self-assessment's heat map) of each form type that belongs here.
+
+    An agency's own answers about its arrangements identify no child, so they are shown whole,
+    agency by agency: the comparison a Section 11 report leads with.
+    """
+    from .matrix import add_matrix_tables, respondent_matrix
+
+    for name, tool in ctx.tools.items():
+        expected = ctx.asked_respondents(name)
+        if ctx.matrix_place(name) != "report":
+            continue
+        matrix = respondent_matrix(tool, ctx.accepted(name), title=ctx.titles[name], expected=expected)
+        if matrix.empty or not ctx.accepted(name):
+            continue
+        doc.heading(f"Answers by agency: {ctx.titles[name]}" if len(ctx.tools) > 1 else "Answers by agency", 1)
+        doc.para("Each agency's own answer to every question that is answered by choosing, as it returned it. Where the "
+                 "scale gives a colour it is shown as shading and as a word; answers that need action are in bold. "
+                 "Agencies with no complete return are marked “No return”.")
+        add_matrix_tables(doc.doc, matrix)
 
 
 def _themes(doc: Doc, ctx: ReportContext) -> None:
