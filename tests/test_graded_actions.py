@@ -167,3 +167,72 @@ def test_each_respondents_own_plan_and_the_data_workbook_list_its_graded_actions
     actions = next(data[name] for name in data.sheetnames if "action" in name.casefold())
     listed = [row for row in actions.iter_rows(values_only=True) if "Partly met" in row or "Not met" in row]
     assert len(listed) == 2 and any("Board to review" in row for row in listed)
+
+
+def _collected(ws):
+    from maa_cli.intake.collect import collect
+
+    _return(ws, "Police", ALL_MET | {"s2_1": "Partly met", "s2_1.action": "Board to review", "s2_1.when_who": "Chair",
+                                     "s2_1.due": dt.date(2027, 3, 31)})
+    _return(ws, "Health", ALL_MET | {"s2_4": "No", "s2_4.action": "Write one"})
+    _return(ws, "Council", ALL_MET | {"s2_2": "Not met"})
+    collect(ws)
+    return ws
+
+
+def _report_text(ws) -> tuple[str, dict[tuple[str, str], str]]:
+    """The findings report's text, and its matrix cells: (agency, question number) -> cell text."""
+    from docx import Document
+
+    doc = Document(ws.reports_dir / "findings-report.docx")
+    cells, texts = {}, [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        rows = [[c.text for c in row.cells] for row in table.rows]
+        texts += [" ".join(r) for r in rows]
+        if rows[0][0] == "Respondent":
+            cells |= {(r[0], rows[0][i]): t for r in rows[1:] for i, t in enumerate(r) if i}
+    return "\n".join(texts), cells
+
+
+def test_the_findings_report_compares_the_agencies_ratings_side_by_side(graded_audit):
+    """Three agencies: the report shows each one's rating as word and colour, marks the incomplete one, gives no
+    period looked at (a self-assessment rates today) and holds back no count (no child is counted)."""
+    from maa_cli.report import build_reports
+
+    ws = _collected(graded_audit)
+    assert ws.audit.suppress_below is None and ws.audit.small_numbers == 0
+    build_reports(ws)
+    text, cells = _report_text(ws)
+    assert "Answers by agency" in text
+    assert cells[("Police", "2.1")] == "Partly met · Amber" and cells[("Health", "2.1")] == "Fully met · Green"
+    assert cells[("Health", "2.4")] == "No · Red" and cells[("Council", "2.1")] == "No return"
+    assert "Period looked at" not in text and "fewer than" not in text and "not shown" not in text
+
+
+def test_matrix_in_report_false_keeps_it_to_the_data_workbook(graded_audit):
+    """A partnership whose respondents are named after people turns the report's matrix off; the workbook keeps it."""
+    from maa_cli.report import build_reports
+    from maa_cli.setup.workspace import audit_yaml, open_workspace
+
+    ws = graded_audit
+    audit = ws.audit.model_copy(update={"matrix_in_report": False})
+    (ws.root / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
+    ws = _collected(open_workspace(ws.root))
+    build_reports(ws)
+    text, cells = _report_text(ws)
+    assert not cells and "Answers by agency" not in text
+    sheet = load_workbook(ws.reports_dir / "restricted" / "data-workbook.xlsx")["Matrix"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=5, values_only=True)}
+    assert rows["Police"][0] == "Partly met · Amber" and set(rows["Council"]) == {"No return"}
+
+
+def test_an_audit_about_cases_still_suppresses_by_default():
+    """Unset, suppress_below is 5 for an audit with forms per case, 0 for agencies' own answers, and as written when set."""
+    from maa_cli.definitions.audit import Audit
+
+    base = {"audit_id": "abc123", "title": "T", "partnership": "P", "type": "case_audit"}
+    per_case = Audit.model_validate(base | {"cases": [{"case_ref": "C1"}],
+                                             "form_types": [{"name": "c", "tool": "multi-agency-case-audit", "per": "agency_case"}]})
+    per_agency = Audit.model_validate(base | {"type": "questionnaire", "form_types": [{"name": "q", "tool": "x", "per": "agency"}]})
+    assert (per_case.small_numbers, per_agency.small_numbers) == (5, 0)
+    assert per_agency.model_copy(update={"suppress_below": 3}).small_numbers == 3
