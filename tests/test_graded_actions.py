@@ -236,3 +236,23 @@ def test_an_audit_about_cases_still_suppresses_by_default():
     per_agency = Audit.model_validate(base | {"type": "questionnaire", "form_types": [{"name": "q", "tool": "x", "per": "agency"}]})
     assert (per_case.small_numbers, per_agency.small_numbers) == (5, 0)
     assert per_agency.model_copy(update={"suppress_below": 3}).small_numbers == 3
+
+
+def test_the_restricted_pack_puts_each_rating_beside_what_was_written_about_it(graded_audit):
+    """Question by question, the panel pack has a row per agency that wrote something: its rating, action points,
+    when / who and target date together; agencies that wrote nothing there, and boxes no one wrote in, are left out."""
+    from docx import Document
+
+    from maa_cli.report import build_reports
+
+    ws = _collected(graded_audit)
+    build_reports(ws)
+    doc = Document(ws.reports_dir / "restricted" / "Panel pack - answers by question.docx")
+    tables = {table.rows[0].cells[0].text + str(i): [[c.text for c in row.cells] for row in table.rows]
+              for i, table in enumerate(doc.tables)}
+    by_question = [rows for rows in tables.values() if rows[0][0] == "Respondent"]
+    assert by_question[0] == [["Respondent", "Answer", "Action points", "When / who", "Target date"],
+                              ["Police", "Partly met", "Board to review", "Chair", "31/03/2027"]]
+    assert by_question[1] == [["Respondent", "Answer", "Action points"], ["Health", "No", "Write one"]]  # no one wrote when
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 2")]
+    assert headings == ["2.1 Senior leadership is accountable for safeguarding.", "2.4 Is there a safeguarding policy?"]

@@ -104,9 +104,10 @@ class ReportContext:
         return self.ws.form_type(name)
 
     def asked_respondents(self, form_type: str) -> list[str]:
-        """The agencies (or respondents) sent a live form of ``form_type``, in the order first issued."""
-        return list(dict.fromkeys(e["agency"] for e in self.manifest.values()
-                                  if e.get("form_type") == form_type and e.get("agency")))
+        """The agencies (or respondents) sent a live form of ``form_type``, in audit.yaml's order."""
+        asked = {e["agency"] for e in self.manifest.values() if e.get("form_type") == form_type and e.get("agency")}
+        order = {a.name: i for i, a in enumerate(self.audit.agencies)}
+        return sorted(asked, key=lambda name: (order.get(name, len(order)), name.casefold()))
 
     def matrix_place(self, form_type: str) -> str:
         """Where the respondent x question matrix of ``form_type`` goes: "report" or "workbook" only.
