@@ -256,3 +256,63 @@ def test_the_restricted_pack_puts_each_rating_beside_what_was_written_about_it(g
     assert by_question[1] == [["Respondent", "Answer", "Action points"], ["Health", "No", "Write one"]]  # no one wrote when
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 2")]
     assert headings == ["2.1 Senior leadership is accountable for safeguarding.", "2.4 Is there a safeguarding policy?"]
+
+
+def test_a_grade_counts_as_good_by_what_its_level_means():
+    """On a four-level scale where three levels meet the standard, three count as good, not the 'better half'."""
+    from maa_cli.report.figures import positive_values, question_figures
+
+    tool = Tool.model_validate(RATED | {"scales": {"four": [
+        {"value": "Strong", "meets": True}, {"value": "Good", "meets": True}, {"value": "Adequate", "meets": True},
+        {"value": "Weak", "meets": False}]}, "sections": [{"id": "s", "title": "S", "questions": [
+            {"id": "g", "text": "Rate it", "type": "grade", "scale": "four"}]}]})
+    assert positive_values(tool, tool.question("g")) == ("Strong", "Good", "Adequate")
+    records = [{"form_id": f"F{i}", "form_type": "t", "status": "accepted", "answers": {"g": v}}
+               for i, v in enumerate(["Adequate", "Weak", "Strong"])]
+    (qf,) = question_figures("t", tool, records)
+    assert (qf.positive.n, qf.positive.of, qf.positive_label) == (2, 3, "meeting the standard")
+
+
+def test_a_number_question_is_broken_down_by_respondent_attribute_too():
+    """Every question type has its breakdown: a number's median, lowest and highest per sector."""
+    from maa_cli.report.figures import question_figures
+
+    tool = Tool.model_validate(RATED | {"sections": [{"id": "s", "title": "S", "questions": [
+        {"id": "staff", "text": "How many staff?", "type": "number"}]}]})
+    records = [{"form_id": f"F{i}", "form_type": "t", "status": "accepted", "answers": {"staff": n}}
+               for i, n in enumerate([4, 10, 7, 30])]
+    sector = {"F0": "Health", "F1": "Health", "F2": "Police", "F3": "Police"}
+    (qf,) = question_figures("t", tool, records, {"sector": sector})
+    assert qf.numbers_by_group == {"sector": {"Health": [4, 10], "Police": [7, 30]}}
+
+
+def test_the_report_breaks_a_number_down_by_sector(tmp_path):
+    """Six agencies in two sectors: the findings report gives each sector's median, lowest and highest staff count."""
+    import yaml
+    from docx import Document
+
+    from maa_cli.forms.plan import issue_forms, plan_forms
+    from maa_cli.intake.collect import collect
+    from maa_cli.report import build_reports
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
+
+    tool = RATED | {"sections": [{"id": "s", "title": "About you", "questions": [
+        {"id": "staff", "number": "1", "text": "How many staff work with children?", "type": "number"}]}]}
+    staff = {"Police": 40, "Probation": 12, "Youth Justice": 9, "Health": 300, "GP Federation": 25, "Hospice": 18}
+    sector = {"Police": "Justice", "Probation": "Justice", "Youth Justice": "Justice"}
+    rows = "".join(f"{a},x,{i}@a.example,{sector.get(a, 'Health')}\n" for i, a in enumerate(staff))
+    files = build_files(tmp_path / "in", {"t.yaml": yaml.safe_dump(tool, sort_keys=False),
+                                          "agencies.csv": "agency,contact_name,email,sector\n" + rows})
+    new_audit(tmp_path / "a", NewAudit(title="Staffing", partnership="Northshire SCP", tool=str(files["t.yaml"]),
+                                       agencies_csv=files["agencies.csv"], deadline=dt.date(2030, 3, 31),
+                                       return_to="audits@northshire.example"))
+    ws = open_workspace(tmp_path / "a")
+    issue_forms(ws)
+    for f in plan_forms(ws):
+        fill_excel(ws.forms_dir / f.relpath, ws.returns_dir / f"{f.agency}.xlsx", {"staff": staff[f.agency]})
+        os.utime(ws.returns_dir / f"{f.agency}.xlsx", (time.time() - 3600,) * 2)
+    collect(ws)
+    build_reports(ws)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in Document(ws.reports_dir / "findings-report.docx").tables]
+    assert [["Sector", "Answers", "Median", "Lowest", "Highest"], ["Health", "3", "25", "18", "300"],
+            ["Justice", "3", "12", "9", "40"]] in tables

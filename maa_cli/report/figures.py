@@ -91,10 +91,11 @@ class QuestionFigures:
     distribution: Distribution | None = None
     parts: list[tuple[str, str, Distribution]] = field(default_factory=list)  # (label, text, distribution)
     compliance: Count | None = None  # yes/no: Yes of Yes+No (rolled up)
-    positive: Count | None = None  # grade: the better half of the scale, of all graded
+    positive: Count | None = None  # grade: the levels that meet the standard (or the better half), of all graded
     positive_label: str = ""
     by_group: dict[str, dict[str, Distribution]] = field(default_factory=dict)
     numbers: list[int] = field(default_factory=list)
+    numbers_by_group: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # number: the answers per group
     text_answers: int = 0
 
     @property
@@ -118,8 +119,12 @@ def is_practice(q: Question) -> bool:
 
 
 def positive_values(tool: Tool, q: Question) -> tuple[str, ...]:
-    """The better half of a grade scale (Outstanding and Good; Fully met; Green)."""
+    """The grades that count as good: those whose level meets the standard where the scale says
+    (Outstanding and Good; Fully met; Green), else the better half of a plain scale."""
     scale = [v for v in tool.choices_for(q) if v != NA]
+    levels = [tool.meaning(tool.field(q.id), v) for v in scale] if not q.parts else []
+    if any(level is not None and level.meets is not None for level in levels):
+        return tuple(v for v, level in zip(scale, levels, strict=True) if level is None or level.meets is not False)
     return tuple(scale[: max(1, len(scale) // 2)])
 
 
@@ -146,7 +151,7 @@ def question_figures(form_type: str, tool: Tool, records: list[dict], groups: di
 
     Args:
         groups: optional breakdowns: ``{group name: {form_id: group value}}`` (e.g. by agency,
-            or by the respondents' quadrant); each yes/no, grade or choice question is
+            or by the respondents' quadrant); each yes/no, grade, choice or number question is
             broken down by each group.
     """
     accepted = [r for r in records if r["form_type"] == form_type and r["status"] == "accepted"]
@@ -172,9 +177,15 @@ def question_figures(form_type: str, tool: Tool, records: list[dict], groups: di
         elif qf.kind == "grade":
             good = positive_values(tool, q)
             qf.positive = Count(sum(qf.distribution.counts.get(v, 0) for v in good), qf.distribution.answered)
-            qf.positive_label = " or ".join(v.lower() for v in good) if len(good) <= 2 else "in the better half"
+            qf.positive_label = " or ".join(v.lower() for v in good) if len(good) <= 2 else "meeting the standard"
         elif qf.kind == "number":
             qf.numbers = sorted(v for v in values if isinstance(v, int))
+            for name, by_form in (groups or {}).items():
+                numbers: dict[str, list[int]] = {}
+                for r, v in zip(accepted, values, strict=True):
+                    if isinstance(v, int):
+                        numbers.setdefault(by_form.get(r["form_id"]) or "Not recorded", []).append(v)
+                qf.numbers_by_group[name] = {k: sorted(vs) for k, vs in sorted(numbers.items())}
         elif qf.kind in ("text", "date"):
             qf.text_answers = sum(1 for v in values if v not in (None, ""))
         out.append(qf)

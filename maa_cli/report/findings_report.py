@@ -214,7 +214,7 @@ def _themes(doc: Doc, ctx: ReportContext) -> None:
     tags = [t for t in themes if t.source == "question themes"]
     if tags:
         doc.heading("By practice theme", 2)
-        doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades in the better half of the scale.")
+        doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades that meet the standard (the better half of a scale that does not say).")
         tags = ranked_for_print(ctx, tags, lambda t: t.count, sorted(tags, key=lambda t: t.label))
         rows = [[t.label, *count_cells(t.count, ctx.small)] for t in tags]
         table = doc.table(["Theme", "Met", "Answers", "%"], rows, [7.0, 3.0, 3.0, 4.0], caption="Themes, weakest first")

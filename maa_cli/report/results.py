@@ -126,6 +126,8 @@ def _question(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, accepted: l
             doc.para(f"{fewer(ctx.small).capitalize()} answers: the figures are not shown.")
         elif values:
             doc.para(f"{len(values)} answers: median {fig.median(values):g}, lowest {values[0]}, highest {values[-1]}.")
+            for group, split in qf.numbers_by_group.items():
+                _numbers_by_group(doc, ctx, qf, group, split)
         else:
             doc.para("No answers.")
     else:
@@ -172,6 +174,21 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
         rows = [[value] + [shown.cell(r, c) if shown.mask[r][c] or cells[r][c] else "" for c in range(len(values))] + [shown.total(r)]
                 for r, (value, _d) in enumerate(groups)]
         doc.table([name] + list(values) + ["n"], rows, widths, caption=f"Question {qf.number} by {name.lower()}", size=8.5)
+    doc.para()
+
+
+def _numbers_by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str, split: dict[str, list[int]]) -> None:
+    """A number question's median, lowest and highest per group; with a group of few answers, one sentence instead."""
+    if len(split) < 2:
+        return
+    name = label(group)
+    if any(is_small(len(numbers), ctx.small) for numbers in split.values()):  # its count would follow from the total
+        doc.para(f"Question {qf.number} by {name.lower()}: not shown, as a group has {fewer(ctx.small)} answers.",
+                 style="Form guidance")
+        return
+    rows = [[value, len(numbers), f"{fig.median(numbers):g}", numbers[0], numbers[-1]] for value, numbers in split.items()]
+    doc.table([name, "Answers", "Median", "Lowest", "Highest"], rows, [6.0, 2.8, 2.8, 2.7, 2.7],
+              caption=f"Question {qf.number} by {name.lower()}")
     doc.para()
 
 
