@@ -316,3 +316,30 @@ def test_the_report_breaks_a_number_down_by_sector(tmp_path):
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in Document(ws.reports_dir / "findings-report.docx").tables]
     assert [["Sector", "Answers", "Median", "Lowest", "Highest"], ["Health", "3", "25", "18", "300"],
             ["Justice", "3", "12", "9", "40"]] in tables
+
+
+def test_without_action_points_the_report_says_why_there_are_no_respondent_plans(tmp_path):
+    """A rated tool without 'action_plan': no reports/respondents/, and 'maa report' says why and what to add."""
+    import yaml
+
+    from maa_cli.forms.plan import issue_forms, plan_forms
+    from maa_cli.intake.collect import collect
+    from maa_cli.report import build_reports
+    from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
+
+    tool = RATED | {"sections": [{"id": "s", "title": "S", "questions": [
+        {"id": "g", "number": "1", "text": "Rate leadership", "type": "grade", "scale": "section11"}]}]}
+    files = build_files(tmp_path / "in", {"t.yaml": yaml.safe_dump(tool, sort_keys=False),
+                                          "agencies.csv": "agency,contact_name,email\nPolice,A,a@p.example\n"})
+    new_audit(tmp_path / "a", NewAudit(title="S11", partnership="Northshire SCP", tool=str(files["t.yaml"]),
+                                       agencies_csv=files["agencies.csv"], deadline=dt.date(2030, 3, 31),
+                                       return_to="audits@northshire.example"))
+    ws = open_workspace(tmp_path / "a")
+    issue_forms(ws)
+    (form,) = plan_forms(ws)
+    fill_excel(ws.forms_dir / form.relpath, ws.returns_dir / "police.xlsx", {"g": "Not met"})
+    os.utime(ws.returns_dir / "police.xlsx", (time.time() - 3600,) * 2)
+    collect(ws)
+    result = build_reports(ws)
+    assert not (ws.reports_dir / "respondents").exists()
+    assert any("no respondent action plans" in note and "action_plan: true" in note for note in result.notes)

@@ -30,8 +30,25 @@ def plan_form_types(ctx: ReportContext) -> list[str]:
             if ctx.form_type(name).per == "agency" and any(q.action_plan for q in tool.questions())]
 
 
+def why_no_plans(ctx: ReportContext) -> list[str]:
+    """A note for each form type answered by each agency that gets no plans though its answers can need action.
+
+    Plans list the respondent's own action points, so they come with ``action_plan: true``; a
+    tool without it says so rather than leaving ``reports/respondents/`` silently missing.
+    """
+    from ..definitions.tool import not_met_levels
+
+    chosen = set(plan_form_types(ctx))
+    return [f"no respondent action plans for '{ctx.titles[name]}': its questions do not ask for action points "
+            "(add 'action_plan: true' to the questions whose answers need action, then issue the forms again)"
+            for name, tool in ctx.tools.items()
+            if name not in chosen and ctx.form_type(name).per == "agency" and ctx.accepted(name)
+            and any(not q.urgent and not_met_levels(tool, q) for q in tool.questions())]
+
+
 def write_respondent_plans(ctx: ReportContext) -> list[Path]:
     out = []
+    ctx.notes.extend(why_no_plans(ctx))
     names = NameAllocator()
     for name in plan_form_types(ctx):
         tool = ctx.tools[name]
