@@ -113,15 +113,21 @@ class ReportContext:
         """Where the respondent x question matrix of ``form_type`` goes: "report" or "workbook" only.
 
         audit.yaml's ``matrix_in_report`` decides when set; otherwise agencies answering once each,
-        at most 30 of them, are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`).
+        at most 30 of them, are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`),
+        unless one of them is described as a childminder (by any attribute, e.g. setting_type).
         """
         from .matrix import matrix_placement
 
-        place = matrix_placement(self.form_type(form_type).per, len(self.asked_respondents(form_type)))
+        asked = self.asked_respondents(form_type)
+        place = matrix_placement(self.form_type(form_type).per, len(asked))
         if self.audit.matrix_in_report is False:
             return "workbook"
         if self.audit.matrix_in_report and self.form_type(form_type).per == "agency":
             return "report"
+        # A childminder's setting usually carries the childminder's own name: a person, not an agency.
+        attributes = {a.name: a.attributes for a in self.audit.agencies}
+        if any("childminder" in str(v).casefold() for name in asked for v in attributes.get(name, {}).values()):
+            return "workbook"
         return place
 
     @cached_property
