@@ -130,7 +130,7 @@ class Audit(_Strict):
     # ``small_numbers``); 0 turns it off for a case audit (a decision to record, not a default).
     suppress_below: int | None = Field(default=None, ge=0, le=20)
     # Where the respondent x question matrix goes: unset lets maa choose (the findings report for
-    # 30 or fewer agencies answering once each, else the data workbook); false keeps it out of the
+    # 20 or fewer agencies answering once each, else the data workbook); false keeps it out of the
     # shareable report (respondents named after a person, such as childminders).
     matrix_in_report: bool | None = None
     agencies: list[Agency] = []

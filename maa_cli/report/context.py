@@ -113,7 +113,7 @@ class ReportContext:
         """Where the respondent x question matrix of ``form_type`` goes: "report" or "workbook" only.
 
         audit.yaml's ``matrix_in_report`` decides when set; otherwise agencies answering once each,
-        at most 30 of them, are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`),
+        at most 20 of them (as many as may be named), are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`),
         unless one of them is described as a childminder (by any attribute, e.g. setting_type).
         """
         from .matrix import matrix_placement
@@ -162,6 +162,18 @@ class ReportContext:
                 out += fig.weaker_grade_themes(name, tool, self.records)
             out += fig.tag_themes(self.figures[name])
         return out
+
+    @cached_property
+    def counts(self):
+        """Cases chosen and audited, forms sent, returned and complete: one source for every output."""
+        from .counts import audit_counts
+
+        return audit_counts(self)
+
+    @property
+    def interim(self) -> bool:
+        """Whether the panel's conclusions are still to come (no findings form returned yet)."""
+        return self.findings is None
 
     @cached_property
     def audited_cases(self) -> list[str]:

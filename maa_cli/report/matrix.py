@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from ..definitions.tool import CHOICE_TYPES, NA, NO, YES, Question, Tool, not_met
 from ..intake.judging import not_met_text, question_value
 from .figures import answer_questions
+from .participation import NAMED_LIMIT
 
-#: At most this many respondents go in the findings report; more go in the data workbook only.
-REPORT_LIMIT = 30
+#: At most this many respondents go in the findings report; more go in the data workbook only. The same
+#: limit as naming respondents anywhere shareable: past it, a county's settings are counted, not named.
+REPORT_LIMIT = NAMED_LIMIT
 #: Fill and text colours: Excel's own good / neutral / bad styles, readable when printed in grey.
 COLOURS = {"green": ("C6EFCE", "006100"), "amber": ("FFEB9C", "9C5700"), "red": ("FFC7CE", "9C0006")}
 NO_RETURN = "No return"

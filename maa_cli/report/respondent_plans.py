@@ -17,7 +17,7 @@ from ..forms.naming import NameAllocator
 from .context import ReportContext
 from .figures import setting_actions
 from .participation import received_date
-from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, save, status_list, title_rows
+from .xlsx_kit import STATUSES, cell, fit_row, header, new_workbook, print_setup, save, status_list, title_rows
 
 FOLDER = "respondents"
 COLUMNS = ["No.", "Question", "Your answer", "Action points", "When / who", "Status", "Progress update", "Date completed"]
@@ -75,21 +75,20 @@ def _write(ctx: ReportContext, path: Path, agency: str, record: dict, actions: l
                "action points you gave. Keep the Status and Progress columns up to date; the business unit may ask for "
                "this plan at a later check.")
     first = title_rows(sheet, [(f"{agency}: safeguarding action plan", True), (intro, False)], len(COLUMNS))
-    header(sheet, first, COLUMNS, WIDTHS)
+    widths = header(sheet, first, COLUMNS, WIDTHS)
     row = first + 1
     for a in actions:
         where = ctx.where(record, f"question {a.number}")
         values = [a.number, a.question, a.answer, ctx.mask(a.action, where), ctx.mask(_when(a), where), STATUSES[0], None, None]
         for col, value in enumerate(values, 1):
             cell(ctx, sheet, row, col, value, where=where, wrap=True)
-        fit_row(sheet, row, WIDTHS)
+        fit_row(sheet, row, widths)
         row += 1
     if not actions:
         cell(ctx, sheet, row, 2, "No actions: none of your answers needs action.", wrap=True)
     else:
         status_list(sheet, "F", first + 1, row - 1)
-    sheet.freeze_panes = f"A{first + 1}"
-    a4(sheet)
+    print_setup(sheet, widths, first, freeze=f"C{first + 1}", repeat=2, title=f"{agency}: safeguarding action plan")
     return save(ctx, wb, path, f"{agency}: safeguarding action plan")
 
 
