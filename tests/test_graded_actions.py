@@ -200,7 +200,7 @@ def test_the_findings_report_compares_the_agencies_ratings_side_by_side(graded_a
     from maa_cli.report import build_reports
 
     ws = _collected(graded_audit)
-    assert ws.audit.suppress_below is None and ws.audit.small_numbers == 0
+    assert ws.audit.suppress_below is None
     build_reports(ws)
     text, cells = _report_text(ws)
     assert "Answers by agency" in text
@@ -226,16 +226,19 @@ def test_matrix_in_report_false_keeps_it_to_the_data_workbook(graded_audit):
     assert rows["Police"][0] == "Partly met · Amber" and set(rows["Council"]) == {"No return"}
 
 
-def test_an_audit_about_cases_still_suppresses_by_default():
-    """Unset, suppress_below is 5 for an audit with forms per case, 0 for agencies' own answers, and as written when set."""
+def test_an_audit_about_cases_or_many_settings_still_suppresses_by_default():
+    """Unset, suppress_below is 0 only for a few named agencies answering about themselves; an audit with forms per
+    case, or a questionnaire whose respondents are many or childminders, holds back counts below 5; a value set is kept."""
     from maa_cli.definitions.audit import Audit
+    from maa_cli.report.context import default_suppression
 
     base = {"audit_id": "abc123", "title": "T", "partnership": "P", "type": "case_audit"}
     per_case = Audit.model_validate(base | {"cases": [{"case_ref": "C1"}],
-                                             "form_types": [{"name": "c", "tool": "multi-agency-case-audit", "per": "agency_case"}]})
+                                            "form_types": [{"name": "c", "tool": "multi-agency-case-audit", "per": "agency_case"}]})
     per_agency = Audit.model_validate(base | {"type": "questionnaire", "form_types": [{"name": "q", "tool": "x", "per": "agency"}]})
-    assert (per_case.small_numbers, per_agency.small_numbers) == (5, 0)
-    assert per_agency.model_copy(update={"suppress_below": 3}).small_numbers == 3
+    assert default_suppression(per_case, ["workbook"]) == 5
+    assert (default_suppression(per_agency, ["report"]), default_suppression(per_agency, ["workbook"])) == (0, 5)
+    assert default_suppression(per_agency.model_copy(update={"suppress_below": 3}), ["report"]) == 3
 
 
 def test_the_restricted_pack_puts_each_rating_beside_what_was_written_about_it(graded_audit):

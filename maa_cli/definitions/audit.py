@@ -126,8 +126,8 @@ class Audit(_Strict):
     # The partnership's own wording for terms tools leave open ({{procedures}} …), filled in when forms are issued.
     local_terms: dict[str, str] = {}
     # Shareable reports hide counts from 1 to this minus one (small numbers can identify a child).
-    # Unset: 5 for an audit about cases, 0 for one that asks agencies about themselves (see
-    # ``small_numbers``); 0 turns it off for a case audit (a decision to record, not a default).
+    # Unset: 5, except for a few named agencies answering about themselves, whose answers the report
+    # shows agency by agency anyway (see maa_cli.report.context.default_suppression); 0 turns it off.
     suppress_below: int | None = Field(default=None, ge=0, le=20)
     # Where the respondent x question matrix goes: unset lets maa choose (the findings report for
     # 20 or fewer agencies answering once each, else the data workbook); false keeps it out of the
@@ -181,19 +181,6 @@ class Audit(_Strict):
     def about_cases(self) -> bool:
         """True when the audit looks at children's cases (cases listed, or a form answered per case)."""
         return bool(self.cases) or any(ft.per in ("agency_case", "case") for ft in self.form_types)
-
-    @property
-    def small_numbers(self) -> int:
-        """The suppression threshold shareable reports use.
-
-        Small counts can identify a child, so an audit about cases hides counts below 5 unless
-        ``suppress_below`` says otherwise. An agency's answers about its own arrangements identify
-        no child: a questionnaire or self-assessment without cases suppresses nothing unless the
-        partnership sets ``suppress_below``.
-        """
-        if self.suppress_below is not None:
-            return self.suppress_below
-        return 5 if self.about_cases else 0
 
     def agency(self, name: str) -> Agency:
         for a in self.agencies:

@@ -26,8 +26,9 @@ from .participation import Participation, grouping_attributes, participation
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
 # Small-number suppression in shareable outputs: audit.yaml's 'suppress_below' (a count from 1 to that
-# number minus one is not printed). Unset, it is 5 for an audit about cases (small counts about children
-# can identify them) and off for agencies' answers about themselves: see Audit.small_numbers.
+# number minus one is not printed). Unset, it is 5 (small counts about children can identify them),
+# except for a few named agencies answering about themselves: see default_suppression.
+DEFAULT_SUPPRESS_BELOW = 5
 
 _VERTICAL = re.compile(r"[\x0b\x0c]")  # Word's manual line break and page break, as pasted text carries them
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -190,13 +191,30 @@ class ReportContext:
         return f"{record['form_id']} ({self.masker.text(who)}) {key}"
 
 
+def default_suppression(audit, matrix_places: list[str]) -> int:
+    """The suppression threshold when ``audit.yaml`` sets none.
+
+    Small counts can identify a child, so an audit about cases (cases listed, or forms per case)
+    holds back counts below 5; so does a questionnaire whose respondents are many, or people (a
+    childminder), where a small count in a breakdown could point to one. A few named agencies
+    answering about their own arrangements (each form type's matrix in the findings report,
+    ``matrix_places`` all "report") identify no child, and the report shows each agency's answers
+    anyway: nothing is held back.
+    """
+    if audit.suppress_below is not None:
+        return audit.suppress_below
+    if not audit.about_cases and matrix_places and all(place == "report" for place in matrix_places):
+        return 0
+    return DEFAULT_SUPPRESS_BELOW
+
+
 def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: int | None = None) -> ReportContext:
     """Read everything the reports need from an opened audit folder."""
     responses = read_responses(ws, statuses=("accepted", "incomplete"))
     records = responses.records
     tools = {ft.name: ws.tools[ft.name] for ft in ws.audit.form_types if ft.name != FINDINGS_FORM_TYPE}
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
-    small = suppress_below if suppress_below is not None else ws.audit.small_numbers
+    small = suppress_below if suppress_below is not None else ws.audit.suppress_below
     manifest = read_manifest(ws)
     issued = live_forms(manifest)
     # A withdrawn form (its case replaced, say) counts nowhere: not as sent, not as returned, not in the results.
@@ -212,6 +230,8 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
         today=today or dt.date.today(),
         small=small or None,
     )
+    if small is None:
+        ctx.small = default_suppression(ws.audit, [ctx.matrix_place(name) for name in tools]) or None
     ctx.unreadable = responses.unreadable
     for name, why in responses.unreadable:
         ctx.notes.append(f"the response record '{name}' in the restricted store's responses/ folder could not be read "
