@@ -127,6 +127,8 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
 def _matrix_sheets(ctx: ReportContext, wb) -> None:
     """The respondent x question matrix of every form type answered by choosing, whether or not the
     findings report shows it too: a long one (many settings, or a row per agency and case) is read here."""
+    from openpyxl.utils import get_column_letter
+
     from .matrix import respondent_matrix, write_matrix_sheet
 
     for name, tool in ctx.tools.items():
@@ -136,5 +138,9 @@ def _matrix_sheets(ctx: ReportContext, wb) -> None:
         per_agency = ctx.form_type(name).per == "agency"
         matrix = respondent_matrix(tool, records, title=f"{ctx.titles[name]}: answers by respondent",
                                    expected=ctx.asked_respondents(name) if per_agency else None)
-        if not matrix.empty:
-            write_matrix_sheet(wb, matrix, "Matrix" if len(ctx.tools) == 1 else f"Matrix {name}")
+        if matrix.empty:
+            continue
+        sheet = write_matrix_sheet(wb, matrix, "Matrix" if len(ctx.tools) == 1 else f"Matrix {name}")
+        widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, len(matrix.columns) + 2)]
+        print_setup(sheet, widths, 3, freeze="B5", repeat=1, title=f"{ctx.audit.title}: answers by respondent (restricted)")
+        sheet.print_title_rows = "3:4"  # the question numbers and their text, on every page
