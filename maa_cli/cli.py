@@ -149,6 +149,78 @@ def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check
     _console().print(f"✓ {file}: '{tool.title}' v{tool.version}, {len(tool.questions())} questions, {len(fields)} answer boxes.")
 
 
+@tools_app.command("update", epilog='Example: maa tools update "Section 11 2027" --yes')
+def tools_update(
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
+    form_type: str | None = typer.Option(None, "--form-type", help="Only this form type."),
+    from_file: Path | None = typer.Option(None, "--from", help="Compare with this tool file (the original moved)."),
+    yes: bool = typer.Option(False, "--yes", help="Take the new versions without asking (for scripts)."),
+):
+    """Compare the audit's copy of each tool with its original; show the differences and take the new version.
+
+    The audit reads only its own copy (tools/ in the audit folder): editing the original, or upgrading
+    maa, changes nothing until this command takes the new version. Exit 1 when differences were shown
+    but not taken.
+    """
+    from rich.text import Text
+
+    from .errors import MaaError
+    from .forms import tool_versions
+
+    ws = _open(directory)
+    try:
+        updates = tool_versions.compare(ws, form_type, from_file)
+    except MaaError as exc:
+        _fail(exc)
+    con = _console()
+    for u in updates:
+        _show_tool_update(con, u)
+    changed = [u for u in updates if u.changed]
+    if not changed:
+        con.print(Text("✓ Nothing to take: " + ("every copy matches its original." if not any(u.problem for u in updates)
+                                                 else "see above.")))
+        raise typer.Exit(1 if any(u.problem for u in updates) else 0)
+    take = yes or (sys.stdin.isatty() and typer.confirm(f"Take the new version for {', '.join(u.form_type for u in changed)}?"))
+    if not take:
+        con.print(Text("Nothing was changed. Run again with --yes to take the new versions."))
+        raise typer.Exit(1)
+    try:
+        tool_versions.apply(ws, changed)
+    except MaaError as exc:
+        _fail(exc)
+    con.print(Text(f"✓ The audit now uses the new version for {', '.join(u.form_type for u in changed)}. Forms issued "
+                   f"before keep their questions; 'maa issue-forms {quoted(ws.root)}' issues only new forms (add --force "
+                   "to issue every form again)."))
+
+
+def _show_tool_update(con, u) -> None:
+    from rich.text import Text
+
+    from .plain import plain
+
+    copy = f"copy of version {u.record.version}, taken {u.record.taken:%d/%m/%Y}" if u.record and u.record.taken else "no copy kept yet"
+    con.print(Text(f"Form type '{u.form_type}' — {plain(u.source)} ({copy})", style="bold"))
+    for label, n in u.issued.items():
+        con.print(Text(f"  issued: {n} form(s) with {label}"))
+    if u.problem is not None:
+        for p in u.problem.problems:
+            con.print(Text(plain(f"  ✗ {p.where + ': ' if p.where else ''}{p.message}. {p.hint}")), soft_wrap=True)
+        return
+    if not u.changed:
+        con.print(Text("  unchanged"))
+        return
+    for label, keys in (("added", u.added), ("removed", u.removed), ("reworded or new answers", u.reworded)):
+        if keys:
+            con.print(Text(f"  {label}: {', '.join(keys)}"))
+    for line in u.diff[:200]:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        con.print(Text(plain(f"  {line}"), style=style or ""), soft_wrap=True)
+    if len(u.diff) > 200:
+        con.print(Text(f"  … and {len(u.diff) - 200} more lines"))
+    for w in u.warnings:
+        con.print(Text(plain(f"  note: {w}")), soft_wrap=True)
+
+
 # -- setting up ------------------------------------------------------------------------------------
 
 _SETUP, _CASES = "What and when", "Cases"
@@ -678,7 +750,7 @@ def report_cmd(
 
     ws = _open(directory)
     try:
-        result = build_reports(ws, suppress_below=suppress_below if suppress_below is not None else ws.audit.suppress_below)
+        result = build_reports(ws, suppress_below=suppress_below)
     except MaaError as exc:
         _fail(exc)
     con = _console()

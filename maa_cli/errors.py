@@ -162,6 +162,145 @@ class ErrorCode(Enum):
         "\"Forms export.xlsx#row 14\"); run 'maa collect' first if it was saved since.",
     )
 
+    # -- Audit tools an officer writes (tools branch): conditions, meanings, local terms, snapshots.
+    #    Every message says where (file, line, column, question), what is wrong and how to fix it,
+    #    in the officer's words; tests/test_tool_messages.py walks each one for validator jargon.
+    WRONG_TYPE = ("{name} should be {expected}", "Write it as {example}.")
+    ID_FORMAT = (
+        "'{value}' cannot be used as {what}: {rule}",
+        "Use something like '{suggestion}'.",
+    )
+    TOO_FEW = ("{name} is empty", "Give at least one {item}.")
+    NUMBER_RANGE = ("{name} should be {bound}", "Give a whole number {bound}.")
+    TEXT_LENGTH = ("{name} should be {bound}", "{fix}")
+    EMPTY_VALUE = ("{name} has no value after its ':'", "Write the value after '{key}:', or remove the line.")
+    NOT_A_DATE = ("{name} is not a date maa can read", "Write it day first, e.g. 31/03/2027.")
+    YAML_TAB = (
+        "this line is indented with a tab; YAML needs spaces",
+        "Replace the tab at the start of the line with spaces (two for each level), and set your editor to "
+        "insert spaces when you press Tab.",
+    )
+    YAML_COLON_IN_TEXT = (
+        "YAML cannot read the ':' here: the text on this line contains ': ', or the line is indented further "
+        "than the setting above it",
+        "If it is text, put all of it in quotes, e.g. text: \"Note: see the policy\"; otherwise line the setting "
+        "up with the ones above it.",
+    )
+    YAML_MISSING_COLON = (
+        "a setting here has no ':' after its name, or is indented differently from the line above",
+        "Write each setting as 'name: value', and line it up with the settings around it.",
+    )
+    YAML_INDENT = (
+        "the indentation here does not line up with the lines above",
+        "Indent each setting of a question by the same number of spaces, and start each list item ('- ') "
+        "at the same column as the items before it.",
+    )
+    YAML_UNCLOSED_QUOTE = (
+        "a quote opened here is never closed",
+        "Add the closing quote (the same kind: ' or \"). To put a ' inside single quotes, write it twice ('').",
+    )
+    YAML_UNCLOSED_BRACKET = (
+        "a list in [ ] or a set of settings in {{ }} opened here is not closed, or its items are not separated by commas",
+        "Close it with ] or }} and separate the items with commas, or write the items one per line instead.",
+    )
+    YAML_BACKSLASH = (
+        "a backslash inside double quotes starts a special character that YAML does not know",
+        "Use single quotes around text that contains a backslash, or write the backslash twice.",
+    )
+    CONDITION_NO_SUBJECT = (
+        "the condition does not say which question (or respondent attribute) it depends on",
+        "Add 'question: <id>' (or 'attribute: <column of the agencies file>').",
+    )
+    CONDITION_TWO_SUBJECTS = (
+        "the condition names both a question and an attribute",
+        "Give one of them; to test both, put each in its own condition under 'all:' or 'any:'.",
+    )
+    CONDITION_NO_TEST = (
+        "the condition does not say what it tests",
+        "Add one of: is, is_not, in, not_in, answered, not_answered (e.g. is: \"No\").",
+    )
+    CONDITION_TWO_TESTS = (
+        "the condition gives both '{first}' and '{second}'",
+        "Keep one; to combine tests, list each as its own condition under 'all:' (every one holds) or 'any:' (one is enough).",
+    )
+    CONDITION_NO_VALUES = ("'{test}' lists no answers", "List at least one answer, e.g. {test}: [Partly met, Not met].")
+    CONDITION_TWO_GROUPS = (
+        "the condition gives both 'all:' and 'any:' at the same level",
+        "Keep one, and put the other inside it as one of its items.",
+    )
+    CONDITION_GROUP_MIXED = (
+        "'{group}:' cannot sit beside '{key}' in the same condition",
+        "Move '{key}' into a condition of its own, listed under '{group}:'.",
+    )
+    CONDITION_EMPTY_GROUP = ("'{group}:' lists no conditions", "List the conditions under it, one per '- ' line, or remove it.")
+    CONDITION_UNKNOWN_TARGET = (
+        "question '{id}' depends on '{ref}', which is not a question or answer box of this tool{suggestion}",
+        "Use the id of a question in this tool, or 'id.part' for one part (e.g. q3.a), or 'id.action' for its action points.",
+    )
+    CONDITION_SELF = (
+        "question '{id}' depends on its own answer in '{setting}'",
+        "Point the condition at another question.",
+    )
+    CONDITION_NOT_CHOICE = (
+        "'{ref}' is answered in words, a number or a date, so '{test}' cannot compare it with a list of answers",
+        "Use 'answered: true' or 'not_answered: true' to test whether it was filled in.",
+    )
+    CONDITION_BAD_VALUE = (
+        "'{value}' is not an answer '{ref}' offers, so this condition would never hold{suggestion}",
+        "Use one of its answers, spelt as the question offers them: {allowed}.",
+    )
+    CONDITION_CYCLE = (
+        "the questions {cycle} each apply only depending on the next, in a circle, so none of them could be decided",
+        "Break the circle: make one of them depend on a question outside it, or remove one 'applies_when'.",
+    )
+    APPLIES_TO_SHAPE = (
+        "'applies_to' needs exactly one of 'in:' or 'not_in:'",
+        "Give either in: [values] or not_in: [values] for the attribute (or use applies_when).",
+    )
+    TOOL_DUPLICATE_ID = ("the id '{id}' is used more than once (for a {what} here)", "Give each {what} its own id.")
+    QUESTION_NO_TYPE = ("question '{id}' does not say what kind of answer it takes", "Add 'type:' ({hint}), e.g. yes_no, grade or long_text.")
+    CHOICES_MISSING = ("{name} is a {type} question but lists no 'choices'", "List the answers to choose from under 'choices:'.")
+    UNKNOWN_SCALE_NAME = (
+        "{name} uses the scale '{scale}', which is neither built in nor defined in this tool{suggestion}",
+        "Use one of: {allowed}, or define it under 'scales:'.",
+    )
+    URGENT_VALUES_MISSING = (
+        "{name} is urgent but does not say which answers signal a child at risk now",
+        "Add 'urgent_values:' with those answers, e.g. urgent_values: [Inadequate].",
+    )
+    VALUE_NOT_OFFERED = (
+        "'{value}' in {setting} is not one of the answers {name} offers{suggestion}",
+        "Use one of: {allowed}.",
+    )
+    SETTING_DOES_NOT_FIT = ("'{key}' has no effect on {name}, which is a {type} question", "{fix}")
+    MIN_OVER_MAX = ("{name} has 'min: {min}' above 'max: {max}', so no answer could be right", "Swap them, or correct one.")
+    ACTION_PLAN_NEVER = (
+        "{name} asks for action points, but none of its answers is marked as not met, so none would ever be asked for",
+        "Say which answers need action: {example}. Or remove 'action_plan'.",
+    )
+    REQUIRED_AND_CONDITION = (
+        "{name} says 'required: true' and also 'required_when', so the condition would make no difference",
+        "Use 'required: false' with 'required_when' (required only when the condition holds), or remove 'required_when'.",
+    )
+    TERM_NAME = (
+        "the local term name '{term}' can use only lower-case letters, digits and '_', starting with a letter",
+        "Rename it (and every {{{{{term}}}}} that uses it), e.g. procedures or levels_of_need.",
+    )
+    UNKNOWN_TERM = (
+        "the text uses the local term {{{{{term}}}}}, which this tool does not declare{suggestion}",
+        "Declare it under 'local_terms:' with the wording to use when an audit gives none (declared now: {declared}).",
+    )
+    SNAPSHOT_MISSING = (
+        "the audit's copy of the tool for form type '{form_type}' ({copy}) is missing",
+        "Restore it from your backup of the audit folder. (Forms already issued were made from it; a different copy "
+        "could read their returns wrongly.)",
+    )
+    TOOL_ORIGINAL_MISSING = (
+        "the tool file this audit's form type '{form_type}' was made from ({source}) cannot be found",
+        "Nothing to compare with: the audit keeps using its own copy (tools/). Give the file's new place with "
+        "--from FILE to compare with it.",
+    )
+
     # E-mail ('maa send', 'maa chase'): nothing is sent when one of these is raised
     MAIL_BAD_SERVER = (
         "'{value}' is not a mail server given as HOST:PORT",

@@ -177,8 +177,8 @@ class TestWrittenWorkbook:
             for col in "BCDE":
                 assert ws[f"{col}{row}"].alignment.vertical == "top", (key, col)
             assert ws[f"C{row}"].alignment.wrap_text and ws[f"D{row}"].alignment.wrap_text
-        height = {key: ws.row_dimensions[answer_cell(wb, key).row].height for key in ("q5", "q9", "q9.action", "q4")}
-        assert height["q9"] >= 5 * 12.75 and height["q9.action"] >= 5 * 12.75
+        height = {key: ws.row_dimensions[answer_cell(wb, key).row].height for key in ("q5", "q9", "q7.action", "q4")}
+        assert height["q9"] >= 5 * 12.75 and height["q7.action"] >= 5 * 12.75
         assert height["q5"] < 40 and height["q4"] < 40
         q6 = next(c.row for c in ws["C"] if c.value == "Was the child's voice heard?")  # its row carries the guidance
         assert ws.row_dimensions[q6].height >= 3 * 11.5
@@ -227,7 +227,7 @@ class TestReadingReturns:
     ANSWERS = {
         "q1": "yes", "q2": dt.date(2024, 3, 5), "q3#0": "Yes", "q3#2": "x", "q3.other": "Family nurse partnership",
         "q4": 14, "q5": "Health visitor", "q6.a": "No", "q6.b": "Yes", "q7": "Good",
-        "q7.why": "Supervision was recorded\nmonthly.", "q9": "=Joint visits", "q9.action": "-", "q9.when_who": "June",
+        "q7.why": "Supervision was recorded\nmonthly.", "q9": "=Joint visits", "q7.action": "-", "q7.when_who": "June",
     }
 
     def test_every_value_typed_in_excel_comes_back_as_typed(self, tmp_path):

@@ -514,7 +514,8 @@ class TestIssuing:
             assert Path(entry["files"]["docx"]["file"]).with_suffix("") == Path(entry["files"]["xlsx"]["file"]).with_suffix("")
             assert entry | {"files": None} == {
                 "form_type": tool_id, "respondent": "Northshire Police", "agency": "Northshire Police", "case_ref": "A",
-                "tool": tool_id, "tool_version": word.content.tool.version, "files": None}
+                "tool": tool_id, "tool_version": word.content.tool.version, "files": None,
+                "tool_sha256": audit.tool_record(tool_id)[1]}  # the audit's copy of the tool it was issued from
             for fmt, info in entry["files"].items():
                 path = audit.forms_dir / info["file"]
                 assert info["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), fmt

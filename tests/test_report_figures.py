@@ -236,6 +236,17 @@ class TestQuestionnaire:
         responses = load_workbook(ey.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Responses"]
         assert responses.max_row == 1 + len(self.accepted(ey))
 
+    def test_settings_with_childminders_are_compared_in_the_workbook_not_the_report(self, ey, ey_report):  # noqa: F811
+        """Childminders are usually named after themselves: the matrix of every setting's answers is on the data
+        workbook's Matrix sheet, one row per setting, and not in the shareable report."""
+        from openpyxl import load_workbook
+
+        _result, found, text = ey_report
+        assert "Answers by agency" not in text and not any(rows[0][0] == "Respondent" for rows in found.values())
+        sheet = load_workbook(ey.ws.reports_dir / "restricted" / "data-workbook.xlsx")["Matrix"]
+        respondents = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True)][:-1]
+        assert "Church Lane Childminding" in respondents and len(respondents) == len(ey.ws.audit.agencies)
+
     def test_each_setting_gets_its_own_action_plan(self, ey, ey_report):  # noqa: F811
         """Bluebell's plan lists question 3 as 'No (a, b)' and question 7 as 'No (a)', each with its action points."""
         from openpyxl import load_workbook

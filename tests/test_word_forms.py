@@ -89,8 +89,8 @@ WORD_ANSWERS = {
     "q7.why": "Supervision was not recorded\nfor three months.",
     "q8": "MASH",
     "q9": "Joint visits with the school.",
-    "q9.action": "Audit supervision records.",
-    "q9.when_who": "June 2025, named nurse",
+    "q7.action": "Audit supervision records.",
+    "q7.when_who": "June 2025, named nurse",
 }
 
 
@@ -483,8 +483,8 @@ LIBREOFFICE_ANSWERS = {
     "q7.why": ("text", "Supervision was not recorded for three months."),
     "q8": ("select", "MASH"),
     "q9": ("text", "Joint visits with the school."),
-    "q9.action": ("text", "Audit supervision records."),
-    "q9.when_who": ("text", "June 2025, named nurse"),
+    "q7.action": ("text", "Audit supervision records."),
+    "q7.when_who": ("text", "June 2025, named nurse"),
 }
 
 

@@ -77,6 +77,27 @@ class Case(_Strict):
     attributes: dict[str, str] = {}
 
 
+class ToolSnapshot(_Strict):
+    """The audit's own copy of a form type's tool: what every command reads, wherever it is run from.
+
+    Kept in the audit folder (``file``, e.g. ``tools/case-tool.yaml``) so that the audit does not
+    change when the original file is edited or moved, or when maa is upgraded with a reworded
+    built-in tool; ``maa tools update`` compares the copy with its original and takes the new
+    version on request.
+    """
+
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    version: str
+    source: str  # "built-in", or the absolute path of the file it was copied from
+    taken: dt.date | None = None
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value):
+        return str(value) if isinstance(value, int | float) else value
+
+
 class FormType(_Strict):
     """One kind of form in this audit: which tool, who answers it, default file format."""
 
@@ -86,6 +107,8 @@ class FormType(_Strict):
     format: FileFormat = "xlsx"
     title: str | None = None
     respondent: str | None = None  # for per=once: who answers (e.g. "Independent scrutineer")
+    # Written by maa (new-audit, or the first issue-forms of an older audit): the audit's copy of the tool.
+    snapshot: ToolSnapshot | None = None
 
     @field_validator("per", mode="before")
     @classmethod
@@ -133,9 +156,16 @@ class Audit(_Strict):
     secure_email_hint: str = Field(default="secure e-mail (e.g. NHSmail, Egress or CJSM)", max_length=120)
     word_template: str | None = None
     names_to_mask: list[str] = []
+    # The partnership's own wording for terms tools leave open ({{procedures}} …), filled in when forms are issued.
+    local_terms: dict[str, str] = {}
     # Shareable reports hide counts from 1 to this minus one (small numbers can identify a child).
-    # 5 unless the partnership decides otherwise; 0 turns it off (a decision to record, not a default).
-    suppress_below: int = Field(default=5, ge=0, le=20)
+    # Unset: 5, except for a few named agencies answering about themselves, whose answers the report
+    # shows agency by agency anyway (see maa_cli.report.context.default_suppression); 0 turns it off.
+    suppress_below: int | None = Field(default=None, ge=0, le=20)
+    # Where the respondent x question matrix goes: unset lets maa choose (the findings report for
+    # 20 or fewer agencies answering once each, else the data workbook); false keeps it out of the
+    # shareable report (respondents named after a person, such as childminders).
+    matrix_in_report: bool | None = None
     agencies: list[Agency] = []
     cases: list[Case] = []
     selection: Selection | None = None
@@ -212,6 +242,11 @@ class Audit(_Strict):
         if problems:
             raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0][1], "problems": problems})
         return self
+
+    @property
+    def about_cases(self) -> bool:
+        """True when the audit looks at children's cases (cases listed, or a form answered per case)."""
+        return bool(self.cases) or any(ft.per in ("agency_case", "case") for ft in self.form_types)
 
     def agency(self, name: str) -> Agency:
         for a in self.agencies:

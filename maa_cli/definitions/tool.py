@@ -6,7 +6,16 @@ question). Everything downstream — Word and Excel forms, readers, validation,
 reports — works from :meth:`Tool.fields`, the flat list of answer boxes, so the
 shape of a form is defined here once.
 
-How sub-parts roll up to their question is defined once, in :func:`roll_up`.
+Two rules are defined once, here, and used by validation and every report:
+
+* how sub-parts roll up to their question (:func:`roll_up`);
+* when an answer **needs action** (:func:`not_met`): a yes/no answered No, a grade whose
+  level says ``meets: false``, a choice marked ``meets: false``. With ``action_plan: true``
+  such an answer must come with action points, and it appears in the respondent's own
+  action plan.
+
+The checks that need the whole tool (ids, conditions, settings that do not fit a type)
+live in :mod:`maa_cli.definitions.checks`.
 """
 
 from __future__ import annotations
@@ -16,29 +25,40 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import ErrorCode
-from .scales import BUILT_IN_SCALES
+from .checks import LENIENT_CODES, tool_problems
+from .conditions import Condition
+from .scales import BUILT_IN_SCALES, NA, NO, YES, YES_NO_LEVELS, Level, meaning_of
+from .vocabulary import (  # noqa: F401 - re-exported: the tool's vocabulary is imported from here everywhere
+    CHOICE_TYPES,
+    FORM_FRAME_ROWS,
+    MAX_FORM_ROWS,
+    OTHER,
+    TERM,
+    TERM_PATTERN,
+    TERM_TEXT_KEYS,
+    terms_used,
+)
+
+__all__ = ["NA", "NO", "YES", "OTHER", "Tool", "Question", "Part", "Section", "AnswerField", "Condition", "Level"]
 
 QuestionType = Literal[
     "yes_no", "single_choice", "multiple_choice", "grade", "short_text", "long_text", "date", "number"
 ]
 ToolKind = Literal["questionnaire", "case_audit", "reflection", "record", "family_views", "overview", "findings"]
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
-YES, NO, NA = "Yes", "No", "N/A"
-OTHER = "Other (please specify)"
-#: The most rows a tool's Excel form may take: ten times the largest built-in form (95 rows).
-#: 'maa tools check' refuses a longer tool, and the Excel reader reads this many rows and more
-#: (for rows a respondent inserts), so no answer of a tool that passed the check is ever lost.
-#: The Word form of a tool at the limit stays well inside the XML element budget of a return
-#: (maa_cli.intake.safety.MAX_PART_ELEMENTS), even after Word or LibreOffice saves it.
-MAX_FORM_ROWS = 1000
-#: Rows of every Excel form besides its questions, as forms/excel.py lays it out: two title
-#: lines, who it is for, the child's details, the reference line, the headings, and the "How to
-#: complete this form" block (heading, the tool's instructions, how to answer, how to return).
-FORM_FRAME_ROWS = 10
+PART_ID_PATTERN = r"^[a-z0-9_]{1,20}$"
+TOOL_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,59}$"
+#: Validation context for a tool an audit already uses: see :data:`maa_cli.definitions.checks.LENIENT_CODES`.
+LENIENT = {"lenient": True}
+
+
+def _number_as_text(value):
+    """YAML reads ``number: 1`` and ``label: 2`` as numbers; they are meant as text."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 class _Strict(BaseModel):
@@ -52,33 +72,27 @@ class Link(_Strict):
     url: str
 
 
-class Condition(_Strict):
-    """``question`` (an id, or ``id.part``) has one of the answers in ``is``."""
-
-    question: str
-    is_: list[str] = Field(alias="is", min_length=1)
-
-    @field_validator("is_", mode="before")
-    @classmethod
-    def _one_or_many(cls, value):
-        return [value] if isinstance(value, str) else value
-
-
 class AppliesTo(_Strict):
     """Limit a question to respondents with (or without) an attribute value.
 
     Respondent attributes come from the agencies file (e.g. ``setting_type``).
-    Where a question does not apply, the expected answer is N/A.
+    Where a question does not apply, the expected answer is N/A. (``applies_when`` with
+    ``attribute:`` says the same and more; this older form stays valid.)
     """
 
     attribute: str
     in_: list[str] | None = Field(default=None, alias="in")
     not_in: list[str] | None = None
 
+    @field_validator("in_", "not_in", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.in_ is None) == (self.not_in is None):
-            raise ValueError("give either 'in:' or 'not_in:' (one of them) for applies_to")
+            raise PydanticCustomError("maa", "{code}", {"code": "APPLIES_TO_SHAPE"})
         return self
 
     def applies(self, attributes: dict[str, str]) -> bool:
@@ -87,6 +101,12 @@ class AppliesTo(_Strict):
             return value in {v.casefold() for v in self.in_}
         return value not in {v.casefold() for v in self.not_in or []}
 
+    def describe(self) -> str:
+        values = self.in_ if self.in_ is not None else self.not_in or []
+        listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+        verb = "is" if self.in_ is not None else "is not"
+        return f"your {self.attribute.replace('_', ' ')} {verb} {listed}"
+
 
 class _Answerable(_Strict):
     """Settings shared by questions and their sub-parts."""
@@ -94,14 +114,14 @@ class _Answerable(_Strict):
     text: str
     type: QuestionType | None = None
     na: bool = False
-    choices: list[str] | None = None
+    choices: list[Level] | None = None
     other: bool = False
     scale: str | None = None
     min: int | None = None
     max: int | None = None
     required: bool | None = None
     urgent: bool = False
-    urgent_values: list[str] | None = None
+    urgent_values: list[Level] | None = None
     identifying: bool = False
     # Filled in on the form from the restricted store, for the agencies that need it.
     prefill: Literal["child_name", "date_of_birth", "case_ref", "agency"] | None = None
@@ -110,8 +130,10 @@ class _Answerable(_Strict):
 class Part(_Answerable):
     """A sub-part answered separately. ``label`` is the visible letter; none for a closing part."""
 
-    id: str = Field(pattern=r"^[a-z0-9_]{1,20}$")
+    id: str = Field(pattern=PART_ID_PATTERN)
     label: str | None = None
+
+    _label_text = field_validator("label", "id", mode="before")(_number_as_text)
 
 
 class Question(_Answerable):
@@ -125,9 +147,19 @@ class Question(_Answerable):
     statutory_reference: str | None = None
     themes: list[str] = []
     action_plan: bool = False
+    # A "Target date" box beside the action points (a real date, so plans can show what is overdue).
+    action_date: bool = False
     required_when: Condition | None = None
+    applies_when: Condition | None = None
     applies_to: AppliesTo | None = None
     why: bool = False
+
+    _number_text = field_validator("number", "id", mode="before")(_number_as_text)
+
+    @property
+    def conditions(self) -> list[tuple[str, Condition]]:
+        """The answer conditions of this question, by setting name."""
+        return [(name, c) for name, c in (("required_when", self.required_when), ("applies_when", self.applies_when)) if c]
 
 
 class Section(_Strict):
@@ -145,7 +177,7 @@ class AnswerField:
 
     ``key`` is how the answer is stored everywhere (``q3.a``, ``q1.action``).
     ``role`` is ``answer`` for the question (or part) itself, else ``other``,
-    ``why``, ``action`` or ``when_who`` for the companion boxes.
+    ``why``, ``action``, ``when_who`` or ``due`` for the companion boxes.
     """
 
     key: str
@@ -165,15 +197,22 @@ class AnswerField:
         return num
 
 
+#: The companion boxes ``action_plan`` (and ``action_date``) add, by role: (key suffix, type, label).
+ACTION_BOXES = {"action": ("long_text", "Action points"), "when_who": ("short_text", "When / who"),
+                "due": ("date", "Target date")}
+
+
 class Tool(_Strict):
     """An audit tool definition, as written in a tool YAML file."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")
+    id: str = Field(pattern=TOOL_ID_PATTERN)
     title: str
     version: str
     kind: ToolKind
     instructions: str | None = None
-    scales: dict[str, list[str]] = {}
+    # Wording a partnership supplies (audit.yaml 'local_terms'), with the default used when it does not.
+    local_terms: dict[str, str] = {}
+    scales: dict[str, list[Level]] = {}
     sections: list[Section] = Field(min_length=1)
 
     @field_validator("version", mode="before")
@@ -191,7 +230,7 @@ class Tool(_Strict):
                 return q
         raise KeyError(qid)
 
-    def scale(self, name: str) -> list[str]:
+    def scale(self, name: str) -> list[Level]:
         return self.scales.get(name) or BUILT_IN_SCALES[name]
 
     def fields(self) -> list[AnswerField]:
@@ -220,8 +259,9 @@ class Tool(_Strict):
             if q.why:
                 out.append(AnswerField(f"{q.id}.why", q, None, "why", "long_text", "Why this judgement", (), True))
             if q.action_plan:
-                out.append(AnswerField(f"{q.id}.action", q, None, "action", "long_text", "Action points", (), False))
-                out.append(AnswerField(f"{q.id}.when_who", q, None, "when_who", "short_text", "When / who", (), False))
+                for role in ("action", "when_who") + (("due",) if q.action_date else ()):
+                    kind, label = ACTION_BOXES[role]
+                    out.append(AnswerField(f"{q.id}.{role}", q, None, role, kind, label, (), False))
         return tuple(out)
 
     def _field(self, key: str, q: Question, part: Part | None, src: _Answerable) -> AnswerField:
@@ -255,85 +295,62 @@ class Tool(_Strict):
 
     def choices_for(self, src: _Answerable, q: Question | None = None) -> list[str]:
         """The values a drop-down offers for a question or part (N/A last when allowed)."""
-        qtype = src.type or (q.type if q else None)
+        values = self.levels_for(src, q)
         na = src.na or (q.na if q else False)
-        if qtype == "yes_no":
-            values = [YES, NO]
-        elif qtype == "grade":
-            values = list(self.scale(src.scale or (q.scale if q else None) or "ofsted"))
-        elif qtype in ("single_choice", "multiple_choice"):
-            values = list(src.choices or (q.choices if q else None) or [])
-            if src.other or (q.other if q else False):
-                values.append(OTHER)
-        else:
+        if not values and (src.type or (q.type if q else None)) not in CHOICE_TYPES:
             return []
         return values + [NA] if na else values
 
+    def levels_for(self, src: _Answerable, q: Question | None = None) -> list[Level]:
+        """The answers a question or part offers, with their meanings (no N/A)."""
+        qtype = src.type or (q.type if q else None)
+        if qtype == "yes_no":
+            return list(YES_NO_LEVELS.values())
+        if qtype == "grade":
+            return list(self.scale(src.scale or (q.scale if q else None) or "ofsted"))
+        if qtype in ("single_choice", "multiple_choice"):
+            values = list(src.choices or (q.choices if q else None) or [])
+            if src.other or (q.other if q else False):
+                values.append(Level(OTHER))
+            return values
+        return []
+
+    def meaning(self, f: AnswerField, value) -> Level | None:
+        """The level (with its meaning) an answer to ``f`` is, or None (N/A, blank, text)."""
+        if f.role != "answer" or not isinstance(value, str):
+            return None
+        return meaning_of(self.levels_for(f.part or f.question, f.question), value)
+
+    # -- local terms -------------------------------------------------------
+    def with_terms(self, terms: dict[str, str] | None = None) -> Tool:
+        """This tool with every ``{{term}}`` in its text replaced: the audit's wording, else the tool's default."""
+        words = {**self.local_terms, **{k: v for k, v in (terms or {}).items() if k in self.local_terms}}
+        if not words:
+            return self
+        data = _fill(self.model_dump(mode="python", by_alias=True, exclude_none=True), words)
+        return Tool.model_validate(data, context=LENIENT)
+
     # -- cross-checks ------------------------------------------------------
     @model_validator(mode="after")
-    def _cross_checks(self):
-        problems: list[tuple[tuple, str, str]] = []
-        seen: dict[str, tuple] = {}
-        scales = set(BUILT_IN_SCALES) | set(self.scales)
-        all_keys = set()
-        for si, s in enumerate(self.sections):
-            if s.id in seen:
-                problems.append((("sections", si, "id"), f"the id '{s.id}' is used more than once", "Give each section its own id."))
-            seen[s.id] = ("sections", si)
-            for qi, q in enumerate(s.questions):
-                at = ("sections", si, "questions", qi)
-                if q.id in seen:
-                    problems.append((at + ("id",), f"the id '{q.id}' is used more than once", "Give each question its own id."))
-                seen[q.id] = at
-                all_keys.add(q.id)
-                problems += _check_question(q, at, scales)
-                part_ids = set()
-                for pi, p in enumerate(q.parts):
-                    if p.id in part_ids:
-                        problems.append((at + ("parts", pi, "id"), f"part '{p.id}' of question '{q.id}' is used more than once", "Give each part its own id."))
-                    part_ids.add(p.id)
-                    all_keys.add(f"{q.id}.{p.id}")
-                    problems += _check_answerable(p, q.type, at + ("parts", pi), scales, f"part '{p.id}' of question '{q.id}'")
-        for si, s in enumerate(self.sections):
-            for qi, q in enumerate(s.questions):
-                if q.required_when and q.required_when.question not in all_keys:
-                    problems.append(
-                        (
-                            ("sections", si, "questions", qi, "required_when", "question"),
-                            f"question '{q.id}' depends on question '{q.required_when.question}', which this tool does not have",
-                            "Use the id of a question in this tool.",
-                        )
-                    )
-        if not problems and (rows := self.form_rows()) > MAX_FORM_ROWS:
-            too_long = ErrorCode.FORM_TOO_LONG
-            problems.append((("sections",), too_long.what.format(rows=rows, limit=MAX_FORM_ROWS), too_long.hint))
+    def _cross_checks(self, info: ValidationInfo):
+        problems = tool_problems(self)
+        if info.context and info.context.get("lenient"):
+            problems = [p for p in problems if p.code not in LENIENT_CODES]
         if problems:
-            raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0][1], "problems": problems})
+            first = ErrorCode[problems[0].code].what.format(**problems[0].params)
+            raise PydanticCustomError("cross_check", "{detail}", {"detail": first, "problems": problems})
         return self
 
 
-def _check_question(q: Question, at: tuple, scales: set[str]) -> list:
-    if q.parts:
-        if q.type is None:
-            return [(at + ("type",), f"question '{q.id}' has parts but no 'type'", "Give the type the parts share, e.g. 'type: yes_no'.")]
-        return []
-    if q.type is None:
-        return [(at, f"question '{q.id}' has no 'type'", "Add 'type:', e.g. yes_no, grade or long_text.")]
-    return _check_answerable(q, q.type, at, scales, f"question '{q.id}'")
-
-
-def _check_answerable(src: _Answerable, inherited: str | None, at: tuple, scales: set[str], name: str) -> list:
-    qtype = src.type or inherited
-    out = []
-    if qtype in ("single_choice", "multiple_choice") and not src.choices:
-        out.append((at + ("choices",), f"{name} is a {qtype} but has no 'choices'", "List the choices under 'choices:'."))
-    if src.scale is not None and src.scale not in scales:
-        out.append((at + ("scale",), f"unknown scale '{src.scale}' in {name}", f"Use one of: {', '.join(sorted(scales))}, or define it under 'scales:'."))
-    if src.urgent and qtype in ("single_choice", "multiple_choice", "grade") and not src.urgent_values:
-        out.append((at + ("urgent",), f"{name} is urgent but does not say which answers signal a risk", "Add 'urgent_values: [...]'."))
-    if src.other and qtype != "multiple_choice" and qtype != "single_choice":
-        out.append((at + ("other",), f"{name} has 'other: true' but is not a choice question", "Remove 'other', or make it a choice."))
-    return out
+def _fill(data, words: dict[str, str], key: str | None = None):
+    if isinstance(data, dict):
+        return {k: v if k in ("scales", "choices", "urgent_values", "required_when", "applies_when", "applies_to")
+                else _fill(v, words, k) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_fill(v, words, key) for v in data]
+    if isinstance(data, str) and key in TERM_TEXT_KEYS:
+        return TERM.sub(lambda m: words.get(m.group(1), m.group(0)), data)
+    return data
 
 
 def answer_is_urgent(field: AnswerField, value) -> bool:
@@ -369,6 +386,71 @@ def roll_up(values: list[str | None]) -> str | None:
     if all(v == YES for v in applicable):
         return YES
     return None
+
+
+@dataclass(frozen=True)
+class NotMet:
+    """One answer that does not meet the standard: the part it was given for (None for the question) and its level."""
+
+    part: Part | None
+    level: Level
+
+
+def not_met(tool: Tool, q: Question, answers: dict) -> list[NotMet]:
+    """The answers to ``q`` that **need action**, in form order (empty when none does).
+
+    The rule, used by validation, respondent action plans, the data workbook and the
+    respondent × question matrix:
+      * a yes/no answer of No (so a yes/no question with parts needs action exactly when it
+        rolls up to No, see :func:`roll_up`);
+      * a grade whose level says ``meets: false`` (built in: Requires improvement and
+        Inadequate; Partly met and Not met; Amber and Red);
+      * a single or multiple choice where an option marked ``meets: false`` is chosen.
+    N/A, blanks, words, numbers and dates never need action. A question with parts needs
+    action when any of its parts does. An urgent question is not judged this way: its
+    answers that signal a child at risk now are for acting on today (:func:`answer_is_urgent`).
+    """
+    if q.urgent or (q.type not in CHOICE_TYPES and not any(p.type in CHOICE_TYPES for p in q.parts)):
+        return []
+    out = []
+    for part in q.parts or [None]:
+        key = f"{q.id}.{part.id}" if part is not None else q.id
+        try:
+            f = tool.field(key)
+        except KeyError:
+            continue
+        values = answers.get(key)
+        for value in values if isinstance(values, list) else [values]:
+            level = tool.meaning(f, value)
+            if level is not None and level.meets is False:
+                out.append(NotMet(part, level))
+    return out
+
+
+def not_met_levels(tool: Tool, q: Question) -> list[str]:
+    """The answers that would make ``q`` need action (for a form: 'required if the answer is …')."""
+    out: list[str] = []
+    for src in q.parts or [q]:
+        for level in tool.levels_for(src, q):
+            if level.meets is False and level not in out:
+                out.append(str(level))
+    return out
+
+
+def question_applies(q: Question, attributes: dict[str, str] | None, answer_of=None) -> bool:
+    """Whether ``q`` applies to a respondent (``applies_to`` and ``applies_when``).
+
+    Without ``answer_of`` (a form being issued), a condition on answers is not decided here:
+    the question is shown, with the condition in words.
+    """
+    attributes = attributes or {}
+    if q.applies_to is not None and not q.applies_to.applies(attributes):
+        return False
+    if q.applies_when is None:
+        return True
+    if answer_of is None:
+        return q.applies_when.holds(lambda _ref: None, attributes) if q.applies_when.only_attributes else True
+    return q.applies_when.holds(answer_of, attributes)
 
 
 _ID_CLEAN = re.compile(r"[^a-z0-9]+")

@@ -59,16 +59,18 @@ class Located:
 def _convert(node, path, marks, file, ctor):
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if node.tag not in _PLAIN_TAGS:
-        raise DefinitionError(problem(ErrorCode.YAML_TAG, file=file, line=marks[path][0], tag=node.tag))
+        raise DefinitionError(problem(ErrorCode.YAML_TAG, file=file, line=marks[path][0], column=marks[path][1], tag=node.tag))
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
             key = _convert(key_node, path + ("<key>",), marks, file, ctor)
             if isinstance(key, list | dict):
-                raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=key_node.start_mark.line + 1))
+                raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=key_node.start_mark.line + 1,
+                                              column=key_node.start_mark.column + 1))
             if key in out:
                 raise DefinitionError(
-                    problem(ErrorCode.YAML_DUPLICATE_KEY, file=file, line=key_node.start_mark.line + 1, key=key)
+                    problem(ErrorCode.YAML_DUPLICATE_KEY, file=file, line=key_node.start_mark.line + 1,
+                            column=key_node.start_mark.column + 1, key=key)
                 )
             out[key] = _convert(value_node, path + (key,), marks, file, ctor)
             marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -132,30 +134,55 @@ def load_located(text: str, file: str) -> Located:
         try:
             node = loader.get_single_node()
         except _AliasFound as found:
-            raise DefinitionError(problem(ErrorCode.YAML_ALIAS, file=file, line=found.mark.line + 1)) from None
+            raise DefinitionError(problem(ErrorCode.YAML_ALIAS, file=file, line=found.mark.line + 1,
+                                          column=found.mark.column + 1)) from None
         except _TooMuch as over:
             where = {"line": over.mark.line + 1, "column": over.mark.column + 1}
             raise DefinitionError(problem(over.code, file=file, limit=over.limit, **where)) from None
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            raise DefinitionError(
-                problem(
-                    ErrorCode.YAML_SYNTAX,
-                    file=file,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    detail=exc.problem or str(exc),
-                )
-            ) from None
-        except yaml.YAMLError as exc:
-            raise DefinitionError(problem(ErrorCode.YAML_SYNTAX, file=file, detail=str(exc))) from None
+            raise DefinitionError(syntax_problem(exc, file)) from None
+        except yaml.YAMLError:
+            raise DefinitionError(problem(ErrorCode.YAML_SYNTAX, file=file, detail=_UNREADABLE)) from None
     finally:
         loader.dispose()
     if node is None or not isinstance(node, yaml.MappingNode):
-        raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=1))
+        raise DefinitionError(problem(ErrorCode.YAML_NOT_MAPPING, file=file, line=1, column=1))
     marks: dict = {}
     data = _convert(node, (), marks, file, yaml.SafeLoader(""))
     return Located(data, marks, file)
+
+
+_UNREADABLE = "maa cannot make sense of it from this point on"
+#: pyyaml's words for a mistake (in its problem, or in what it was doing) → the catalog's plain message.
+#: The mark is where the officer should look: the mistake itself, or where the unclosed thing began.
+_SYNTAX = (
+    ("\'\\t\'", "problem", ErrorCode.YAML_TAB),
+    ("unknown escape character", "problem", ErrorCode.YAML_BACKSLASH),
+    ("quoted scalar", "context", ErrorCode.YAML_UNCLOSED_QUOTE),
+    ("flow sequence", "context", ErrorCode.YAML_UNCLOSED_BRACKET),
+    ("flow mapping", "context", ErrorCode.YAML_UNCLOSED_BRACKET),
+    ("mapping values are not allowed", "problem", ErrorCode.YAML_COLON_IN_TEXT),
+    ("could not find expected ':'", "context", ErrorCode.YAML_MISSING_COLON),
+    ("expected <block end>", "problem", ErrorCode.YAML_INDENT),
+    ("did not find expected key", "problem", ErrorCode.YAML_INDENT),
+    ("did not find expected '-' indicator", "problem", ErrorCode.YAML_INDENT),
+    ("expected <document start>", "problem", ErrorCode.YAML_INDENT),
+)
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, file: str):
+    """A YAML syntax error in the officer's words, at the line and column to look at."""
+    words = f"{exc.problem or ''} | {exc.context or ''}"
+    for needle, where, code in _SYNTAX:
+        if needle in words:
+            mark = (exc.context_mark if where == "context" else exc.problem_mark) or exc.problem_mark or exc.context_mark
+            if code is ErrorCode.YAML_TAB and exc.problem_mark is not None:
+                mark = exc.problem_mark
+            return problem(code, file=file, line=mark.line + 1 if mark else None,
+                           column=mark.column + 1 if mark else None)
+    mark = exc.problem_mark or exc.context_mark
+    return problem(ErrorCode.YAML_SYNTAX, file=file, line=mark.line + 1 if mark else None,
+                   column=mark.column + 1 if mark else None, detail=_UNREADABLE)
 
 
 def read_located(path: Path) -> Located:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definitions.tool import Tool
+from ..definitions.tool import AnswerField, Question, Tool, not_met_levels, question_applies
 from .identity import FormIdentity
 
 
@@ -60,5 +60,30 @@ class FormContent:
         return f"{self.marking} · {ref}" if self.marking else ref
 
     def applies(self, question) -> bool:
-        """Whether a question applies to this respondent (else its answer is N/A)."""
-        return question.applies_to is None or question.applies_to.applies(self.respondent_attributes)
+        """Whether a question applies to this respondent (else its answer is N/A).
+
+        Decided by the respondent's attributes; a condition on other answers is printed in words instead
+        (:func:`condition_notes`)."""
+        return question_applies(question, self.respondent_attributes)
+
+
+def condition_notes(tool: Tool, question: Question) -> list[str]:
+    """When a question must be answered, in words for the form: 'Required if 2.1 is Partly met or Not met.'"""
+    notes = []
+    if question.applies_when is not None and not question.applies_when.only_attributes:
+        notes.append(f"Answer only if {question.applies_when.describe(tool)}; otherwise leave it blank.")
+    if question.required_when is not None:
+        notes.append(f"Required if {question.required_when.describe(tool)}.")
+    return notes
+
+
+def companion_note(tool: Tool, f: AnswerField) -> str | None:
+    """When a companion box (action points, target date) must be filled in, in words for the form."""
+    if f.role == "action":
+        levels = not_met_levels(tool, f.question)
+        if levels:
+            listed = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} or {levels[-1]}"
+            return f"required if the answer above is {listed}"
+    if f.role == "due":
+        return "required when you give action points"
+    return None

@@ -38,7 +38,7 @@ from .. import atomic
 from ..definitions.tool import NA, AnswerField, Tool
 from ..office.cells import put
 from ..office.ooxml import core_text
-from .content import FormContent
+from .content import FormContent, companion_note, condition_notes
 
 FORM_SHEET = "Form"
 LISTS_SHEET = "Lists"
@@ -81,17 +81,19 @@ def excel_rows_for_tool(tool: Tool) -> list[tuple[str, AnswerField, str | None]]
     return rows
 
 
-def row_label(f: AnswerField, option: str | None, applies: bool = True) -> tuple[str, str]:
+def row_label(f: AnswerField, option: str | None, applies: bool = True, tool: Tool | None = None) -> tuple[str, str]:
     """The (number, text) printed in columns B and C of an answer row.
 
     The reader uses these to find answers when both the defined names and the
-    key column were lost (the sheet pasted into a new workbook).
+    key column were lost (the sheet pasted into a new workbook). With ``tool``, a
+    companion box says when it is required ("Action points (required if the answer
+    above is Partly met or Not met)").
     """
     if option is not None:
         return "", option
     if f.role != "answer":
-        hint = " (required if the answer above is No)" if f.role == "action" and f.question.type == "yes_no" else ""
-        return "", f"{f.label}{hint}"
+        note = companion_note(tool, f) if tool is not None else None
+        return "", f"{f.label} ({note})" if note else f.label
     if f.part is not None:
         text = f"{f.part.label}. {f.part.text}" if f.part.label else f.part.text
     else:
@@ -244,7 +246,7 @@ class _FormBook:
         text = q.text + (f"\n{CHOOSE_TICKS}" if f.type == "multiple_choice" else "")
         if not self.content.applies(q):
             text += f"\n({NOT_APPLICABLE})"
-        guidance = _guidance(f)
+        guidance = _guidance(f, self.content.tool)
         self._table_cells(r, q.number or q.id, text, guidance)
         answer = ws.cell(row=r, column=ANSWER_COL)
         answer.fill = self.fill["question"]
@@ -254,9 +256,9 @@ class _FormBook:
     def _answer_row(self, key: str, f: AnswerField, option: str | None) -> None:
         ws, r = self.ws, self.row
         applies = self.content.applies(f.question)
-        number, text = row_label(f, option, applies)
+        number, text = row_label(f, option, applies, self.content.tool)
         has_own_row = f.part is not None or option is not None
-        guidance = _guidance(f) if f.role == "answer" and not has_own_row else ""
+        guidance = _guidance(f, self.content.tool) if f.role == "answer" and not has_own_row else ""
         self._table_cells(r, number, text, guidance, key)
         if option is not None:
             ws.cell(row=r, column=TEXT_COL).alignment = self.indented
@@ -394,9 +396,9 @@ def _line_points(size: int) -> float:
     return size * 1.28
 
 
-def _guidance(f: AnswerField) -> str:
+def _guidance(f: AnswerField, tool: Tool) -> str:
     q = f.question
-    bits = []
+    bits = condition_notes(tool, q)
     if q.guidance:
         bits.append(q.guidance.strip())
     if q.statutory_reference:

@@ -151,6 +151,8 @@ def rebuild_manifest(ws: Workspace) -> tuple[dict[str, dict], set[str], dict[str
         else:
             entry["files"] = {}
             entry["tool_version"] = returned.get(form_id) or entry["tool_version"]
+        if entry.get("tool_sha256") and entry["tool_version"] != _copy_version(ws, entry["form_type"]):
+            del entry["tool_sha256"]  # issued from another version than the audit's copy: which copy is not known
         entry["rebuilt"] = True
         forms[form_id] = entry
     counts = {"files": sum(1 for f in files if f in forms), "returned": sum(1 for f in returned if f in forms),
@@ -158,6 +160,10 @@ def rebuild_manifest(ws: Workspace) -> tuple[dict[str, dict], set[str], dict[str
               "unconfirmed": sum(1 for f, e in units.items() if f not in forms and not e.get("withdrawn")
                                  and e["form_type"] != FINDINGS_FORM_TYPE)}
     return forms, set(returned) - set(forms), counts
+
+
+def _copy_version(ws: Workspace, form_type: str) -> str | None:
+    return ws.tool_record(form_type)[0]
 
 
 def _units(ws: Workspace) -> dict[str, dict]:
@@ -172,6 +178,9 @@ def _units(ws: Workspace) -> dict[str, dict]:
         out.setdefault(form_id, {"form_type": ft.name, "respondent": agency or ft.respondent or "The person completing this form",
                                  "agency": agency, "case_ref": case_ref, "tool": tool.id if tool else ft.tool,
                                  "tool_version": tool.version if tool else None, **extra})
+        copy = ft.snapshot
+        if copy is not None:  # the copy of the tool the form would have been issued from (see setup/snapshots.py)
+            out[form_id]["tool_sha256"] = copy.sha256
 
     agencies = [a.name for a in audit.agencies]
     for ft in audit.form_types:

@@ -284,10 +284,33 @@ def issue_forms(
     if gap is not None:  # the forms for that case would go out without the child's details
         raise gap
     with locked(ws):
-        return _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
+        warnings = _keep_tool_copies(ws)
+        result = _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
+        result.warnings[:0] = warnings
+        return result
+
+
+def _keep_tool_copies(ws: Workspace) -> list[str]:
+    """Take the audit's own copy of any tool it has none of yet (an older audit, a form type added later).
+
+    Forms are issued from the copy, and every later command reads it (see :mod:`maa_cli.setup.snapshots`).
+    """
+    from ..setup import snapshots
+    from ..setup.workspace import AUDIT_FILE, audit_yaml
+
+    notes = snapshots.unused_terms(ws.audit, ws.tools)
+    todo = snapshots.missing(ws.audit)
+    if not todo:
+        return notes
+    ws.audit = snapshots.take_missing(ws.root, ws.audit)
+    atomic.write_text(ws.root / AUDIT_FILE, audit_yaml(ws.audit))
+    names = ", ".join(ft.name for ft in todo)
+    return notes + [f"the audit now keeps its own copy of the tool of {names} in tools/: later changes to the original "
+                    "reach this audit only through 'maa tools update'"]
 
 
 def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now) -> IssueResult:
+    copies = {ft.name: ws.tool_record(ft.name)[1] for ft in ws.audit.form_types}
     manifest = read_manifest(ws)
     result = IssueResult(manifest_path=manifest_path(ws))
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
@@ -304,7 +327,7 @@ def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now
                                            "longer in forms/; it was not written again (use --force to write it again).")
             elif path.exists() and not force:
                 if _identity_of(path, form.format) == form.form_id:
-                    _record(manifest, form, path, _mtime_stamp(path), adopted=True)
+                    _record(manifest, form, path, _mtime_stamp(path), adopted=True, tool_sha256=copies.get(form.form_type))
                     result.adopted.append(form)
                     dirty = True
                 else:
@@ -313,7 +336,7 @@ def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now
                                            "left alone. Move it away and run again, or use --force to replace it.")
             else:
                 _write(form, path)
-                _record(manifest, form, path, stamp)
+                _record(manifest, form, path, stamp, tool_sha256=copies.get(form.form_type))
                 result.written.append(form)
                 dirty = True
             if dirty and time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
@@ -337,12 +360,15 @@ def _write(form: PlannedForm, path: Path) -> None:
     writer(form.content, path)  # atomic: the file appears complete or not at all
 
 
-def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopted: bool = False) -> None:
+def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopted: bool = False,
+            tool_sha256: str | None = None) -> None:
     entry = manifest.setdefault(form.form_id, {})
     entry.update({
         "form_type": form.form_type, "respondent": form.respondent, "agency": form.agency, "case_ref": form.case_ref,
         "tool": form.content.tool.id, "tool_version": form.content.tool.version,
     })
+    if tool_sha256:  # which copy of the tool it was made from ('maa tools update' shows the forms of each)
+        entry["tool_sha256"] = tool_sha256
     info = {"file": form.relpath, "issued_at": issued_at, "sha256": atomic.sha256_file(path)}
     if adopted:
         info["adopted"] = True  # written by a run that stopped before recording it

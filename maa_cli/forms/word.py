@@ -33,7 +33,7 @@ from ..office.ooxml import (
     checkbox_tag,
     control_alias,
 )
-from .content import FormContent
+from .content import FormContent, companion_note, condition_notes
 from .word_base import NS_DECL as _NS
 from .word_base import finish_package, open_base
 from .word_base import xml as _xml
@@ -215,6 +215,9 @@ class _FormBuilder:
                     self._question_cell(cells[1], question, applies)
                 else:
                     self._cell(cells[1], f.label, italic=True)
+                    note = companion_note(self.content.tool, f)
+                    if note:
+                        self._cell(cells[1], f"{note[:1].upper()}{note[1:]}.", style="Form guidance", new=True)
                 self._answer_cell(cells[2], f, applies)
                 if f.type == "long_text":  # room to write: at least 2 cm tall
                     row._tr.get_or_add_trPr().append(_xml(f'<w:trHeight {_NS} w:val="1134" w:hRule="atLeast"/>'))
@@ -224,6 +227,8 @@ class _FormBuilder:
 
     def _question_cell(self, cell, question, applies: bool) -> None:
         self._cell(cell, question.text)
+        for note in condition_notes(self.content.tool, question) if applies else []:
+            self._cell(cell, note, style="Form guidance", italic=True, new=True)
         if question.guidance:
             self._cell(cell, question.guidance, style="Form guidance", new=True)
         for link in question.links:

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..definitions.tool import NA, NO, AnswerField, Tool, answer_is_urgent, roll_up
+from ..definitions.tool import (
+    NA,
+    AnswerField,
+    Question,
+    Tool,
+    answer_is_urgent,
+    not_met,
+    question_applies,
+    roll_up,
+)
 from .normalise import Unreadable, is_blank, normalise_with_note, other_chosen
 from .readers.raw import RawReturn
 
@@ -83,13 +92,61 @@ def judge(tool: Tool, raw: RawReturn, attributes: dict[str, str] | None = None) 
     fields = tool.fields()
     for f in fields:
         _read(f, raw, out, attributes)
+    applies = applicability(tool, out.answers, attributes)
     for f in fields:
-        _check(tool, f, out, attributes)
+        _check(tool, f, out, attributes, applies)
     for f in fields:
         if answer_is_urgent(f, out.answers.get(f.key)):
             out.urgent.append(_issue(f, "the answer signals a current concern that needs action now", "urgent"))
     out.notes += _file_notes(tool, raw)
     return out
+
+
+def applicability(tool: Tool, answers: dict, attributes: dict | None) -> dict[str, bool]:
+    """Whether each question applies to this return (``applies_to`` and ``applies_when``), by question id.
+
+    A condition on a question that does not apply itself sees no answer there ('maa tools check'
+    refuses conditions that depend on each other in a circle; one met anyway counts as applying).
+    """
+    memo: dict[str, bool] = {}
+    visiting: set[str] = set()
+
+    def applies(qid: str) -> bool:
+        if qid in memo:
+            return memo[qid]
+        if qid in visiting:
+            return True
+        visiting.add(qid)
+        try:
+            q = tool.question(qid)
+        except KeyError:
+            return True
+        memo[qid] = question_applies(q, attributes, lambda ref: condition_answer(tool, answers, ref, applies))
+        visiting.discard(qid)
+        return memo[qid]
+
+    return {q.id: applies(q.id) for q in tool.questions()}
+
+
+def condition_answer(tool: Tool, answers: dict, ref: str, applies=None):
+    """The answer a condition on ``ref`` tests (see :mod:`maa_cli.definitions.conditions`).
+
+    A question id gives the question's own answer: a yes/no question with parts its rolled-up
+    answer, another question with parts the list of its parts' answers. ``id.part`` and
+    ``id.action`` (any answer box) give that box's answer. A question that does not apply has none.
+    """
+    qid = ref.split(".")[0]
+    if applies is not None and not applies(qid):
+        return None
+    if "." in ref:
+        return answers.get(ref)
+    try:
+        q = tool.question(qid)
+    except KeyError:
+        return None
+    if q.parts and q.type != "yes_no":
+        return [answers.get(f"{q.id}.{p.id}") for p in q.parts]
+    return question_value(tool, answers, qid)
 
 
 def question_value(tool: Tool, answers: dict, question_id: str):
@@ -128,25 +185,27 @@ def _read(f: AnswerField, raw: RawReturn, out: Judgement, attributes: dict) -> N
 
 
 def _applies(f: AnswerField, attributes: dict) -> bool:
-    return f.question.applies_to is None or f.question.applies_to.applies(attributes)
+    """Whether the form showed this question as applying (decided by the respondent's attributes alone)."""
+    return question_applies(f.question, attributes)
 
 
-def _check(tool: Tool, f: AnswerField, out: Judgement, attributes: dict) -> None:
+def _check(tool: Tool, f: AnswerField, out: Judgement, attributes: dict, applies: dict[str, bool]) -> None:
     q = f.question
     value = out.answers.get(f.key)
     if any(i.key == f.key and i.severity == "error" for i in out.issues):
         return
-    if f.role == "answer" and not _applies(f, attributes):
-        if value not in (None, NA):
-            out.issues.append(_issue(f, "this question does not apply to you, so the answer should be N/A; N/A was recorded", "warning"))
-        out.answers[f.key] = NA if NA in f.choices else None
+    if not applies.get(q.id, True):
+        if f.role == "answer":
+            if value not in (None, NA, []):
+                out.issues.append(_issue(f, _not_applying(tool, q, attributes), "warning"))
+            out.answers[f.key] = NA if NA in f.choices else None
         return
-    needed, why = _needed(tool, f, out.answers)
+    needed, why = _needed(tool, f, out.answers, attributes)
     if needed and value in (None, [], ""):
         out.issues.append(_issue(f, f"no answer was given; one is needed{why}"))
     elif f.role == "answer" and not needed and value in (None, []) and q.required_when is None:
         out.issues.append(_issue(f, "optional; not answered", "warning"))
-    elif f.role == "when_who" and value in (None, "") and _rolled(q, out.answers) == NO and out.answers.get(f"{q.id}.action"):
+    elif f.role == "when_who" and value in (None, "") and out.answers.get(f"{q.id}.action") and not_met(tool, q, out.answers):
         out.issues.append(_issue(f, "the action points do not say when or who", "warning"))
     if f.type == "number" and isinstance(value, int):
         src = f.part or q
@@ -156,57 +215,50 @@ def _check(tool: Tool, f: AnswerField, out: Judgement, attributes: dict) -> None
             out.issues.append(_issue(f, f"the number is out of range: the answer must be {bounds}"))
 
 
-def _needed(tool: Tool, f: AnswerField, answers: dict) -> tuple[bool, str]:
+def _not_applying(tool: Tool, q: Question, attributes: dict) -> str:
+    if q.applies_to is not None and not q.applies_to.applies(attributes):
+        return "this question does not apply to you, so the answer should be N/A; N/A was recorded"
+    if q.applies_when is not None and q.applies_when.only_attributes:
+        return "this question does not apply to you, so the answer should be N/A; N/A was recorded"
+    return (f"this question applies only if {q.applies_when.describe(tool, subject='question ')}, which it does not "
+            "here, so the answer given was not used")
+
+
+def _needed(tool: Tool, f: AnswerField, answers: dict, attributes: dict) -> tuple[bool, str]:
     """Whether an answer box must be filled in, and why (for the message)."""
     q = f.question
     if f.role == "answer":
         if q.required_when is not None:
-            met = _condition_met(tool, q.required_when, answers)
-            if met is not None:
-                return True, f" because question {_number(tool, q.required_when.question)} is {met}"
+            if q.required_when.holds(lambda ref: condition_answer(tool, answers, ref), attributes):
+                return True, f" because {q.required_when.describe(tool, subject='question ')}"
             return False, ""
+        if q.applies_when is not None and not q.applies_when.only_attributes:
+            return f.required, f" because {q.applies_when.describe(tool, subject='question ')}"
         return f.required, ""
     if f.role == "why":
         return answers.get(q.id) not in (None, NA), " to explain the judgement"
     if f.role == "action":
-        return _rolled(q, answers) == NO, " because the answer is No: say what will be done"
+        failing = not_met(tool, q, answers)
+        return bool(failing), f" because the answer is {_not_met_text(q, failing)}: say what will be done"
+    if f.role == "due":
+        return bool(answers.get(f"{q.id}.action")), " for the action points: give the date they will be done by"
     if f.role == "other":
         keys = [q.id] + [f"{q.id}.{p.id}" for p in q.parts]
         return any(other_chosen(answers.get(k)) for k in keys), " because 'Other' was chosen"
     return False, ""
 
 
-def _condition_met(tool: Tool, condition, answers: dict) -> str | None:
-    """The value of ``condition.is_`` that the answer to ``condition.question`` has (case does not
-    matter), or None. A yes/no question with parts is judged by its rolled-up value
-    (:func:`maa_cli.definitions.tool.roll_up`), other questions with parts by any part; a part by its own."""
-    ref = condition.question
-    try:
-        q = tool.question(ref)
-    except KeyError:  # "question.part"
-        value = answers.get(ref)
-    else:
-        value = question_value(tool, answers, ref)
-        if q.parts and q.type != "yes_no":  # no roll-up: any part with the value
-            value = [answers.get(f"{q.id}.{p.id}") for p in q.parts]
-    given = {_fold(v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
-    return next((wanted for wanted in condition.is_ if _fold(wanted) in given), None)
+def not_met_text(tool: Tool, q: Question, answers: dict) -> str:
+    """The answer that needs action, as an action plan shows it: 'No', 'No (b, c)', 'Partly met', 'Not met (a)'."""
+    return _not_met_text(q, not_met(tool, q, answers))
 
 
-def _number(tool: Tool, ref: str) -> str:
-    """How a question (or 'question.part') is numbered on the form, for messages."""
-    try:
-        return tool.question(ref).number or ref
-    except KeyError:
-        pass
-    try:
-        return tool.field(ref).number
-    except KeyError:
-        return ref
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def _not_met_text(q: Question, failing) -> str:
+    if not failing:
+        return ""
+    values = list(dict.fromkeys(str(n.level) for n in failing))
+    parts = [n.part.label or "closing part" for n in failing if n.part is not None]
+    return f"{' / '.join(values)} ({', '.join(parts)})" if parts else " / ".join(values)
 
 
 def _file_notes(tool: Tool, raw: RawReturn) -> list[str]:
@@ -223,12 +275,6 @@ def _file_notes(tool: Tool, raw: RawReturn) -> list[str]:
     if raw.answers:
         notes += list(raw.unreadable)
     return notes
-
-
-def _rolled(q, answers):
-    if q.parts:
-        return roll_up([answers.get(f"{q.id}.{p.id}") for p in q.parts])
-    return answers.get(q.id)
 
 
 def _issue(f: AnswerField, message: str, severity: str = "error") -> Issue:

@@ -26,8 +26,8 @@ from .participation import Participation, grouping_attributes, participation
 # The officer's findings form (form type FINDINGS_FORM_TYPE): issued by 'maa report', collected like any return.
 FINDINGS_TOOL = "findings-form"
 # Small-number suppression in shareable outputs: audit.yaml's 'suppress_below' (a count from 1 to that
-# number minus one is not printed). 5 unless set: small counts about children can identify them. 0 turns
-# it off, a decision for the partnership to record (a case audit of five cases may publish "4 of 5").
+# number minus one is not printed). Unset, it is 5 (small counts about children can identify them),
+# except for a few named agencies answering about themselves: see default_suppression.
 DEFAULT_SUPPRESS_BELOW = 5
 
 _VERTICAL = re.compile(r"[\x0b\x0c]")  # Word's manual line break and page break, as pasted text carries them
@@ -104,6 +104,33 @@ class ReportContext:
     def form_type(self, name: str):
         return self.ws.form_type(name)
 
+    def asked_respondents(self, form_type: str) -> list[str]:
+        """The agencies (or respondents) sent a live form of ``form_type``, in audit.yaml's order."""
+        asked = {e["agency"] for e in self.manifest.values() if e.get("form_type") == form_type and e.get("agency")}
+        order = {a.name: i for i, a in enumerate(self.audit.agencies)}
+        return sorted(asked, key=lambda name: (order.get(name, len(order)), name.casefold()))
+
+    def matrix_place(self, form_type: str) -> str:
+        """Where the respondent x question matrix of ``form_type`` goes: "report" or "workbook" only.
+
+        audit.yaml's ``matrix_in_report`` decides when set; otherwise agencies answering once each,
+        at most 20 of them (as many as may be named), are compared in the findings report (see :func:`maa_cli.report.matrix.matrix_placement`),
+        unless one of them is described as a childminder (by any attribute, e.g. setting_type).
+        """
+        from .matrix import matrix_placement
+
+        asked = self.asked_respondents(form_type)
+        place = matrix_placement(self.form_type(form_type).per, len(asked))
+        if self.audit.matrix_in_report is False:
+            return "workbook"
+        if self.audit.matrix_in_report and self.form_type(form_type).per == "agency":
+            return "report"
+        # A childminder's setting usually carries the childminder's own name: a person, not an agency.
+        attributes = {a.name: a.attributes for a in self.audit.agencies}
+        if any("childminder" in str(v).casefold() for name in asked for v in attributes.get(name, {}).values()):
+            return "workbook"
+        return place
+
     @cached_property
     def participation(self) -> Participation:
         return participation(self.audit, self.titles, self.manifest, self.records)
@@ -164,13 +191,30 @@ class ReportContext:
         return f"{record['form_id']} ({self.masker.text(who)}) {key}"
 
 
+def default_suppression(audit, matrix_places: list[str]) -> int:
+    """The suppression threshold when ``audit.yaml`` sets none.
+
+    Small counts can identify a child, so an audit about cases (cases listed, or forms per case)
+    holds back counts below 5; so does a questionnaire whose respondents are many, or people (a
+    childminder), where a small count in a breakdown could point to one. A few named agencies
+    answering about their own arrangements (each form type's matrix in the findings report,
+    ``matrix_places`` all "report") identify no child, and the report shows each agency's answers
+    anyway: nothing is held back.
+    """
+    if audit.suppress_below is not None:
+        return audit.suppress_below
+    if not audit.about_cases and matrix_places and all(place == "report" for place in matrix_places):
+        return 0
+    return DEFAULT_SUPPRESS_BELOW
+
+
 def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: int | None = None) -> ReportContext:
     """Read everything the reports need from an opened audit folder."""
     responses = read_responses(ws, statuses=("accepted", "incomplete"))
     records = responses.records
     tools = {ft.name: ws.tools[ft.name] for ft in ws.audit.form_types if ft.name != FINDINGS_FORM_TYPE}
     findings = [r for r in records if r["form_type"] == FINDINGS_FORM_TYPE and r["status"] == "accepted"]
-    small = suppress_below if suppress_below is not None else getattr(ws.audit, "suppress_below", DEFAULT_SUPPRESS_BELOW)
+    small = suppress_below if suppress_below is not None else ws.audit.suppress_below
     manifest = read_manifest(ws)
     issued = live_forms(manifest)
     # A withdrawn form (its case replaced, say) counts nowhere: not as sent, not as returned, not in the results.
@@ -186,6 +230,8 @@ def build_context(ws: Workspace, today: dt.date | None = None, suppress_below: i
         today=today or dt.date.today(),
         small=small or None,
     )
+    if small is None:
+        ctx.small = default_suppression(ws.audit, [ctx.matrix_place(name) for name in tools]) or None
     ctx.unreadable = responses.unreadable
     for name, why in responses.unreadable:
         ctx.notes.append(f"the response record '{name}' in the restricted store's responses/ folder could not be read "

@@ -2,7 +2,8 @@
 
 A Responses sheet per form type (one row per accepted return, one column per
 answer box, with the respondent's attributes alongside) and a Setting actions
-sheet (one row per question answered No, with its action points). Restricted
+sheet (one row per answer that needs action, with its action points, when/who and date), and a
+Matrix sheet per form type (respondent x question, RAG as colour and word). Restricted
 (``reports/restricted/``): a row per return lets small groups be recounted, so it is
 the officer's working data, not for publication; :mod:`maa_cli.report.summary_workbook`
 is the shareable one. Identifying answers are not in the collected records at all,
@@ -59,6 +60,7 @@ def write_data_workbook(ctx: ReportContext) -> Path:
         sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
         print_setup(sheet, widths, 1, freeze="D2", repeat=REPEATED, title=f"{ctx.audit.title}: data workbook (restricted)")
     _actions_sheet(ctx, wb, attributes)
+    _matrix_sheets(ctx, wb)
     return save(ctx, wb, ctx.ws.reports_dir / "restricted" / FILE_NAME, f"{ctx.audit.title}: data workbook (restricted)")
 
 
@@ -81,6 +83,13 @@ def _value(ctx: ReportContext, record: dict, f):
     return value
 
 
+def _date(value: str | None):
+    """An ISO date as a date Excel can sort by (anything else as given)."""
+    with contextlib.suppress(TypeError, ValueError):
+        return dt.date.fromisoformat(value)
+    return value
+
+
 def _attribute_names(ctx: ReportContext) -> list[str]:
     names: list[str] = []
     for a in ctx.audit.agencies:
@@ -93,8 +102,10 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
     if not names:
         return
     sheet = wb.create_sheet("Setting actions")
+    dated = any(q.action_date for name in names for q in ctx.tools[name].questions())
     titles = ["Form ref", "Agency"] + [label(a) for a in attributes] + ["No.", "Question", "Answer", "Action points", "When / who"]
-    widths = [15, 22] + [12] * len(attributes) + [5, 40, 10, 40, 18]
+    titles += ["Target date"] if dated else []
+    widths = [15, 22] + [12] * len(attributes) + [5, 40, 10, 40, 18] + [11] * dated
     widths = header(sheet, 1, titles, widths)
     attrs = {a.name: a.attributes for a in ctx.audit.agencies}
     row = 2
@@ -104,9 +115,32 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
             where = ctx.where(records[a.form_id], f"question {a.number}")
             values = [a.form_id, a.agency] + [attrs.get(a.agency, {}).get(x, "") for x in attributes]
             values += [a.number, a.question, a.answer, ctx.masker.text(a.action), ctx.masker.text(a.when_who)]
+            values += [_date(a.due)] if dated else []
             for col, value in enumerate(values, 1):
                 cell(ctx, sheet, row, col, value, where=where, wrap=isinstance(value, str))
             fit_row(sheet, row, widths, max_lines=ROW_LINES)
             row += 1
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
     print_setup(sheet, widths, 1, freeze="C2", repeat=2, title=f"{ctx.audit.title}: setting actions (restricted)")
+
+
+def _matrix_sheets(ctx: ReportContext, wb) -> None:
+    """The respondent x question matrix of every form type answered by choosing, whether or not the
+    findings report shows it too: a long one (many settings, or a row per agency and case) is read here."""
+    from openpyxl.utils import get_column_letter
+
+    from .matrix import respondent_matrix, write_matrix_sheet
+
+    for name, tool in ctx.tools.items():
+        records = ctx.accepted(name)
+        if not records:
+            continue
+        per_agency = ctx.form_type(name).per == "agency"
+        matrix = respondent_matrix(tool, records, title=f"{ctx.titles[name]}: answers by respondent",
+                                   expected=ctx.asked_respondents(name) if per_agency else None)
+        if matrix.empty:
+            continue
+        sheet = write_matrix_sheet(wb, matrix, "Matrix" if len(ctx.tools) == 1 else f"Matrix {name}")
+        widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, len(matrix.columns) + 2)]
+        print_setup(sheet, widths, 3, freeze="B5", repeat=1, title=f"{ctx.audit.title}: answers by respondent (restricted)")
+        sheet.print_title_rows = "3:4"  # the question numbers and their text, on every page

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..definitions.tool import NA, NO, OTHER, YES, Question, Tool
-from ..intake.judging import question_value
+from ..definitions.tool import NA, NO, OTHER, YES, Question, Tool, not_met
+from ..intake.judging import not_met_text, question_value
 
 TEXT_TYPES = ("short_text", "long_text")
 
@@ -91,10 +91,11 @@ class QuestionFigures:
     distribution: Distribution | None = None
     parts: list[tuple[str, str, Distribution]] = field(default_factory=list)  # (label, text, distribution)
     compliance: Count | None = None  # yes/no: Yes of Yes+No (rolled up)
-    positive: Count | None = None  # grade: the better half of the scale, of all graded
+    positive: Count | None = None  # grade: the levels that meet the standard (or the better half), of all graded
     positive_label: str = ""
     by_group: dict[str, dict[str, Distribution]] = field(default_factory=dict)
     numbers: list[int] = field(default_factory=list)
+    numbers_by_group: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # number: the answers per group
     text_answers: int = 0
 
     @property
@@ -118,8 +119,12 @@ def is_practice(q: Question) -> bool:
 
 
 def positive_values(tool: Tool, q: Question) -> tuple[str, ...]:
-    """The better half of a grade scale (Outstanding and Good; Fully met; Green)."""
+    """The grades that count as good: those whose level meets the standard where the scale says
+    (Outstanding and Good; Fully met; Green), else the better half of a plain scale."""
     scale = [v for v in tool.choices_for(q) if v != NA]
+    levels = [tool.meaning(tool.field(q.id), v) for v in scale] if not q.parts else []
+    if any(level is not None and level.meets is not None for level in levels):
+        return tuple(v for v, level in zip(scale, levels, strict=True) if level is None or level.meets is not False)
     return tuple(scale[: max(1, len(scale) // 2)])
 
 
@@ -146,7 +151,7 @@ def question_figures(form_type: str, tool: Tool, records: list[dict], groups: di
 
     Args:
         groups: optional breakdowns: ``{group name: {form_id: group value}}`` (e.g. by agency,
-            or by the respondents' quadrant); each yes/no, grade or choice question is
+            or by the respondents' quadrant); each yes/no, grade, choice or number question is
             broken down by each group.
     """
     accepted = [r for r in records if r["form_type"] == form_type and r["status"] == "accepted"]
@@ -172,9 +177,15 @@ def question_figures(form_type: str, tool: Tool, records: list[dict], groups: di
         elif qf.kind == "grade":
             good = positive_values(tool, q)
             qf.positive = Count(sum(qf.distribution.counts.get(v, 0) for v in good), qf.distribution.answered)
-            qf.positive_label = " or ".join(v.lower() for v in good) if len(good) <= 2 else "in the better half"
+            qf.positive_label = " or ".join(v.lower() for v in good) if len(good) <= 2 else "meeting the standard"
         elif qf.kind == "number":
             qf.numbers = sorted(v for v in values if isinstance(v, int))
+            for name, by_form in (groups or {}).items():
+                numbers: dict[str, list[int]] = {}
+                for r, v in zip(accepted, values, strict=True):
+                    if isinstance(v, int):
+                        numbers.setdefault(by_form.get(r["form_id"]) or "Not recorded", []).append(v)
+                qf.numbers_by_group[name] = {k: sorted(vs) for k, vs in sorted(numbers.items())}
         elif qf.kind in ("text", "date"):
             qf.text_answers = sum(1 for v in values if v not in (None, ""))
         out.append(qf)
@@ -321,33 +332,54 @@ def compare_grades(tool: Tool, records: list[dict]) -> list[GradeComparison]:
     return out
 
 
-# -- non-compliant answers and their actions ------------------------------------------------------------
+# -- answers that need action, and the respondent's own actions -----------------------------------------
 
 
 @dataclass(frozen=True)
 class ActionRow:
-    """One question a respondent answered No (after roll-up), with what they said they would do."""
+    """One question whose answer needs action (:func:`maa_cli.definitions.tool.not_met`), with what the
+    respondent said they would do.
+
+    ``answer`` is the answer as the plan shows it: "No", "No (b, c)", "Partly met", "Not met (a)".
+    ``due`` is the target date given (ISO text, as collected) when the tool asks for one
+    (``action_date: true``); ``rag`` the colour of the answer (green, amber or red) when its scale says.
+    """
 
     form_id: str
     agency: str
     number: str
     question: str
-    answer: str  # "No", with the parts answered No: "No (b, c)"
+    answer: str
     action: str
     when_who: str
+    due: str | None = None
+    rag: str | None = None
+    question_id: str = ""
+
+
+_RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 
 def setting_actions(tool: Tool, records: list[dict]) -> list[ActionRow]:
-    """Every yes/no question rolled up to No in an accepted record, in form order."""
+    """Every question whose answer needs action in an accepted record, in form order.
+
+    Yes/no answers of No (sub-parts rolled up), grades whose level says ``meets: false`` and
+    choices marked ``meets: false`` alike, each with the respondent's action points, when/who and
+    target date (blank where none was given: a return missing required action points is
+    incomplete, so it is not here).
+    """
     out = []
     for r in records:
         if r["status"] != "accepted":
             continue
+        answers = r["answers"]
         for _section, q in answer_questions(tool):
-            if q.type != "yes_no" or question_value(tool, r["answers"], q.id) != NO:
+            failing = not_met(tool, q, answers)
+            if not failing:
                 continue
-            parts = [p.label or "closing part" for p in q.parts if r["answers"].get(f"{q.id}.{p.id}") == NO]
-            answer = f"No ({', '.join(parts)})" if parts else NO
-            out.append(ActionRow(r["form_id"], r.get("agency") or "", q.number or q.id, q.text, answer,
-                                 r["answers"].get(f"{q.id}.action") or "", r["answers"].get(f"{q.id}.when_who") or ""))
+            rags = sorted({n.level.rag for n in failing if n.level.rag}, key=lambda c: _RAG_ORDER.get(c, 3))
+            out.append(ActionRow(r["form_id"], r.get("agency") or "", q.number or q.id, q.text,
+                                 not_met_text(tool, q, answers), answers.get(f"{q.id}.action") or "",
+                                 answers.get(f"{q.id}.when_who") or "", answers.get(f"{q.id}.due") or None,
+                                 rags[0] if rags else None, q.id))
     return out

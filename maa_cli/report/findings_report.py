@@ -74,6 +74,7 @@ def write_findings_report(ctx: ReportContext) -> Path:
     _details(doc, ctx)
     _process(doc, ctx)
     _cases_or_respondents(doc, ctx)
+    _by_respondent(doc, ctx)
     for name in ctx.tools:
         write_results(doc, ctx, name, heading=f"Results: {ctx.titles[name]}" if len(ctx.tools) > 1 else "Results", quote=quoting)
     _themes(doc, ctx)
@@ -147,7 +148,8 @@ def _details(doc: Doc, ctx: ReportContext) -> None:
         rows.append(("Theme", audit.theme))
     if (audit.terms_of_reference or "").strip():
         rows.append(("Terms of reference", audit.terms_of_reference.strip()))
-    rows.append(("Period looked at", f"The {audit.lookback_months} months before the audit"))
+    if audit.about_cases:  # a self-assessment rates arrangements as they are today: no period looked at
+        rows.append(("Period looked at", f"The {audit.lookback_months} months before the audit"))
     if audit.deadline:
         rows.append(("Deadline for returns", deadline_text(ctx)))
     rows.append(("Forms used", "; ".join(f"{ctx.titles[ft.name]} ({_per(ft.per)})" for ft in audit.form_types if ft.name in ctx.tools)))
@@ -255,6 +257,28 @@ def _cases_or_respondents(doc: Doc, ctx: ReportContext) -> None:
             doc.para()
 
 
+def _by_respondent(doc: Doc, ctx: ReportContext) -> None:
+    """The respondent x question matrix (a self-assessment's heat map) of each form type that belongs here.
+
+    An agency's own answers about its arrangements identify no child, so they are shown whole,
+    agency by agency: the comparison a Section 11 report leads with.
+    """
+    from .matrix import add_matrix_tables, respondent_matrix
+
+    for name, tool in ctx.tools.items():
+        expected = ctx.asked_respondents(name)
+        if ctx.matrix_place(name) != "report":
+            continue
+        matrix = respondent_matrix(tool, ctx.accepted(name), title=ctx.titles[name], expected=expected)
+        if matrix.empty or not ctx.accepted(name):
+            continue
+        doc.heading(f"Answers by agency: {ctx.titles[name]}" if len(ctx.tools) > 1 else "Answers by agency", 1)
+        doc.para("Each agency's own answer to every question that is answered by choosing, as it returned it. Where the "
+                 "scale gives a colour it is shown as shading and as a word; answers that need action are in bold. "
+                 "Agencies with no complete return are marked “No return”.")
+        add_matrix_tables(doc.doc, matrix)
+
+
 def _themes(doc: Doc, ctx: ReportContext) -> None:
     themes = ctx.themes
     if not themes:
@@ -268,7 +292,7 @@ def _themes(doc: Doc, ctx: ReportContext) -> None:
     tags = [t for t in themes if t.source == "question themes"]
     if tags:
         doc.heading("By practice theme", 2)
-        doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades in the better half of the scale.")
+        doc.para("Answers to every question tagged with a theme, pooled: yes/no questions answered Yes, and grades that meet the standard (the better half of a scale that does not say).")
         tags = ranked_for_print(ctx, tags, lambda t: t.count, sorted(tags, key=lambda t: t.label))
         rows = [[t.label, *count_cells(t.count, ctx.small)] for t in tags]
         table = doc.table(["Theme", "Met", "Answers", "%"], rows, [7.0, 3.0, 3.0, 4.0], caption="Themes, weakest first")

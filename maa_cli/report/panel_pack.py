@@ -211,24 +211,56 @@ def _feature_matrix(ctx: ReportContext, doc: Doc, tool, records: list[dict]) -> 
 
 
 def _narrative_pack(ctx: ReportContext, records: list[dict], path: Path) -> Path:
+    """Every written answer of forms without a case, one table per question.
+
+    A question's table has a row per respondent who wrote something there: the answer it chose
+    (a rating, Yes or No) beside its written boxes (the evidence, why, action points, when / who)
+    and the target date, so the panel reads a rating with what was said about it.
+    """
     doc = Doc(ctx, f"{ctx.audit.title}: answers by question", "Panel pack (restricted)", restricted=True)
     doc.para(ctx.audit.title, bold=True)
     doc.heading("Panel pack: written answers by question", 0)
     doc.note(RESTRICTED, fill=FLAG_FILL)
     for name, tool in ctx.tools.items():
-        mine = [r for r in records if r["form_type"] == name]
+        mine = sorted((r for r in records if r["form_type"] == name), key=lambda r: _who(r).casefold())
         if not mine:
             continue
         doc.heading(ctx.titles[name], 1)
-        for f in tool.fields():
-            if f.type not in fig.TEXT_TYPES or (f.part or f.question).identifying:
-                continue
-            answered = [r for r in mine if r["answers"].get(f.key) not in (None, "")]
-            if not answered:
-                continue
-            title = f"{f.number} {f.question.text}" if f.role == "answer" else f"{f.number} {f.question.text}: {f.label.lower()}"
-            doc.heading(title, 2)
-            rows = [[_who(r), ctx.guard.xml(str(r["answers"][f.key]), ctx.where(r, f.key))] for r in answered]
-            doc.table(["Respondent", "Answer"], rows, [4.5, USABLE_CM - 4.5], caption=title, keep_rows=False)
-            doc.para()
+        for _section, q in fig.answer_questions(tool):
+            _written(ctx, doc, tool, q, mine)
     return doc.save(path)
+
+
+def _written(ctx: ReportContext, doc: Doc, tool, q, records: list[dict]) -> None:
+    boxes = [f for f in tool.fields() if f.question is q and not (f.part or q).identifying]
+    written = [f for f in boxes if f.type in fig.TEXT_TYPES and any(r["answers"].get(f.key) not in (None, "") for r in records)]
+    if not written:
+        return
+    chosen = [f for f in boxes if f.role == "answer" and f.type not in fig.TEXT_TYPES]
+    dated = [f for f in boxes if f.role == "due"]
+    header = ["Respondent"] + (["Answer"] if chosen else []) + [_label(f) for f in written] + [f.label for f in dated]
+    rows = []
+    for r in records:
+        a = r["answers"]
+        if all(a.get(f.key) in (None, "") for f in written):
+            continue
+        row = [_who(r)]
+        if chosen:  # a question's answer, or its parts' answers on one line ("a: Yes; b: No")
+            row.append(display(a.get(chosen[0].key)) if len(chosen) == 1 and chosen[0].part is None else
+                       "; ".join(f"{f.part.label or f.part.id}: {display(a.get(f.key))}" for f in chosen))
+        row += [display(a.get(f.key)) for f in written + dated]
+        rows.append([ctx.guard.xml(str(v), ctx.where(r, q.id)) for v in row])
+    title = f"{q.number or q.id} {q.text}"
+    narrow = [3.0] * bool(chosen) + [2.4] * len(dated)
+    wide = (USABLE_CM - 3.8 - sum(narrow)) / len(written)
+    widths = [3.8] + narrow[:bool(chosen)] + [wide] * len(written) + [2.4] * len(dated)
+    doc.heading(title, 2)
+    doc.table(header, rows, widths, caption=title, keep_rows=False, size=9)
+    doc.para()
+
+
+def _label(f) -> str:
+    """A written box's column: 'Answer' for the question's own box, else the box's label (part, Action points…)."""
+    if f.role == "answer":
+        return f"{f.part.label or f.part.id}" if f.part is not None else "Answer"
+    return f.label

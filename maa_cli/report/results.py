@@ -126,6 +126,8 @@ def _question(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, accepted: l
             doc.para(f"{fewer(ctx.small).capitalize()} answers: the figures are not shown.")
         elif values:
             doc.para(f"{len(values)} answers: median {fig.median(values):g}, lowest {values[0]}, highest {values[-1]}.")
+            for group, split in qf.numbers_by_group.items():
+                _numbers_by_group(doc, ctx, qf, group, split)
         else:
             doc.para("No answers.")
     else:
@@ -174,6 +176,22 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
             keep = [c for c in range(len(values)) if any(printed[r][c] for r in range(len(groups)))]
             values, printed = [values[c] for c in keep], [[row[c] for c in keep] for row in printed]
         _crosstab(doc, ctx, qf, name, [g for g, _d in groups], values, printed, [shown.total(r) for r in range(len(groups))])
+    doc.para()
+
+
+def _numbers_by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str, split: dict[str, list[int]]) -> None:
+    """A number question's median, lowest and highest per group; with a group of few answers, one sentence instead."""
+    if len(split) < 2:
+        return
+    name = label(group)
+    if any(is_small(len(numbers), ctx.small) for numbers in split.values()):  # its count would follow from the total
+        doc.para(f"Question {qf.number} by {name.lower()}: not shown, as a group has {fewer(ctx.small)} answers.",
+                 style="Form guidance")
+        return
+    rows = [[value, len(numbers), f"{fig.median(numbers):g}", numbers[0], numbers[-1]] for value, numbers in split.items()]
+    caption = f"Question {qf.number} by {name.lower()}"
+    doc.caption(caption)
+    doc.table([name, "Answers", "Median", "Lowest", "Highest"], rows, [6.0, 2.8, 2.8, 2.7, 2.7], caption=caption)
     doc.para()
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..definitions.audit import Audit, Case, FormType, Selection
-from ..definitions.catalog import resolve_tool
+from ..definitions.catalog import find_tool, resolve_tool
 from ..definitions.load import load_model
 from ..definitions.tool import Tool
 from ..definitions.yamlio import dump, read_located
@@ -80,11 +80,20 @@ class Workspace:
 
     @cached_property
     def tools(self) -> dict[str, Tool]:
-        """The tool of each form type, by form type name."""
-        tools = {ft.name: resolve_tool(ft.tool, self.root) for ft in self.audit.form_types}
-        # The officer's findings form: issued by 'maa report', collected from returns/ like any return.
-        tools.setdefault(FINDINGS_FORM_TYPE, resolve_tool("findings-form"))
-        return tools
+        """The tool of each form type, by form type name: the audit's own copy (``tools/``), with the
+        audit's local terms filled in, plus the officer's findings form (issued by 'maa report',
+        collected from returns/ like any return). See :mod:`maa_cli.setup.snapshots`."""
+        from .snapshots import load_tools
+
+        return load_tools(self.root, self.audit)
+
+    def tool_record(self, form_type: str) -> tuple[str | None, str | None]:
+        """The version and SHA-256 of the audit's copy of a form type's tool (None before copies were kept)."""
+        try:
+            snap = self.form_type(form_type).snapshot
+        except KeyError:
+            return None, None
+        return (snap.version, snap.sha256) if snap else (None, None)
 
     @cached_property
     def form_key(self) -> bytes | None:
@@ -169,6 +178,7 @@ class NewAudit:
     restricted_store: str = "restricted"
     today: dt.date = field(default_factory=dt.date.today)
     allow_past_deadline: bool = False  # recording an audit that has already run
+    local_terms: dict[str, str] = field(default_factory=dict)  # the partnership's wording for the tools' local terms
 
 
 @dataclass
@@ -188,14 +198,16 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         DefinitionError: the named tool is unknown or invalid.
         EnvironmentStopped: the folder's path leaves no room for the forms' paths under Windows' limit.
     """
-    from . import rosters, sampling
+    from . import rosters, sampling, snapshots
 
     root = Path(root)
     if (root / AUDIT_FILE).exists():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_EXISTS, file=root / AUDIT_FILE))
     _check_room(root)
     form_types = spec.form_types or [_default_form_type(spec)]
-    kinds = [resolve_tool(ft.tool, root).kind for ft in form_types]  # fail before anything is written
+    # Every tool is found and checked (as strictly as 'maa tools check') before anything is written.
+    sources = {ft.name: find_tool(ft.tool, root) for ft in form_types}
+    kinds = [sources[ft.name].load().kind for ft in form_types]
     _check_start(spec, form_types)
     audit_type = spec.type or ("questionnaire" if "questionnaire" in kinds else "case_audit")
 
@@ -243,10 +255,15 @@ def new_audit(root: Path, spec: NewAudit) -> NewAuditResult:
         cases=cases,
         selection=selection,
         form_types=form_types,
+        local_terms=dict(spec.local_terms),
     )
     check_store_placement(root, audit)
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
+    # The audit keeps its own copy of each tool: later commands read it from any folder, and neither an
+    # edit of the original nor an upgrade of maa changes the audit until 'maa tools update'.
+    audit = audit.model_copy(update={"form_types": [snapshots.take(root, ft, sources[ft.name], spec.today)
+                                                    for ft in form_types]})
     restricted.ensure_form_key(audit.restricted_dir(root), new_form_key)
     restricted_file = None
     if rows:

@@ -239,7 +239,7 @@ def _rows_by_label(tool: Tool, sheet: _Sheet, cols: dict, header_row: int) -> di
     by_number: dict[str, list[str]] = {}
     question_of: dict[str, str] = {}  # a row's number ("3a") -> its question's number ("3")
     for key, f, option in excel_rows_for_tool(tool):
-        number, text = row_label(f, option)
+        number, text = row_label(f, option, tool=tool)
         question = _norm(f.question.number or f.question.id)
         question_of[question] = question
         expected.setdefault((question, _norm(text)), key)
