@@ -89,6 +89,22 @@ def replace(tmp: Path, path: Path) -> None:
             time.sleep(RETRY_DELAY * (attempt + 1))
 
 
+def set_aside(path: Path, now: float) -> Path | None:
+    """Rename ``path`` (a file or a folder maa cannot use) out of the way, keeping it, as
+    ``<name>.unreadable-<local time>`` beside it; the new path, or None if it could not be renamed
+    (held open on Windows, say). State is set aside, never deleted: it may be needed."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
+    target, n = path.with_name(f"{path.name}.unreadable-{stamp}"), 1
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+    try:
+        replace(path, target)
+    except (OSError, WorkspaceError):
+        return None
+    return target
+
+
 def sha256_file(path: str | Path) -> str:
     """The SHA-256 of a file as hex, read in 1 MB blocks (recorded for forms, cases files and findings)."""
     digest = hashlib.sha256()

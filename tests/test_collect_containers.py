@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import pytest
-
 from maa_cli.intake.collect import collect, load_responses
 from maa_cli.intake.containers import MAX_DEPTH
+from tests.conftest import run_maa
 from tests.mailfiles import eml, msg, msg_tree, zipped
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     HOUR,
@@ -174,14 +173,9 @@ class TestHostileContainers:
     def test_the_json_output_lists_each_inner_file_with_its_container(self, case_audit, monkeypatch, capsys):
         """'maa collect --json' has one entry per attachment, each naming the e-mail it came in."""
         import json
-        import sys
-
-        from maa_cli import cli
 
         aged(eml(case_audit.returns_dir / "r.eml", {"p.docx": filled(case_audit, "Police", "A", "p.docx")}), HOUR)
-        monkeypatch.setattr(sys, "argv", ["maa", "collect", str(case_audit.root), "--json"])
-        with pytest.raises(SystemExit):
-            cli.main()
-        files = json.loads(capsys.readouterr().out)["files"]
+        _code, out, _err = run_maa(monkeypatch, capsys, "collect", str(case_audit.root), "--json")
+        files = json.loads(out)["files"]
         (inner,) = [f for f in files if f["container"]]
         assert inner["container"] == "r.eml" and inner["path"] == "r.eml#p.docx" and inner["sender"]

@@ -12,13 +12,12 @@ from __future__ import annotations
 import errno
 import json
 import os
-import sys
 
 import pytest
 
 from maa_cli.errors import EnvironmentStopped, ErrorCode
 from maa_cli.setup.workspace import NewAudit, new_audit
-from tests.conftest import TODAY
+from tests.conftest import TODAY, run_maa
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     DEADLINE,
     HOUR,
@@ -33,15 +32,6 @@ from tests.test_collect_stories import (  # noqa: F401 - fixtures
 
 UNSAFE = ["\x1b", "\x07", "\u202e", "\u2066", "\x9b"]
 
-
-def run_maa(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from maa_cli import cli
-
-    monkeypatch.setattr(sys, "argv", ["maa", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    out, err = capsys.readouterr()
-    return done.value.code, out, err
 
 
 class TestTheEnvironmentStopsTheRun:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from maa_cli.intake.collect import collect, load_responses
 from maa_cli.intake.status import audit_status
 from maa_cli.setup.restricted import FORM_KEY_FILE
 from maa_cli.setup.workspace import open_workspace
+from tests.conftest import run_maa
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     HOUR,
     aged,
@@ -201,16 +201,6 @@ class TestSeals:
         assert code == 1
         assert data["summary"]["unverified"] == 1 and data["files"][0]["code"] == "wrong_seal"
 
-
-def run_maa(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run the maa command as a scheduled script would: (exit code, stdout, stderr)."""
-    from maa_cli import cli
-
-    monkeypatch.setattr(sys, "argv", ["maa", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    out, err = capsys.readouterr()
-    return done.value.code, out, err
 
 
 def _all_text(path: Path) -> bytes:

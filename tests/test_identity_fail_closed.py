@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 
 import pytest
 import yaml
@@ -23,7 +22,7 @@ from maa_cli.intake.collect import collect, load_responses
 from maa_cli.report import build_reports
 from maa_cli.setup.restricted import CASES_FILE
 from maa_cli.setup.workspace import NewAudit, new_audit, open_workspace
-from tests.conftest import TODAY
+from tests.conftest import TODAY, run_maa
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     DEADLINE,
     case_audit,
@@ -44,15 +43,6 @@ def drop_row(ws, case_ref: str) -> None:
     assert len(kept) == len(rows) - 1
     path.write_text("\r\n".join(",".join(r) for r in kept) + "\r\n", encoding="utf-8-sig")
 
-
-def run_maa(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from maa_cli import cli
-
-    monkeypatch.setattr(sys, "argv", ["maa", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    out, err = capsys.readouterr()
-    return done.value.code, out, err
 
 
 @pytest.fixture

@@ -172,6 +172,15 @@ class TestInitials:
         assert m.text("A day later A. Day was seen") == f"A day later {MARK} was seen"
 
 
+    @pytest.mark.parametrize("name", ["Grace-Poppy O'Brien", "Quinn-Gwen Quinn-Piper O'Brien", "Pia Carys O'Brien"])
+    def test_initials_that_spell_a_role_keep_the_role_before_the_surname(self, name):
+        """A child whose initials spell GP or PC: 'the GP O'Brien' keeps the role; 'G.P. O'Brien' is the child."""
+        m = Masker.for_names([name])
+        role = "GP" if "G" in name.split()[0] else "PC"
+        dotted = ".".join(role) + "."
+        assert m.text(f"Seen by {role} O'Brien; {dotted} O'Brien was there") == f"Seen by {role} {MARK}; {MARK} was there"
+
+
 class TestNameOrder:
     @pytest.mark.parametrize("typed", ["Marsh, Ellie-Mae", "MARSH Ellie", "Marsh, Ellie", "marsh ellie mae"])
     def test_a_name_written_surname_first_is_one_marker(self, masker, typed):

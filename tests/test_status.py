@@ -11,6 +11,7 @@ from pathlib import Path
 
 from maa_cli.intake.collect import collect
 from maa_cli.intake.status import audit_status, overview
+from tests.conftest import run_maa as run_in_process
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     DEADLINE,
     aged,
@@ -135,18 +136,6 @@ def _add_findings_form(ws) -> None:
     (ws.state_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """Run the installed 'maa' entry point (cli.main) in this process."""
-    import pytest
-
-    from maa_cli import cli
-
-    monkeypatch.setattr(sys, "argv", ["maa", *args])
-    with pytest.raises(SystemExit) as done:
-        cli.main()
-    out, err = capsys.readouterr()
-    return done.value.code, out, err
-
 
 class TestFindingsAndFailures:
     def test_the_officer_s_findings_form_is_shown_on_its_own_never_counted_or_chased(self, case_audit):
@@ -170,7 +159,7 @@ class TestFindingsAndFailures:
             raise ValueError("could not compare Ellie Marsh born 14/02/2019")
 
         monkeypatch.setattr(maa_cli.intake.status, "audit_status", broken)
-        code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root), "--json")
+        code, out, err = run_in_process(monkeypatch, capsys, "status", str(case_audit.root), "--json")
         assert code == 2
         assert "maa hit an unexpected problem (ValueError); nothing was changed in returns/." in err
         error = json.loads(out)["error"]
@@ -186,6 +175,6 @@ class TestFindingsAndFailures:
         answers = case_audit.restricted_dir / "answers"
         answers.mkdir(parents=True, exist_ok=True)
         (answers / "MAA-AAAA-BBBB.json").write_text('{"child_name": "Ellie Ma', encoding="utf-8")
-        code, out, err = _main(monkeypatch, capsys, "status", str(case_audit.root))
+        code, out, err = run_in_process(monkeypatch, capsys, "status", str(case_audit.root))
         assert code == 2 and "restricted store" in err and "cannot be reached" in err
         assert "Ellie" not in out + err and "Traceback" not in err

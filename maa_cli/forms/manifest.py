@@ -93,7 +93,7 @@ def load_manifest(ws: Workspace, *, repair: bool = False, now: float | None = No
                  "counted or chased: if they were sent, run 'maa issue-forms' to issue them again.")
     if repair:
         if not missing:
-            aside = _set_aside(path, time.time() if now is None else now)
+            aside = atomic.set_aside(path, time.time() if now is None else now)
             note += (f" The damaged file was set aside as '{aside.name}' (kept)." if aside else
                      " The damaged file could not be renamed (is it open in another program?): close it.")
         if not (path.exists() or path.is_symlink()):
@@ -124,21 +124,6 @@ def _damage(ws: Workspace, path: Path) -> str | None:
     if not data and _collected(ws):
         return "empty, though returns of its forms were collected"
     return None
-
-
-def _set_aside(path: Path, now: float) -> Path | None:
-    """Rename ``path`` to a free ``<name>.unreadable-<local time>`` beside it; None if it could not be renamed.
-    The same scheme as :func:`maa_cli.intake.state.set_aside` (forms/ does not import intake/)."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
-    target, n = path.with_name(f"{path.name}.unreadable-{stamp}"), 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
-    try:
-        atomic.replace(path, target)
-    except (OSError, WorkspaceError):
-        return None
-    return target
 
 
 # -- rebuilding ----------------------------------------------------------------------------------

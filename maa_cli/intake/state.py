@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import stat
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,28 +130,6 @@ def parse_json(path: Path, shape: Callable[[object], bool] = lambda data: True):
     return data
 
 
-def aside_name(path: Path, now: float) -> Path:
-    """A free name beside ``path`` for setting it aside: ``files.json.unreadable-20261204T131502``."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now))
-    target, n = path.with_name(f"{path.name}.unreadable-{stamp}"), 1
-    while target.exists() or target.is_symlink():
-        n += 1
-        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
-    return target
-
-
-def set_aside(path: Path, now: float) -> Path | None:
-    """Rename ``path`` (a file or a folder) out of maa's way, keeping it; the new path, or None if it could
-    not be renamed (held open on Windows, say). Uses :func:`maa_cli.atomic.replace`, which retries a
-    target briefly held open by antivirus or a sync client."""
-    target = aside_name(path, now)
-    try:
-        atomic.replace(path, target)
-    except (OSError, WorkspaceError):
-        return None
-    return target
-
-
 @dataclass
 class Repairs:
     """What one run found damaged in the state it keeps and set aside, as lines for the officer.
@@ -168,7 +145,7 @@ class Repairs:
     def set_aside(self, path: Path, why: str, then: str) -> Path | None:
         """Set ``path`` aside and add a note: which file, ``why`` it cannot be used, where it went, ``then`` what
         maa did about it."""
-        moved = set_aside(path, self.now)
+        moved = atomic.set_aside(path, self.now)
         where = self._shown(path)
         if moved is None:
             self.notes.append(f"{where} cannot be used: {why}. It could not be renamed out of the way (is it open in "

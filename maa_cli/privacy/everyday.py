@@ -348,3 +348,10 @@ def read_as_word(folded: str, start: int, end: int, word: str) -> bool:
     if word in SEASONS and _YEAR_AFTER.match(folded, end):
         return True
     return word in COUNTED and bool(_NUMBER_AFTER.match(folded, end))
+
+# Capitals that practitioners write before a surname for a role or a service ("GP O'Brien", "PC Shah",
+# "SW Patel", "DS Hughes"). Where a child's initials happen to spell one, they stand for the child
+# only with full stops ("G.P. O'Brien") or run into the surname ("GPOBrien"), as "A", "I", "O" do.
+ROLE_CAPITALS = _set("""
+    cp cs dc dci di dr ds dsl ey fw gp hv iro la mp mr ms pc pcso sgt sn sw ta yot yp
+""")

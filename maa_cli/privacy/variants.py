@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from .everyday import EVERYDAY_WORDS, PARTICLES, is_everyday
+from .everyday import EVERYDAY_WORDS, PARTICLES, ROLE_CAPITALS, is_everyday
 from .folding import fold_name, letters
 
 # Pieces of a spelling's pattern. Letters are matched with a possible break between them
@@ -135,12 +135,16 @@ def _whole_spellings(words: list[str]) -> list[_Spelled]:
 def _initial_spellings(first: list[str], surname: str) -> list[_Spelled]:
     """Initials before the surname: "E. Marsh", "E.M. Marsh", "EM Marsh", "M. Marsh" (any of the
     forenames' initials, in order; run together in lower case too, "jsmith"). An everyday surname needs its capital ("K. Day", not "A day
-    later"), and "A", "I" and "O" their full stop unless run together with the surname ("ADAY")."""
+    later"), and "A", "I" and "O", and initials that spell a role ("GP", "PC"), their full stops unless
+    run together with the surname ("ADAY", "G.P. O'Brien")."""
     out: list[_Spelled] = []
     tails = {surname, *(p for p in surname.split("-") if len(letters(p)) >= 2)}
     for size in range(1, min(len(first), 4) + 1):
         for chosen in combinations(first, size):
-            head = [(f"(?-i:{re.escape(c)}){_AFTER_WORD_INITIAL if c in 'AIO' else _AFTER_INITIAL}", False) for c in chosen]
+            # A role's capitals ("GP O'Brien") are initials only with their stops, as "A", "I" and "O" are.
+            role = "".join(chosen).casefold() in ROLE_CAPITALS
+            head = [(f"(?-i:{re.escape(c)}){_AFTER_WORD_INITIAL if role or c in 'AIO' else _AFTER_INITIAL}", False)
+                    for c in chosen]
             out += [(head + _units(tail, capitals=True), letters("".join(chosen) + tail), _BESIDE) for tail in tails]
             # Run together in lower case, as in user names and e-mail addresses ("jsmith", "emmarsh"):
             # not for an everyday surname, nor where initials and surname make a word ("c" + "ash").
