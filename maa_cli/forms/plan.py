@@ -91,6 +91,9 @@ def plan_forms(
     cases_ident = restricted.read_cases(ws.restricted_dir)
     template = word_template(ws)
     key = ws.form_key
+    attributes: dict[str, dict] = {}
+    for a in audit.agencies:  # looked up once: audit.agency() walks the list, and a county has 1,500 settings
+        attributes.setdefault(a.name.casefold(), a.attributes)
     out: list[PlannedForm] = []
     for unit in units:
         ft = unit.form_type
@@ -99,7 +102,7 @@ def plan_forms(
         if agency and (unit.agency or "").casefold() != agency.casefold():
             continue
         ident = cases_ident.get(unit.case_ref) if (unit.agency and unit.case_ref) else None
-        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template, key)
+        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template, key, attributes)
         for f in [fmt] if fmt else [ft.format]:
             out.append(PlannedForm(unit.form_id, ft.name, unit.agency, unit.case_ref, f, relpaths[unit.form_id, f], content))
     return out
@@ -221,8 +224,13 @@ def word_template(ws: Workspace) -> Path | None:
 
 
 def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, case_ref, ident,
-             template: Path | None = None, key: bytes | None = None) -> FormContent:
-    attributes = audit.agency(agency_name).attributes if agency_name else {}
+             template: Path | None = None, key: bytes | None = None, by_name: dict[str, dict] | None = None) -> FormContent:
+    if not agency_name:
+        attributes = {}
+    elif by_name is not None and agency_name.casefold() in by_name:
+        attributes = by_name[agency_name.casefold()]
+    else:
+        attributes = audit.agency(agency_name).attributes
     identifying: tuple = ()
     prefill: dict = {}
     if ident is not None:

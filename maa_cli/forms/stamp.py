@@ -36,15 +36,17 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from ..office.cells import FORMULA_START, safe_text
-from .content import FormContent
+from ..office.cells import FORMULA_START, excel_escaped, safe_text
+
+if TYPE_CHECKING:  # workers import this module: they need none of the form definitions
+    from .content import FormContent
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters around a marker's number: never in real text
 # A marker in a part: as UTF-8, or as character references (openpyxl writes cell text that way).
 _MARK = re.compile(rb"(?:\xee\x80\x80|&#57344;|&#xe000;)([0-9a-z]+)(?:\xee\x80\x81|&#57345;|&#xe001;)", re.IGNORECASE)
-_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _HEADER_TAGS = (b"<oddHeader>", b"<evenHeader>", b"<firstHeader>", b"<oddFooter>", b"<evenFooter>", b"<firstFooter>")
 _LEVEL = 6  # zlib's default: what python-docx and openpyxl write
 _TITLE_ROOM = 255  # see maa_cli.office.ooxml.core_text: a longer title is cut, which stamping would not reproduce
@@ -78,16 +80,18 @@ def skeleton(content: FormContent, fmt: str) -> Skeleton | None:
         values[n] = value
         return marker(n)
 
-    texts = [content.for_whom, content.case_ref or "", content.identity.form_id, content.identity.seal or ""]
+    texts = [content.for_whom, content.identity.form_id]
+    texts += [t for t in (content.case_ref, content.identity.seal) if t]  # absent ones are part of the shape
     texts += [v for _label, v in content.identifying]
-    texts += [v for v in content.prefill.values() if isinstance(v, str)]
+    stamped = {k for k, v in content.prefill.items() if isinstance(v, str) and _free_text(content, k)}
+    texts += [content.prefill[k] for k in stamped]
     if not all(_stampable(t) for t in texts):
         return None
     if len(content.form_title) + 3 + len(content.for_whom) > _TITLE_ROOM:
         return None
     identity = dataclasses.replace(content.identity, form_id=slot(content.identity.form_id),
                                    seal=slot(content.identity.seal) if content.identity.seal else None)
-    prefill = {k: slot(v) if isinstance(v, str) else v for k, v in content.prefill.items()}
+    prefill = {k: slot(v) if k in stamped else v for k, v in content.prefill.items()}
     shaped = dataclasses.replace(
         content, identity=identity, for_whom=slot(content.for_whom),
         case_ref=slot(content.case_ref) if content.case_ref else None,
@@ -96,18 +100,28 @@ def skeleton(content: FormContent, fmt: str) -> Skeleton | None:
     key = (
         fmt, id(content.tool), content.tool.id, content.tool.version, content.partnership, content.audit_title,
         content.form_title, content.deadline, content.return_to, str(content.word_template), content.marking,
-        content.secure_email_hint, tuple(content.applies(q) for q in questions), content.case_ref is not None,
+        content.secure_email_hint, tuple(content.applies(q) for q in questions), bool(content.case_ref),
         tuple(label for label, _v in content.identifying), content.identity.seal is not None,
         content.identity.tool_id, content.identity.tool_version, content.identity.audit_id,
-        tuple(sorted((k, "text") if isinstance(v, str) else (k, repr(v)) for k, v in content.prefill.items())),
+        tuple(sorted((k, "text") if k in stamped else (k, repr(v)) for k, v in content.prefill.items())),
     )
     return Skeleton(key, shaped, values)
 
 
+def _free_text(content: FormContent, key: str) -> bool:
+    """A prefilled answer shown as it is, in a free-text box. A choice is not stamped: it ticks a box or
+    picks an item, so it is part of the base's shape instead."""
+    try:
+        return content.tool.field(key).type in ("short_text", "long_text")
+    except KeyError:
+        return False
+
+
 def _stampable(text: str) -> bool:
-    """Text that, put in place of a marker, reads exactly as the slow writer would have written it."""
+    """Text that, put in place of a marker, reads exactly as the slow writer would have written it (an empty
+    box shows a placeholder instead)."""
     return (
-        _OPEN not in text and _CLOSE not in text and safe_text(text) == text and text == text.strip()
+        text != "" and _OPEN not in text and _CLOSE not in text and safe_text(text) == text and text == text.strip()
         and not any(ch in text for ch in "\n\r\t") and not text.startswith(FORMULA_START) and len(text) <= 1000
     )
 
@@ -137,11 +151,13 @@ class Base:
     parts: list[_Part]
     heights: dict[str, tuple[str, int]] = field(default_factory=dict)  # marker "h<row>" -> (text with markers, font size)
 
+    def computed(self, values: dict[str, str]) -> dict[str, str]:
+        """``values`` and what follows from them: the height of each row that holds one (worked out in the
+        calling process, so workers need not import the form writers)."""
+        return values | {name: _row_height(_fill(text, values), size) for name, (text, size) in self.heights.items()}
+
     def render(self, values: dict[str, str]) -> bytes:
-        """The package for one respondent: ``values`` maps marker number to text."""
-        values = dict(values)
-        for name, (text, size) in self.heights.items():
-            values[name] = _row_height(_fill(text, values), size)
+        """The package for one respondent: ``values`` (see :meth:`computed`) maps marker to text."""
         out = _ZipWriter()
         for part in self.parts:
             if part.pieces is None:
@@ -181,9 +197,10 @@ def _cut(info: zipfile.ZipInfo, data: bytes) -> _Part:
         return part
     edges = [0] + [x for m in found for x in (m.start(), m.end())] + [len(data)]
     part.pieces = [data[edges[i]:edges[i + 1]] for i in range(0, len(edges), 2)]
-    # A part that spells markers as character references gets its values spelled the same way (as ASCII).
-    ascii_only = found[0].group(0).startswith(b"&")
-    part.slots = [(m.group(1).decode(), _context(data, m.start()) + ("/ascii" if ascii_only else "")) for m in found]
+    # A marker spelled as character references (openpyxl does so in cells, not in headers) gets its value
+    # spelled the same way, as ASCII.
+    part.slots = [(m.group(1).decode(), _context(data, m.start()) + ("/ascii" if m.group(0).startswith(b"&") else ""))
+                  for m in found]
     last = len(part.pieces) - 1
     part.deflated_pieces = [_deflate(p, final=i == last) for i, p in enumerate(part.pieces)]
     return part
@@ -207,7 +224,7 @@ def _escaped(value: str, how: str) -> bytes:
     if where == "header":
         value = value.replace("&", "&&")
     elif where == "cell":
-        value = _EXCEL_ESCAPE.sub("_x005F_", value)  # a typed "_x0041_" must not read back as "A"
+        value = excel_escaped(value)  # as office.cells.put: a typed "_x0041_" must not read back as "A"
     return escape(value).encode("ascii", "xmlcharrefreplace") if spelling else escape(value).encode("utf-8")
 
 
@@ -319,21 +336,12 @@ class Job:
     content: FormContent | None = None
 
 
-_BASES: dict[tuple, Base] = {}
-
-
-def install_bases(bases: dict[tuple, Base]) -> None:
-    """Give this process the bases its jobs are stamped from (a worker's initializer)."""
-    _BASES.clear()
-    _BASES.update(bases)
-
-
-def run_job(job: Job) -> str:
+def run_job(job: Job, bases: dict[tuple, Base]) -> str:
     """Write one form atomically and return the SHA-256 of what was written."""
     from .. import atomic
 
     if job.content is None:
-        data = _BASES[job.key].render(job.values)
+        data = bases[job.key].render(job.values)
         atomic.write_bytes(Path(job.path), data)
         return hashlib.sha256(data).hexdigest()
     if job.fmt == "xlsx":
