@@ -158,7 +158,7 @@ class Base:
 
     def render(self, values: dict[str, str]) -> bytes:
         """The package for one respondent: ``values`` (see :meth:`computed`) maps marker to text."""
-        out = _ZipWriter()
+        out = ZipWriter()
         for part in self.parts:
             if part.pieces is None:
                 out.add(part.name, part.date_time, part.deflated, part.crc, part.size)
@@ -167,7 +167,7 @@ class Base:
             for (slot, how), piece, deflated in zip(part.slots, part.pieces[1:], part.deflated_pieces[1:], strict=True):
                 text = _escaped(values[slot], how)
                 raw += [text, piece]
-                packed += [_deflate(text, final=False), deflated]
+                packed += [deflate(text, final=False), deflated]
             data = b"".join(raw)
             out.add(part.name, part.date_time, b"".join(packed), zlib.crc32(data), len(data))
         return out.finish()
@@ -193,7 +193,7 @@ def _cut(info: zipfile.ZipInfo, data: bytes) -> _Part:
     part = _Part(info.filename, info.date_time)
     found = list(_MARK.finditer(data))
     if not found:
-        part.size, part.crc, part.deflated = len(data), zlib.crc32(data), _deflate(data, final=True)
+        part.size, part.crc, part.deflated = len(data), zlib.crc32(data), deflate(data, final=True)
         return part
     edges = [0] + [x for m in found for x in (m.start(), m.end())] + [len(data)]
     part.pieces = [data[edges[i]:edges[i + 1]] for i in range(0, len(edges), 2)]
@@ -202,7 +202,7 @@ def _cut(info: zipfile.ZipInfo, data: bytes) -> _Part:
     part.slots = [(m.group(1).decode(), _context(data, m.start()) + ("/ascii" if m.group(0).startswith(b"&") else ""))
                   for m in found]
     last = len(part.pieces) - 1
-    part.deflated_pieces = [_deflate(p, final=i == last) for i, p in enumerate(part.pieces)]
+    part.deflated_pieces = [deflate(p, final=i == last) for i, p in enumerate(part.pieces)]
     return part
 
 
@@ -232,7 +232,7 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return re.sub(f"{_OPEN}([0-9a-z]+){_CLOSE}", lambda m: values[m.group(1)], text)
 
 
-def _deflate(data: bytes, final: bool) -> bytes:
+def deflate(data: bytes, final: bool) -> bytes:
     """Raw deflate of ``data``; a piece that is not the last ends on a byte boundary so pieces can be joined."""
     packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
@@ -295,7 +295,7 @@ def _mark_heights(sheet: bytes, heights: dict[int, tuple[str, int]]) -> bytes:
 # -- a small zip writer that takes parts already deflated -------------------------------------------
 
 
-class _ZipWriter:
+class ZipWriter:
     """Writes a zip (no zip64: a form is far below 4 GB) from parts already deflated."""
 
     def __init__(self):

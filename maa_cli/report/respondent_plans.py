@@ -5,21 +5,52 @@ One workbook per setting that returned a complete self-assessment, in
 with its own action points and when/who, a status drop-down and room for
 progress. A setting with nothing to do gets a plan that says so. Narrative is
 masked: the plan goes back to the setting and may be shown to inspectors.
+
+A county has 1,500 settings, and building each plan through openpyxl spends nearly all
+its time on the same layout. So, as forms are issued (:mod:`maa_cli.forms.stamp`), the
+layout is built once per run and kind of plan (:class:`_PlanBase`: the same intro, with
+or without actions) by the same code as a single plan, and each setting's plan is that
+base with its own title and rows written in. A plan holding anything the base cannot
+reproduce exactly (a value that is not plain text, a title the properties would cut) is
+built on its own by openpyxl, so the result is always the one openpyxl gives.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from .. import atomic
 from ..forms.naming import NameAllocator
+from ..forms.stamp import ZipWriter, deflate
+from ..office.cells import FORMULA_START, excel_escaped, safe_text
 from .context import ReportContext
 from .figures import setting_actions
 from .participation import received_date
-from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, save, status_list, title_rows
+from .xlsx_kit import (
+    STATUSES,
+    a4,
+    cell,
+    fit_row,
+    header,
+    new_workbook,
+    row_height,
+    save,
+    set_properties,
+    status_list,
+    title_rows,
+)
 
 FOLDER = "respondents"
 COLUMNS = ["No.", "Question", "Your answer", "Action points", "When / who", "Status", "Progress update", "Date completed"]
 WIDTHS = [5, 40, 11, 38, 18, 11, 28, 12]
+_HEADING = "\ue000heading\ue001"  # stands for the setting's name in a base: never in real text
+_TITLE_ROOM = 255  # see maa_cli.office.ooxml.core_text
 
 
 def plan_form_types(ctx: ReportContext) -> list[str]:
@@ -28,9 +59,11 @@ def plan_form_types(ctx: ReportContext) -> list[str]:
             if ctx.form_type(name).per == "agency" and any(q.action_plan for q in tool.questions())]
 
 
-def write_respondent_plans(ctx: ReportContext) -> list[Path]:
+def write_respondent_plans(ctx: ReportContext, *, stamp: bool = True) -> list[Path]:
+    """Write each respondent's plan; ``stamp=False`` builds every one through openpyxl (the reference)."""
     out = []
     names = NameAllocator()
+    bases: dict[tuple, _PlanBase] = {}
     for name in plan_form_types(ctx):
         tool = ctx.tools[name]
         records = ctx.accepted(name)
@@ -42,32 +75,193 @@ def write_respondent_plans(ctx: ReportContext) -> list[Path]:
         for r in records:
             agency = r.get("agency") or r["form_id"]
             path = ctx.ws.reports_dir / FOLDER / f"{names.name(agency + suffix, 80)}.xlsx"
-            out.append(_write(ctx, path, agency, r, by_form.get(r["form_id"], []), ctx.titles[name]))
+            plan = _Plan(f"{agency}: safeguarding action plan", _intro(ctx, r, ctx.titles[name]),
+                         [_row(ctx, r, a) for a in by_form.get(r["form_id"], [])])
+            data = _stamped(ctx, plan, bases) if stamp else None
+            if data is None:
+                out.append(_write(ctx, path, plan))
+            else:
+                atomic.write_bytes(path, data)
+                out.append(path)
     return out
 
 
-def _write(ctx: ReportContext, path: Path, agency: str, record: dict, actions: list, title: str) -> Path:
+@dataclass
+class _Plan:
+    heading: str
+    intro: str
+    rows: list[tuple[list, str]]  # (the row's values, where they came from)
+
+
+def _intro(ctx: ReportContext, record: dict, title: str) -> str:
+    got = received_date(record)
+    return (f"{ctx.partnership} \u00b7 {ctx.audit.title}. From your {title.lower()}"
+            + (f" received on {got.strftime('%d/%m/%Y')}" if got else "")
+            + ". Each row is a question you answered No, with the action points you gave. Keep the Status and Progress "
+              "columns up to date; the business unit may ask for this plan at a later check.")
+
+
+def _row(ctx: ReportContext, record: dict, a) -> tuple[list, str]:
+    where = ctx.where(record, f"question {a.number}")
+    return [a.number, a.question, a.answer, ctx.mask(a.action, where), ctx.mask(a.when_who, where), STATUSES[0], None, None], where
+
+
+def _book(ctx: ReportContext, plan: _Plan):
+    """The plan laid out by openpyxl."""
     wb = new_workbook()
     sheet = wb.create_sheet("Action plan")
-    got = received_date(record)
-    intro = (f"{ctx.partnership} \u00b7 {ctx.audit.title}. From your {title.lower()}"
-             + (f" received on {got.strftime('%d/%m/%Y')}" if got else "")
-             + ". Each row is a question you answered No, with the action points you gave. Keep the Status and Progress "
-               "columns up to date; the business unit may ask for this plan at a later check.")
-    first = title_rows(sheet, [(f"{agency}: safeguarding action plan", True), (intro, False)], len(COLUMNS))
+    first = title_rows(sheet, [(plan.heading, True), (plan.intro, False)], len(COLUMNS))
     header(sheet, first, COLUMNS, WIDTHS)
     row = first + 1
-    for a in actions:
-        where = ctx.where(record, f"question {a.number}")
-        values = [a.number, a.question, a.answer, ctx.mask(a.action, where), ctx.mask(a.when_who, where), STATUSES[0], None, None]
+    for values, where in plan.rows:
         for col, value in enumerate(values, 1):
             cell(ctx, sheet, row, col, value, where=where, wrap=True)
         fit_row(sheet, row, WIDTHS)
         row += 1
-    if not actions:
+    if not plan.rows:
         cell(ctx, sheet, row, 2, "No actions: every question that applies to you was answered Yes.", wrap=True)
     else:
         status_list(sheet, "F", first + 1, row - 1)
     sheet.freeze_panes = f"A{first + 1}"
     a4(sheet)
-    return save(ctx, wb, path, f"{agency}: safeguarding action plan")
+    return wb
+
+
+def _write(ctx: ReportContext, path: Path, plan: _Plan) -> Path:
+    return save(ctx, _book(ctx, plan), path, plan.heading)
+
+
+# -- the same plan, written into a base laid out once ------------------------------------------------
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_CORE = "docProps/core.xml"
+
+
+@dataclass
+class _PlanBase:
+    """A plan laid out by openpyxl with a marker for the heading and (with actions) one row of markers,
+    cut where each plan differs: its heading, its rows, the last row in two references."""
+
+    parts: list[tuple[str, tuple, bytes, int, int]]  # parts no plan changes: (name, date_time, deflated, crc, size)
+    core: tuple[tuple, bytes, bytes]  # docProps/core.xml: date_time, the bytes around the heading
+    sheet: tuple[tuple, list[bytes]]  # the sheet: date_time, its pieces around heading, rows and last-row references
+    first: int  # the first action row
+    styles: list[tuple[str, str]]  # (column letter, style id) of an action row's cells
+
+
+def _stamped(ctx: ReportContext, plan: _Plan, bases: dict[tuple, _PlanBase]) -> bytes | None:
+    """The plan's package written into its base, or None when the base cannot reproduce it exactly."""
+    rows = []
+    for values, where in plan.rows:
+        guarded = [ctx.guard.cell(v, where) for v in values]
+        if not all(v is None or _plain(v) for v in guarded):
+            return None
+        rows.append(guarded)
+    if not _plain(plan.heading) or len(plan.heading) > _TITLE_ROOM or plan.heading != plan.heading.strip():
+        return None
+    key = (plan.intro, bool(rows))
+    if key not in bases:
+        bases[key] = _base(ctx, plan.intro, bool(rows))
+    return _render(bases[key], plan.heading, rows)
+
+
+def _plain(text) -> bool:
+    """Text that openpyxl writes as it is (escaped), with no quote prefix, cut or character replaced."""
+    return (isinstance(text, str) and text != "" and safe_text(text) == text and not text.startswith(FORMULA_START)
+            and "\r" not in text and "\ue000" not in text and "_x" not in text)
+
+
+def _base(ctx: ReportContext, intro: str, with_rows: bool) -> _PlanBase:
+    marks = [f"\ue000{i}\ue001" for i in range(len(COLUMNS))]
+    probe = _Plan(_HEADING, intro, [(marks, "")] if with_rows else [])
+    wb = _book(ctx, probe)
+    set_properties(ctx, wb, probe.heading)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    parts, core, sheet = [], None, None
+    with zipfile.ZipFile(buffer) as z:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == _CORE:
+                core = (info.date_time, _split_heading(data))
+            elif info.filename == _SHEET:
+                sheet = (info.date_time, data)
+            else:
+                parts.append((info.filename, info.date_time, deflate(data, final=True), zlib.crc32(data), len(data)))
+    first = int(re.search(rb'<pane ySplit="(\d+)"', sheet[1]).group(1)) + 1
+    pieces, styles = _cut_sheet(sheet[1], first, with_rows)
+    return _PlanBase(parts, core, (sheet[0], pieces), first, styles)
+
+
+def _cut_sheet(data: bytes, first: int, with_rows: bool) -> tuple[list[bytes], list[tuple[str, str]]]:
+    """The sheet cut into: before the heading | after it, up to the action rows | after them, with the
+    dimension's and the status list's last row cut out (an empty list of styles when the plan has no rows)."""
+    head, rest = _split_heading(data)
+    if not with_rows:
+        return [head, rest], []
+    start = rest.index(b'<row r="%d"' % first)
+    end = rest.index(b"</sheetData>")
+    row = rest[start:end]
+    styles = [(m.group(1).decode(), m.group(2).decode()) for m in re.finditer(rb'<c r="([A-Z]+)%d" s="(\d+)"' % first, row)]
+    dimension = re.compile(rb'(<dimension ref="A1:[A-Z]+)%d("/>)' % first)
+    status = b'sqref="F%d"' % first
+    found = list(dimension.finditer(head))
+    before, tail = rest[:start], rest[end:]
+    if len(found) != 1 or tail.count(status) != 1:
+        raise ValueError("the action plan's layout changed: update respondent_plans._cut_sheet")
+    dim_before, dim_after = head[:found[0].end(1)], head[found[0].start(2):]
+    tail_before, tail_after = tail.split(status)
+    return [dim_before, dim_after, before, tail_before, tail_after], styles
+
+
+def _render(base: _PlanBase, heading: str, rows: list[list]) -> bytes:
+    out = ZipWriter()
+    for name, date_time, deflated, crc, size in base.parts:
+        out.add(name, date_time, deflated, crc, size)
+    date_time, (before, after) = base.core
+    _add(out, _CORE, date_time, before + _xml_text(heading) + after)
+    date_time, pieces = base.sheet
+    title = _xml_text(heading)
+    if not rows:
+        _add(out, _SHEET, date_time, pieces[0] + title + pieces[1])
+    else:
+        dim_before, dim_after, before, tail_before, tail_after = pieces
+        # The heading sits after the dimension: cut the part before the heading at the dimension.
+        last = base.first + len(rows) - 1
+        status = b'sqref="F%d"' % base.first if len(rows) == 1 else b'sqref="F%d:F%d"' % (base.first, last)
+        body = b"".join(_row_xml(base, base.first + i, values) for i, values in enumerate(rows))
+        _add(out, _SHEET, date_time, dim_before + b"%d" % last + dim_after + title + before + body + tail_before + status + tail_after)
+    return out.finish()
+
+
+def _row_xml(base: _PlanBase, r: int, values: list) -> bytes:
+    shown = [None if v is None else excel_escaped(v) for v in values]
+    height = row_height(shown, WIDTHS)
+    cells = []
+    for (column, style), value in zip(base.styles, shown, strict=True):
+        if value is None:
+            cells.append(f'<c r="{column}{r}" s="{style}" t="n"></c>')
+        else:
+            space = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
+            cells.append(f'<c r="{column}{r}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+    size = f' ht="{height:.16g}" customHeight="1"' if height is not None else ""
+    return f'<row r="{r}"{size}>{"".join(cells)}</row>'.encode("ascii", "xmlcharrefreplace")
+
+
+def _split_heading(data: bytes) -> tuple[bytes, bytes]:
+    """The part before and after the heading's marker. The heading is written back as character references,
+    the spelling openpyxl uses for a cell's text; in the properties, where it writes UTF-8, either is the same text."""
+    for spelling in (_xml_text(_HEADING), _HEADING.encode("utf-8")):
+        if data.count(spelling) == 1:
+            before, _, after = data.partition(spelling)
+            return before, after
+    raise ValueError("the action plan's layout changed: its heading is not where respondent_plans expects it")
+
+
+def _xml_text(text: str) -> bytes:
+    return escape(text).encode("ascii", "xmlcharrefreplace")
+
+
+def _add(out: ZipWriter, name: str, date_time: tuple, data: bytes) -> None:
+    out.add(name, date_time, deflate(data, final=True), zlib.crc32(data), len(data))

@@ -77,14 +77,19 @@ def title_rows(sheet, lines: list[tuple[str, bool]], last_column: int) -> int:
 
 def fit_row(sheet, row: int, widths: list[float], line_height: float = 13.0) -> None:
     """Set a row tall enough for its wrapped text: LibreOffice does not grow rows written by openpyxl."""
+    height = row_height([sheet.cell(row=row, column=col).value for col in range(1, len(widths) + 1)], widths, line_height)
+    if height is not None:
+        sheet.row_dimensions[row].height = height
+
+
+def row_height(values: list, widths: list[float], line_height: float = 13.0) -> float | None:
+    """The height :func:`fit_row` gives a row holding ``values``; None when one line is enough."""
     lines = 1
-    for col, width in enumerate(widths, 1):
-        value = sheet.cell(row=row, column=col).value
+    for value, width in zip(values, widths, strict=False):
         if isinstance(value, str) and value:
             per_line = max(1.0, width * 1.15)
             lines = max(lines, sum(max(1, -(-len(part) // int(per_line))) for part in value.split("\n")))
-    if lines > 1:
-        sheet.row_dimensions[row].height = min(409.0, line_height * lines + 2)
+    return min(409.0, line_height * lines + 2) if lines > 1 else None
 
 
 def status_list(sheet, column_letter: str, first: int, last: int):
@@ -108,11 +113,16 @@ def a4(sheet, landscape: bool = True) -> None:
 
 def save(ctx, wb, path: Path, title: str) -> Path:
     """Properties name the partnership, not a login; written atomically."""
+    set_properties(ctx, wb, title)
+    atomic.write_with(Path(path), wb.save)
+    return Path(path)
+
+
+def set_properties(ctx, wb, title: str) -> None:
+    """The document properties every workbook gets: the partnership, the title, the audit, now."""
     wb.properties.creator = wb.properties.lastModifiedBy = core_text(ctx.partnership)
     wb.properties.title = core_text(title)
     wb.properties.subject = core_text(ctx.audit.title)
     wb.properties.language = "en-GB"
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     wb.properties.created = wb.properties.modified = now
-    atomic.write_with(Path(path), wb.save)
-    return Path(path)
