@@ -658,6 +658,210 @@ def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to 
         con.print(f"  {label}: {path}{note}", soft_wrap=True, markup=False, highlight=False)
 
 
+# -- e-mail: forms out and reminders (maa send, maa chase) -------------------------------------------
+
+_SENDING = "Sending (with --smtp)"
+_PASSWORD = "MAA_SMTP_PASSWORD"  # maa_cli.mail.smtp.PASSWORD_VARIABLE, spelt out so 'maa -h' imports nothing
+
+
+@app.command("send", epilog='Examples: maa send "MACA spring 2027" (drafts in outbox/)   ·   '
+                            'maa send "MACA spring 2027" --smtp relay.council.example:25')
+def send_cmd(
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
+    smtp: str | None = typer.Option(None, "--smtp", metavar="HOST:PORT",
+                                    help="Send through this mail server (default: write each message as a draft in outbox/)."),
+    smtp_user: str | None = typer.Option(None, "--smtp-user", rich_help_panel=_SENDING,
+                                         help=f"Log in as this user; the password is read from {_PASSWORD} (or asked for)."),
+    sender: str | None = typer.Option(None, "--from", rich_help_panel=_SENDING,
+                                      help="The From address (default: the audit's return address)."),
+    resend: list[str] = typer.Option([], "--resend", metavar="RESPONDENT",
+                                     help="Send this respondent's forms again (a changed contact, a bounce); may be repeated."),
+    confirm_child_details: bool = typer.Option(
+        False, "--confirm-child-details", rich_help_panel=_SENDING,
+        help="Also send the messages whose forms name a child, marked with audit.yaml's secure_subject_marker "
+             "(without it they are written as drafts)."),
+    per_minute: float = typer.Option(20, "--per-minute", rich_help_panel=_SENDING, help="At most this many messages a minute."),
+    yes: bool = typer.Option(False, "--yes", rich_help_panel=_SENDING, help="Send without asking after the preview (scripts)."),
+):
+    """E-mail each respondent its forms: one message each, all its forms attached, as drafts or through a server."""
+    from .errors import MaaError
+    from .mail.send import send_forms
+
+    ws = _open(directory)
+    settings = _mail_settings(smtp, smtp_user)
+    bar = _LazyBar("Sending" if settings else "Writing drafts")
+    try:
+        result = send_forms(ws, smtp=settings, sender=sender, resend=resend, confirm_child_details=confirm_child_details,
+                            confirm=_mail_confirm("send", yes), per_minute=per_minute, progress=bar)
+    except MaaError as exc:
+        bar.close()
+        _fail(exc)
+    bar.close()
+    _show_mail(result, ws.root)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+@app.command("chase", epilog='Examples: maa chase "MACA spring 2027" --collect   ·   '
+                             'maa chase "MACA spring 2027" --smtp relay.council.example:25')
+def chase_cmd(
+    directory: Path | None = typer.Argument(None, help=_AUDIT_HELP, show_default=False, metavar="AUDIT"),
+    smtp: str | None = typer.Option(None, "--smtp", metavar="HOST:PORT",
+                                    help="Send through this mail server (default: write each reminder as a draft in outbox/)."),
+    collect_first: bool = typer.Option(False, "--collect", help="Run 'maa collect' first (chase refuses news over an hour old)."),
+    smtp_user: str | None = typer.Option(None, "--smtp-user", rich_help_panel=_SENDING,
+                                         help=f"Log in as this user; the password is read from {_PASSWORD} (or asked for)."),
+    sender: str | None = typer.Option(None, "--from", rich_help_panel=_SENDING,
+                                      help="The From address (default: the audit's return address)."),
+    confirm_child_details: bool = typer.Option(
+        False, "--confirm-child-details", rich_help_panel=_SENDING,
+        help="Also send the reminders whose forms name a child, marked with audit.yaml's secure_subject_marker "
+             "(without it they are written as drafts)."),
+    per_minute: float = typer.Option(20, "--per-minute", rich_help_panel=_SENDING, help="At most this many messages a minute."),
+    yes: bool = typer.Option(False, "--yes", rich_help_panel=_SENDING, help="Send without asking after the preview (scripts)."),
+):
+    """Remind each respondent of every form it still owes (what is missing, with an annotated copy); once a day at most."""
+    from .errors import MaaError
+    from .mail.chase import chase
+
+    ws = _open(directory)
+    settings = _mail_settings(smtp, smtp_user)
+    bar = _LazyBar("Sending" if settings else "Writing drafts")
+    try:
+        result = chase(ws, smtp=settings, sender=sender, confirm_child_details=confirm_child_details,
+                       confirm=_mail_confirm("chase", yes), collect_first=collect_first, per_minute=per_minute,
+                       progress=bar)
+    except MaaError as exc:
+        bar.close()
+        _fail(exc)
+    bar.close()
+    if result.collected is not None:
+        from rich.text import Text
+
+        _show_urgent(_console(), result.collected.urgent)
+        s = result.collected.summary
+        _console().print(Text(f"Collected first: {s['accepted']} accepted, {s['incomplete']} incomplete, "
+                              f"{s['outstanding']} outstanding ('maa status' shows the rest)."))
+    _show_mail(result, ws.root)
+    raise typer.Exit(1 if result.needs_attention else 0)
+
+
+def _mail_settings(server: str | None, user: str | None):
+    """The mail server to send through (None: drafts), with the password from the environment or a hidden prompt."""
+    import os
+
+    from .errors import MaaError
+    from .mail.smtp import SmtpSettings, need_password, parse_server
+
+    if server is None:
+        return None
+    try:
+        settings = SmtpSettings(parse_server(server), user=user)
+    except MaaError as exc:
+        _fail(exc)
+    if user:
+        settings.password = os.environ.get(_PASSWORD)
+        if not settings.password and sys.stdin.isatty():
+            settings.password = typer.prompt(f"Password for {user} on {settings.server}", hide_input=True)
+        if not settings.password:
+            _fail(need_password(user))
+    return settings
+
+
+def _mail_confirm(command: str, yes: bool):
+    """What the library calls before sending: show the preview, then ask (or take --yes)."""
+
+    def confirm(result) -> bool:
+        _show_preview(result)
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            from .errors import ErrorCode, WorkspaceError, problem
+
+            raise WorkspaceError(problem(ErrorCode.MAIL_NOT_CONFIRMED, command=command))
+        p = result.preview
+        return typer.confirm(f"Send {p.to_send} message(s) through {p.server} now?", default=False)
+
+    return confirm
+
+
+def _show_preview(result) -> None:
+    from rich.text import Text
+
+    con, p = _console(), result.preview
+    what = "reminders" if result.kind == "chase" else "messages"
+    con.print(Text(f"{p.messages} {what} to {p.messages} respondent(s), {p.attachments} attachment(s); "
+                   f"{p.child_details} carry a child's name and date of birth.", style="bold"))
+    if p.server:
+        con.print(Text(f"  to send now through {p.server}: {p.to_send}"))
+        if p.held:
+            con.print(Text(f"  kept as drafts in outbox/, as they name a child: {p.held} (send them by secure e-mail, "
+                           "or run again with --confirm-child-details)"))
+    if p.refused:
+        con.print(Text(f"  refused (listed below, nothing written for them): {p.refused}"))
+
+
+def _show_mail(result, root: Path) -> None:
+    from rich.text import Text
+
+    con = _console()
+    if result.server is None or result.cancelled:
+        _show_preview(result)
+    for path in result.templates:
+        con.print(Text(f"note: the wording is in {path}: edit it for the partnership (maa never overwrites it)."))
+    if result.cancelled:
+        con.print(Text("Nothing was sent."))
+    if result.sent:
+        con.print(Text(f"✓ {len(result.sent)} sent through {result.server}."))
+    if result.drafted:
+        con.print(Text(f"✓ {len(result.drafted)} draft(s) in {root / 'outbox'}: open each in Outlook, check it and click "
+                       "Send; then delete it (or move it out of outbox/), which tells maa it went."))
+    for respondent in result.withdrawn:
+        con.print(Text(f"  draft for {respondent} taken back: nothing is owed in it any more."))
+    if not result.letters and not result.up_to_date and not result.unsendable:
+        con.print(Text(f"No forms issued yet: run 'maa issue-forms {quoted(root)}' first."))
+    elif not result.letters:
+        what = "nothing is owed by anyone" if result.kind == "chase" else "every respondent has had its forms"
+        con.print(Text(f"Nothing to {result.kind}: {what} ({result.up_to_date} respondent(s))."))
+    if result.unsendable:
+        con.print(Text(f"note: {len(result.unsendable)} form(s) answered per case or once have no contact in the roster: "
+                       "send them yourself ('maa status' lists them)."))
+    for letter in result.refused:
+        con.print(Text("refused: ", style="bold red") + Text(f"{letter.respondent} — {letter.refused}"))
+    for letter, why in result.not_sent:
+        con.print(Text("not sent: ", style="bold red") + Text(f"{letter.respondent} ({letter.to}) — the server said: {why}. "
+                                                              "It is tried again on the next run."))
+    if result.stopped:
+        con.print(Text("stopped: ", style="bold red") + Text(f"{result.stopped}. Run again to send the rest."))
+    for entry in result.unconfirmed:
+        when = entry.at.replace("T", " ")[:16]
+        hint = (f"maa send {quoted(root)} --resend {quoted(entry.respondent)}" if entry.kind == "send"
+                else "a new reminder can go tomorrow")
+        con.print(Text("not known to have gone: ", style="bold yellow") + Text(
+            f"{entry.respondent} ({entry.to}), {entry.subject!r}, recorded as sending at {when} UTC but never confirmed "
+            f"(the run stopped). Check the sent items or ask the recipient; it is not sent again unless you say so: {hint}"))
+
+
+class _LazyBar:
+    """A progress bar on stderr that starts with the first message, after any question has been answered."""
+
+    def __init__(self, what: str):
+        self.what, self.bar, self.task = what, None, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=_console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.what, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
 # -- the porch: every run ends in a message and an exit code -----------------------------------------
 
 

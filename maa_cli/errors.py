@@ -137,6 +137,74 @@ class ErrorCode(Enum):
         "cannot be made with it. Then save the file again as CSV UTF-8.",
     )
 
+    # E-mail ('maa send', 'maa chase'): nothing is sent when one of these is raised
+    MAIL_BAD_SERVER = (
+        "'{value}' is not a mail server given as HOST:PORT",
+        "Give the server IT named, with its port, e.g. --smtp relay.council.example:25.",
+    )
+    MAIL_CONNECT = (
+        "the mail server {server} could not be reached: {detail}",
+        "Check the server's name and port with IT (an internal relay is usually port 25 or 587), then run again. "
+        "Nothing was sent.",
+    )
+    MAIL_NO_TLS = (
+        "the mail server {server} does not offer an encrypted connection (STARTTLS), so the forms would cross the "
+        "network readable by anyone on the way",
+        "Ask IT for a relay that offers STARTTLS (or port 465). maa sends unencrypted only to this computer "
+        "(localhost). Nothing was sent.",
+    )
+    MAIL_TLS_FAILED = (
+        "an encrypted connection to {server} could not be made: {detail}",
+        "If the server's certificate is not trusted by this computer, ask IT to fix the certificate or install "
+        "the council's root certificate; maa does not send over a connection it cannot check. Nothing was sent.",
+    )
+    MAIL_LOGIN = (
+        "the mail server {server} refused the login of {user}: {detail}",
+        "Check the user name and the password in the environment variable {variable}. Many Microsoft 365 "
+        "tenants switch off password login for SMTP: ask IT for an internal relay instead. Nothing was sent.",
+    )
+    MAIL_NO_PASSWORD = (
+        "--smtp-user {user} is given, but the environment variable {variable} holding its password is not set",
+        "Set it in the window you run maa from (PowerShell: $env:{variable} = '...'; cmd: set {variable}=...), "
+        "or run maa in a terminal to be asked. maa never takes a password from the command line or the audit folder.",
+    )
+    MAIL_LEDGER_UNREADABLE = (
+        "the record of messages already sent (.maa/{name}) cannot be read: {why}",
+        "Restore it from your backup, then run the command again. maa sends nothing without it: it could not "
+        "tell who has had their message, and would send every message again.",
+    )
+    MAIL_UNKNOWN_RESPONDENT = (
+        "there is no respondent '{value}' with forms in this audit{suggestion}",
+        "Give the name as audit.yaml's agencies (or 'maa status') give it, in quotes if it has spaces.",
+    )
+    MAIL_MARKER_MISSING = (
+        "--confirm-child-details was given, but audit.yaml sets no secure_subject_marker",
+        "Add the subject marker your secure e-mail acts on to audit.yaml (e.g. secure_subject_marker: \"[secure]\" "
+        "for NHSmail), or secure_subject_marker: \"\" if the partnership has decided none is needed. Nothing was sent.",
+    )
+    MAIL_NOT_CONFIRMED = (
+        "sending needs your go-ahead, and there is no terminal to ask in",
+        "Look at the preview ('maa {command}' without --smtp writes the messages as drafts), then run again with --yes.",
+    )
+    MAIL_NEVER_COLLECTED = (
+        "'maa collect' has not been run on this audit yet, so who still owes what is not known",
+        "Run 'maa collect' first, or 'maa chase --collect' to collect and then chase.",
+    )
+    MAIL_COLLECT_STALE = (
+        "the last 'maa collect' was at {when}, more than an hour ago: a reminder could go to someone who has replied since",
+        "Run 'maa collect' first, or 'maa chase --collect' to collect and then chase.",
+    )
+    MAIL_RETURNS_NEWER = (
+        "{count} file(s) in returns/ are new or changed since the last 'maa collect' ({when}): a reminder could go to "
+        "someone who has just replied",
+        "Run 'maa collect' first, or 'maa chase --collect' to collect and then chase.",
+    )
+    MAIL_TEMPLATE = (
+        "the e-mail template cannot be used: {detail}",
+        "Correct it (the first line is 'Subject: ...', then a blank line, then the text), or delete it to get "
+        "maa's own back on the next run.",
+    )
+
     @property
     def what(self) -> str:
         return self.value[0]

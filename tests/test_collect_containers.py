@@ -66,6 +66,19 @@ class TestEmailsAndZips:
         assert police_return.status == "accepted"
         assert any("gmail.example" in w and "police.example" in w for w in police_return.warnings)
 
+    def test_a_form_sent_from_a_domain_audit_yaml_lists_for_the_agency_raises_no_warning(self, case_audit):
+        """Police also write from kent.police.uk, listed under agency_domains (as 'maa send' uses it): no warning."""
+        from maa_cli.setup.workspace import audit_yaml, open_workspace
+
+        audit = case_audit.audit.model_copy(deep=True, update={"agency_domains": {"Police": ["police.uk"]}})
+        (case_audit.root / "audit.yaml").write_text(audit_yaml(audit), encoding="utf-8")
+        ws = open_workspace(case_audit.root)
+        police = filled(ws, "Police", "A", "p.docx")
+        aged(eml(ws.returns_dir / "fwd.eml", {"form.docx": police}, sender="a.khan@kent.police.uk"), HOUR)
+        (police_return,) = [f for f in collect(ws).files if f.container]
+        assert police_return.status == "accepted" and police_return.sender == "a.khan@kent.police.uk"
+        assert not any("sent from an address" in w for w in police_return.warnings)
+
     def test_a_zip_inside_an_email_is_opened_too(self, case_audit):
         """An e-mail carrying a zip of two forms: both forms are judged, named by their path inside."""
         zip_bytes = zipped(case_audit.root / "inner.zip", {"forms/Police A.xlsx": filled(case_audit, "Police", "A", "p.xlsx", "xlsx"),

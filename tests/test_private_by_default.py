@@ -53,9 +53,9 @@ class TestTheDemoPublishesNothingSmall:
         assert not re.search(r"\(([1-4])\)", text), text
 
     def test_no_shareable_table_describes_one_case(self, demo):
-        """The cases table gives each case's reference and returns only; gender, ethnicity and area are totals."""
+        """The cases table gives each case's reference, returns and whether it was audited only; gender, ethnicity and area are totals."""
         found = tables(demo / "case-audit" / "reports" / "findings-report.docx")
-        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Returns"]
+        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Complete returns", "Audited"]
 
     def test_the_row_level_workbook_is_restricted_and_a_summary_is_shareable(self, demo):
         """data-workbook.xlsx (a row per return) is in reports/restricted/; summary-workbook.xlsx is in reports/."""

@@ -135,7 +135,7 @@ class TestCaseAudit:
     def test_the_case_profile_counts_cases_by_reference_only(self, case_report):  # noqa: F811
         """Gender is counted over the four cases, and the case table has references, not names."""
         _, found, _ = case_report
-        assert found["Cases by gender"][1:] == [["Female", "2", "50%"], ["Male", "2", "50%"]]
+        assert found["Audited cases by gender"][1:] == [["Female", "2", "50%"], ["Male", "2", "50%"]]
         assert [r[0] for r in found["The cases by reference"][1:]] == ["A", "B", "C", "D"]
 
     def test_the_urgent_question_is_neither_ranked_nor_reported(self, case_report):  # noqa: F811
@@ -285,7 +285,7 @@ class TestSmallNumbers:
 
 
 SMALL = re.compile(r"^[1-4]$")
-RESULT_TABLES = ("Question", "Compliance", "Grades", "Cases by", "Themes")
+RESULT_TABLES = ("Question", "Compliance", "Grades", "Audited cases by", "Themes")
 LABELS = {"No.", "Question", "Part", "Theme"}
 
 
@@ -343,7 +343,13 @@ class TestSuppressionCannotBeUndone:
                         assert sum(c == HIDDEN for c in r[1:-1]) != 1, (caption, r)
                 for col in range(1, len(head) - 1):
                     assert sum(r[col] == HIDDEN for r in body) != 1, (caption, head[col])
-            elif re.fullmatch(r"Question \S+ by .+", caption) and head[1] == "Met" or caption.startswith("Cases by"):
+            elif re.fullmatch(r"Question \S+ by .+", caption) and body[-1][0] == "Answered (n)":
+                for col in range(1, len(head)):  # turned: a column per group, with its total in the last row
+                    if body[-1][col].isdigit():
+                        assert sum(r[col] == HIDDEN for r in body[:-1]) != 1, (caption, head[col])
+                for r in body[:-1]:  # and a row per value, adding up to the value's count in the main table
+                    assert sum(c == HIDDEN for c in r[1:]) != 1, (caption, r)
+            elif re.fullmatch(r"Question \S+ by .+", caption) and head[1] == "Met" or caption.startswith("Audited cases by"):
                 assert sum(r[1] == HIDDEN for r in body) != 1, caption
 
     def test_the_left_out_line_prints_no_small_count(self, which, request):
@@ -356,13 +362,13 @@ class TestCasesBySuppression:
     def test_with_suppression_no_row_describes_one_child(self, case_suppressed):
         """The cases table keeps the reference and counts only; gender and quadrant are given in total."""
         _ws, found, text = case_suppressed
-        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Returns"]
+        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Complete returns", "Audited"]
         assert [r[0] for r in found["The cases by reference"][1:]] == ["A", "B", "C", "D"]
-        assert "Cases by gender: not shown, as every count is below 5" in text and "described in total only" in text
-        assert "Cases by gender" not in found  # no table listing which genders are present among four children
+        assert "Audited cases by gender: not shown, as every count is below 5" in text and "described in total only" in text
+        assert "Audited cases by gender" not in found  # no table listing which genders are present among four children
 
     def test_even_without_suppression_no_row_describes_one_child(self, case_report):
         """With suppression off too, the shareable report lists cases by reference and returns only: a case's
         profile (gender, quadrant, age) is in the restricted panel pack, never in one row of a shareable table."""
         _, found, _ = case_report
-        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Returns"]
+        assert found["The cases by reference"][0] == ["Case", "Agencies involved", "Complete returns", "Audited"]

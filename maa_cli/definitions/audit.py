@@ -108,6 +108,16 @@ class Audit(_Strict):
     selection: Selection | None = None
     form_types: list[FormType] = Field(min_length=1)
 
+    # -- e-mail ('maa send', 'maa chase') --------------------------------------------------------
+    # Put before the subject of every message that carries a child's details, so the partnership's
+    # secure e-mail encrypts it (NHSmail: "[secure]"). Not set: such messages are only ever written as
+    # drafts; "" records a decision that no marker is needed (e.g. TLS enforced between the domains).
+    secure_subject_marker: str | None = Field(default=None, max_length=40)
+    # The e-mail domains an agency's contact may be written to, by agency name (subdomains included): when
+    # listed, an address elsewhere is refused; when not, the roster's domain is taken at the first message
+    # (see maa_cli.mail.domains). A return from a listed domain raises no sender warning in collect.
+    agency_domains: dict[str, list[str]] = {}
+
     @field_validator("deadline", "created", mode="before")
     @classmethod
     def _uk_dates(cls, value):
@@ -147,13 +157,48 @@ class Audit(_Strict):
             raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0][1], "problems": problems})
         return self
 
+    @field_validator("secure_subject_marker")
+    @classmethod
+    def _one_line_marker(cls, value):
+        if value is not None and any(c in value for c in "\r\n"):
+            raise ValueError("the marker must be on one line")
+        return value
+
+    @model_validator(mode="after")
+    def _mail_checks(self):
+        names = {a.name.casefold() for a in self.agencies}
+        problems = []
+        for agency, domains in self.agency_domains.items():
+            if agency.casefold() not in names:
+                problems.append((("agency_domains", agency), f"agency_domains names '{agency}', which is not under 'agencies'",
+                                 "Use the agency's name exactly as under 'agencies'."))
+            for i, domain in enumerate(domains):
+                if not _DOMAIN.fullmatch(domain.strip()):
+                    problems.append((("agency_domains", agency, i), f"'{domain}' is not an e-mail domain",
+                                     "Give the part after the @, e.g. nhs.net."))
+        if problems:
+            raise PydanticCustomError("cross_check", "{detail}", {"detail": problems[0][1], "problems": problems})
+        return self
+
     def agency(self, name: str) -> Agency:
         for a in self.agencies:
             if a.name.casefold() == name.casefold():
                 return a
         raise KeyError(name)
 
+    def listed_domains(self, agency: str) -> list[str]:
+        """The e-mail domains ``agency_domains`` lists for an agency (casefolded; none when it lists none)."""
+        for name, domains in self.agency_domains.items():
+            if name.casefold() == agency.casefold():
+                return [d.strip().casefold() for d in domains]
+        return []
+
     def restricted_dir(self, audit_dir: Path) -> Path:
         """Where identifying details are kept (may be outside the audit folder)."""
         path = Path(self.restricted_store)
         return path if path.is_absolute() else audit_dir / path
+
+
+# -- e-mail ('maa send', 'maa chase') ----------------------------------------------------------------
+#: An e-mail domain as agency_domains lists it: labels of letters, digits and hyphens, at least two.
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")

@@ -10,6 +10,7 @@ concern), then collected and reported.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
         form = next((p for p in reports.written if p.name == "findings-form.docx"), None)
         if form is not None:
             # After the panel meets, the officer completes the findings form and saves it into returns/.
-            _complete_findings(ws, form)
+            _complete_findings(ws, form, name)
             collect(ws, settle_seconds=0)
             reports = build_reports(ws, today=today)
             log("  findings form completed after the panel: briefing (DRAFT until an officer checks it) and action plan written")
@@ -73,37 +74,72 @@ def run_demo(root: Path, log: Callable[[str], None] = print, today: dt.date = TO
     return result
 
 
+# What each panel agreed, in the words of its own audit: the officer completes the findings form with these.
 FINDINGS = {
-    "worked_well": "Agencies shared information quickly once a strategy discussion was called, and schools "
-    "offered children a trusted adult to talk to.",
-    "development": "Plans rarely said what would change for the child. Core group minutes were not always "
-    "circulated, so some agencies worked from an out-of-date plan.",
-    "scrutineer": "The audit heard from every statutory partner. The voluntary sector should be invited to the "
-    "next panel from the start, and families' views sought where it is safe to do so.",
-    "rec1": "Plans",
-    "rec1.action": "Child protection and child in need plans to state the change expected for the child and "
-    "how agencies will know it has happened.",
-    "rec1.lead": "Children's Social Care",
-    "rec1.owner": "Head of Service, Safeguarding",
-    "rec2": "Minutes",
-    "rec2.action": "Core group minutes circulated to every agency within five working days.",
-    "rec2.lead": "Children's Social Care",
-    "rec2.owner": "Child protection chairs' manager",
-    "practice": "Check the plan says what should change for the child; ask for the minutes if you have not had them.",
-    # "checked" is left unanswered: only a person can read the briefing for names and small numbers, so the
-    # demo's briefing honestly stays marked DRAFT.
-    "briefing_title": "What our latest multi-agency audit found",
-    "contact": "The partnership's business unit",
+    "early-years": {
+        "worked_well": "Every setting that replied has a named designated safeguarding lead (DSL), and most DSLs "
+        "have refreshed their Level 3 training in the last two years. New staff learn the setting's safeguarding "
+        "policy in their first week, as the EYFS statutory framework expects.",
+        "development": "Policies did not always match the partnership's current procedures, and few set out how to "
+        "report low-level concerns about staff. Safer recruitment checks were not always recorded for adults who "
+        "live or work on the premises, such as a childminder's household members.",
+        "scrutineer": "A good response from day nurseries and pre-schools; childminders replied less often and "
+        "should be reached through the childminding network. The self-assessment relies on each setting's own "
+        "view: a sample of policies should be read against it next year.",
+        "rec1": "Policies",
+        "rec1.action": "Early years settings to update their safeguarding policy to the partnership's current "
+        "procedures, including how to report low-level concerns and allegations to the LADO.",
+        "rec1.lead": "Early Years and Childcare Service",
+        "rec1.owner": "Early years safeguarding adviser",
+        "rec2": "Safer recruitment",
+        "rec2.action": "A safer recruitment checklist for childminders and small settings, covering DBS checks "
+        "of everyone aged 16 or over who lives or works on the premises.",
+        "rec2.lead": "Early Years and Childcare Service",
+        "rec2.owner": "Childminding development officer",
+        "practice": "DSLs: check your policy against the partnership's procedures this term and tell staff what "
+        "changed. Managers: keep a record of every suitability check, including household members.",
+        "briefing_title": "Safeguarding in early years settings: what the self-assessment found",
+        "contact": "The partnership's business unit",
+    },
+    "case-audit": {
+        "worked_well": "Police and children's social care shared domestic abuse notifications quickly, and MARAC "
+        "actions reached the school and health visitor within days. Health visitors asked about the mother's "
+        "mental health at every contact.",
+        "development": "Adult mental health services were rarely invited to strategy discussions or core groups, so "
+        "plans did not take account of a parent's treatment. The child's own experience of living with domestic "
+        "abuse was seldom written down.",
+        "scrutineer": "The audit heard from every statutory partner. Adult mental health and the domestic abuse "
+        "service should be at the next panel from the start, and families' views sought where it is safe to do so.",
+        "rec1": "Adult mental health",
+        "rec1.action": "Invite adult mental health services to every strategy discussion and core group where a "
+        "parent is known to them, and record their contribution in the plan.",
+        "rec1.lead": "Children's Social Care",
+        "rec1.owner": "Head of Service, Safeguarding",
+        "rec2": "Voice of the child",
+        "rec2.action": "Child protection plans where there is domestic abuse to record what the child says about "
+        "home life, in the child's own words.",
+        "rec2.lead": "Children's Social Care",
+        "rec2.owner": "Child protection chairs' manager",
+        "practice": "Ask whether a parent is in touch with mental health services and invite them to the next "
+        "meeting. Write down what the child tells you about home, in their words.",
+        "briefing_title": "Domestic abuse and parental mental health: what our case audit found",
+        "contact": "The partnership's business unit",
+    },
 }
 
 
-def _complete_findings(ws: Workspace, form: Path) -> None:
+def _complete_findings(ws: Workspace, form: Path, audit: str) -> None:
     from .word import fill_word
 
-    answers = dict(FINDINGS)
-    answers["rec1.due"] = TODAY + dt.timedelta(days=90)
-    answers["rec2.due"] = TODAY - dt.timedelta(days=10)  # already overdue: shows as Red on the action plan
-    fill_word(form, ws.returns_dir / "findings agreed at panel.docx", answers, {})
+    answers = dict(FINDINGS[audit])
+    answers["rec1.due"] = TODAY + dt.timedelta(days=180)
+    answers["rec2.due"] = TODAY + dt.timedelta(days=90)
+    saved = ws.returns_dir / "findings agreed at panel.docx"
+    fill_word(form, saved, answers, {})
+    # The demo's story happens on its own day: the form is saved on the day the report is dated, so
+    # "recorded on" in the executive summary is never later than the report itself.
+    noon = dt.datetime.combine(TODAY, dt.time(12)).timestamp()
+    os.utime(saved, (noon, noon))
 
 
 def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:
@@ -112,6 +148,9 @@ def _specs(today: dt.date) -> list[tuple[str, NewAudit]]:
             title="Early years safeguarding self-assessment 2026",
             partnership="Northshire Safeguarding Children Partnership",
             type="questionnaire", theme="Safeguarding arrangements in early years settings",
+            terms_of_reference="Whether early years settings have the safeguarding arrangements that the EYFS statutory "
+            "framework and the partnership's procedures require: policies, a designated safeguarding lead, training, "
+            "records and safer recruitment.",
             deadline=today + dt.timedelta(days=28), return_to="audits@northshire-scp.example",
             tool="early-years-safeguarding", agencies_csv=_example("early-years/settings.csv"), today=today,
         )),
@@ -163,14 +202,39 @@ def _answers(form: PlannedForm, rng: random.Random, *, forgetful: bool, sloppy: 
         out[f.key] = value
     for f in tool.fields():
         if f.role == "why" and out.get(f.question.id):
-            out[f.key] = "Records show regular contact and timely visits; the child's views were written down in their own words."
+            out[f.key] = "The file shows regular contact after each domestic abuse notification; the mother's mental health was asked about."
         if f.role == "action" and f.question.id in rolled_no:
-            out[f.key] = "Review the policy with staff at the next team meeting and update it."
-            out[f.key.replace(".action", ".when_who")] = "By end of term — setting manager"
+            section = next(s.id for s in tool.sections if f.question in s.questions)
+            action, when_who = SETTING_ACTIONS.get(section, SETTING_ACTIONS["policy"])
+            out[f.key] = action
+            out[f.key.replace(".action", ".when_who")] = when_who
     if forgetful:
         first = next(f for f in tool.fields() if f.role == "answer" and f.required and not f.question.required_when)
         out.pop(first.key, None)
     return out
+
+
+# What practitioners wrote about a case in the case audit (its theme: domestic abuse and parental mental health).
+# One names the child of case A, as practitioners do: the reports must mask it.
+CASE_NARRATIVE = [
+    "Police shared the domestic abuse notification with children's social care and the school the next morning.",
+    "Ellie's mother said she felt listened to; the health visitor asked about her low mood at every visit.",
+    "Adult mental health services were not invited to the core group, so the plan did not reflect the father's treatment.",
+    "The MARAC safety plan was shared, but nobody recorded what the children said about the arguments at home.",
+]
+# What an early years setting writes as its action points when it answers No, by section of the self-assessment.
+SETTING_ACTIONS = {
+    "policy": ("Update the safeguarding policy to the partnership's current procedures and share it with staff "
+               "and parents.", "Before the next Ofsted inspection \u2014 manager"),
+    "leadership": ("Name a deputy DSL and add both names to the policy and the staff room notice board.", "This half term \u2014 owner"),
+    "training": ("Book Level 3 refresher training for the DSL and deputy, and Level 2 for new staff within five days "
+                 "of starting (EYFS 3.5).", "By the end of term \u2014 DSL"),
+    "partners": ("Sign up to the local authority's safeguarding briefings and attend the next termly DSL forum.", "Next term \u2014 DSL"),
+    "records": ("Move child protection files to a locked cabinet and review each one every half term.", "This month \u2014 DSL"),
+    "workforce": ("Add DBS checks of household members and a low-level concerns log to the safer recruitment "
+                  "checklist.", "Within a month \u2014 manager"),
+    "behaviour": ("Record every use of physical intervention and tell parents the same day.", "Now \u2014 room leaders"),
+}
 
 
 def _typed_answer(f: AnswerField, rng: random.Random, sloppy: bool, urgent: bool):
@@ -183,16 +247,16 @@ def _typed_answer(f: AnswerField, rng: random.Random, sloppy: bool, urgent: bool
         return value.lower() if sloppy else value
     if f.type == "grade":
         return rng.choice(f.choices[:4])
+    if f.type == "multiple_choice" and f.key == "case_features":
+        # The audit's theme: domestic abuse in every case, parental mental health in most, now and then something more.
+        features = ["Domestic abuse"] + (["Parental mental health"] if rng.random() < 0.75 else [])
+        return features + (rng.sample(["Parental substance misuse", "Neglect", "Young carer"], k=1) if rng.random() < 0.3 else [])
     if f.type == "multiple_choice":
         return rng.sample(list(f.choices[:-1]), k=min(2, len(f.choices) - 1))
     if f.type == "single_choice":
         return rng.choice(f.choices)
     if f.type == "long_text":
-        return rng.choice([
-            "Information was shared promptly at the strategy discussion and agencies attended core groups.",
-            "Ellie's mother said she felt listened to; the health visitor saw the baby at every visit.",
-            "Minutes of meetings were not always circulated, so some agencies were unaware of the plan.",
-        ]) if f.required or rng.random() < 0.6 else None
+        return rng.choice(CASE_NARRATIVE) if f.required or rng.random() < 0.6 else None
     if f.type == "short_text":
         return "Designated safeguarding lead"
     if f.type == "date":

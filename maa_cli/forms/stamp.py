@@ -165,7 +165,7 @@ class Base:
                 continue
             raw, packed = [part.pieces[0]], [part.deflated_pieces[0]]
             for (slot, how), piece, deflated in zip(part.slots, part.pieces[1:], part.deflated_pieces[1:], strict=True):
-                text = _escaped(values[slot], how)
+                text = escaped(values[slot], how)
                 raw += [text, piece]
                 packed += [deflate(text, final=False), deflated]
             data = b"".join(raw)
@@ -195,15 +195,23 @@ def _cut(info: zipfile.ZipInfo, data: bytes) -> _Part:
     if not found:
         part.size, part.crc, part.deflated = len(data), zlib.crc32(data), deflate(data, final=True)
         return part
-    edges = [0] + [x for m in found for x in (m.start(), m.end())] + [len(data)]
-    part.pieces = [data[edges[i]:edges[i + 1]] for i in range(0, len(edges), 2)]
-    # A marker spelled as character references (openpyxl does so in cells, not in headers) gets its value
-    # spelled the same way, as ASCII.
-    part.slots = [(m.group(1).decode(), _context(data, m.start()) + ("/ascii" if m.group(0).startswith(b"&") else ""))
-                  for m in found]
+    part.pieces, part.slots = cut_at_markers(data)
     last = len(part.pieces) - 1
     part.deflated_pieces = [deflate(p, final=i == last) for i, p in enumerate(part.pieces)]
     return part
+
+
+def cut_at_markers(data: bytes) -> tuple[list[bytes], list[tuple[str, str]]]:
+    """``data`` cut at its markers: the pieces around them, and for each marker its name and how a value put in
+    its place must be escaped (for :func:`escaped`)."""
+    found = list(_MARK.finditer(data))
+    edges = [0] + [x for m in found for x in (m.start(), m.end())] + [len(data)]
+    pieces = [data[edges[i]:edges[i + 1]] for i in range(0, len(edges), 2)]
+    # A marker spelled as character references (openpyxl does so in cells, not in headers) gets its value
+    # spelled the same way, as ASCII.
+    slots = [(m.group(1).decode(), _context(data, m.start()) + ("/ascii" if m.group(0).startswith(b"&") else ""))
+             for m in found]
+    return pieces, slots
 
 
 def _context(data: bytes, offset: int) -> str:
@@ -218,7 +226,7 @@ def _context(data: bytes, offset: int) -> str:
     return "xml"
 
 
-def _escaped(value: str, how: str) -> bytes:
+def escaped(value: str, how: str) -> bytes:
     """``value`` as it goes in a part: XML-escaped as lxml and openpyxl escape text (``&``, ``<``, ``>``)."""
     where, _, spelling = how.partition("/")
     if where == "header":

@@ -194,7 +194,9 @@ def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
     except KeyError:
         return []
     domain, expected = d.sender.rpartition("@")[2].casefold(), known.rpartition("@")[2].casefold()
-    if not expected or domain == expected or domain.endswith("." + expected):
+    # The domains audit.yaml lists for the agency (agency_domains, as 'maa send' uses them) are its own too.
+    usual = [expected, *ctx.ws.audit.listed_domains(d.agency)] if expected else []
+    if not usual or any(domain == u or domain.endswith("." + u) for u in usual):
         return []
     return [f"sent from an address at '{domain}', not {d.agency}'s usual '{expected}': check that it came from them"]
 

@@ -27,13 +27,14 @@ from pathlib import Path
 
 from .context import ReportContext
 from .findings_form import Findings
-from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, save, status_list, title_rows
+from .xlsx_kit import STATUSES, a4, cell, fit_row, header, new_workbook, print_setup, save, status_list, title_rows
 
 FILE_NAME = "action-plan.xlsx"
 SHEET = "Action plan"
 COLUMNS = ["Ref", "Recommendation / action", "Source", "Lead agency", "Owner", "Due date", "Status", "RAG",
            "Progress update", "Evidence of impact", "Last updated"]
-WIDTHS = [6, 40, 18, 18, 18, 11, 12, 8, 30, 30, 12]
+# Narrow enough to print one page wide on A4 landscape at a readable size (see xlsx_kit.print_setup).
+WIDTHS = [6, 36, 14, 16, 16, 11, 12, 8, 26, 26, 11]
 KEPT = ("Lead agency", "Owner", "Due date", "Status", "Progress update", "Evidence of impact", "Last updated")
 RAG_FILLS = {"Red": ("C00000", "FFFFFF"), "Amber": ("FFC000", "000000"), "Green": ("00B050", "000000")}
 RAG_RULE = ("RAG is worked out from the status and due date: Green = complete; Red = past its due date and not complete; "
@@ -146,7 +147,7 @@ def _from_form(ctx: ReportContext, rec, source: str, old: dict[str, object]) -> 
 def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
     """Write (or refresh) the plan; None, with a note, when the existing plan cannot be read."""
     from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     path = ctx.ws.reports_dir / FILE_NAME
@@ -170,7 +171,7 @@ def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
     first = title_rows(sheet, [(f"Partnership action plan: {ctx.audit.title}", True),
                                (f"{ctx.partnership}. Recommendations agreed after the audit. Update Status, Progress update, "
                                 f"Evidence of impact and Last updated as work goes on. {RAG_RULE}", False)], len(columns))
-    header(sheet, first, columns, widths)
+    widths = header(sheet, first, columns, widths)
     row = first + 1
     for values in rows:
         ref = _text(values.get("Ref")) or f"row {row}"
@@ -179,7 +180,8 @@ def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
             if name == "RAG":
                 due, status = f"F{row}", f"G{row}"
                 # Our own formula, never respondent text: the one live formula in any maa workbook.
-                sheet.cell(row=row, column=col, value=f'=IF({status}="Complete","Green",IF(AND(ISNUMBER({due}),{due}<TODAY()),"Red","Amber"))')
+                rag_cell = sheet.cell(row=row, column=col, value=f'=IF({status}="Complete","Green",IF(AND(ISNUMBER({due}),{due}<TODAY()),"Red","Amber"))')
+                rag_cell.alignment = Alignment(vertical="top")  # level with the row's other values
                 continue
             value = values.get(name)
             if isinstance(value, dt.datetime):
@@ -193,9 +195,8 @@ def write_action_plan(ctx: ReportContext, findings: Findings) -> Path | None:
         sheet.conditional_formatting.add(f"H{first + 1}:H{last + 50}", CellIsRule(
             operator="equal", formula=[f'"{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill),
             font=Font(bold=True, color=font)))
-    sheet.freeze_panes = f"C{first + 1}"
     sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(columns))}{last}"
-    a4(sheet)
+    print_setup(sheet, widths, first, freeze=f"C{first + 1}", repeat=2, title=f"Partnership action plan: {ctx.audit.title}")
     _summary(wb, first + 1, last + 50, ctx, leads)
     return save(ctx, wb, path, f"Partnership action plan: {ctx.audit.title}")
 

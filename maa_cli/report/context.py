@@ -138,6 +138,18 @@ class ReportContext:
         return out
 
     @cached_property
+    def counts(self):
+        """Cases chosen and audited, forms sent, returned and complete: one source for every output."""
+        from .counts import audit_counts
+
+        return audit_counts(self)
+
+    @property
+    def interim(self) -> bool:
+        """Whether the panel's conclusions are still to come (no findings form returned yet)."""
+        return self.findings is None
+
+    @cached_property
     def audited_cases(self) -> list[str]:
         refs = {r["case_ref"] for r in self.accepted() if r.get("case_ref")}
         return [c.case_ref for c in self.audit.cases if c.case_ref in refs]

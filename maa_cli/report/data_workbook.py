@@ -19,10 +19,15 @@ from .context import ReportContext
 from .figures import setting_actions
 from .participation import is_late, label, received_date
 from .respondent_plans import plan_form_types
-from .xlsx_kit import a4, cell, header, new_workbook, save
+from .xlsx_kit import cell, fit_row, header, new_workbook, print_setup, save
 
 FILE_NAME = "data-workbook.xlsx"
 FIXED = ["Form ref", "Agency", "Case", "Status", "Received", "Late"]
+FIXED_WIDTHS = [15, 22, 7, 10, 11, 6]
+REPEATED = 3  # Form ref, Agency and Case print on every page of a sheet too wide for one
+# Column widths by kind of answer: wide enough to read the answer, and the heading in a few lines.
+WIDTH_BY_TYPE = {"long_text": 40, "multiple_choice": 40, "short_text": 20, "yes_no": 14, "grade": 16, "date": 12, "number": 12}
+ROW_LINES = 8  # a long answer shows this many lines in a row; the rest is in the cell
 
 
 def _sheet_title(ctx: ReportContext, name: str) -> str:
@@ -35,8 +40,9 @@ def write_data_workbook(ctx: ReportContext) -> Path:
     for name, tool in ctx.tools.items():
         fields = [f for f in tool.fields() if not (f.part or f.question).identifying]
         sheet = wb.create_sheet(_sheet_title(ctx, name))
-        titles = FIXED + [label(a) for a in attributes] + [f"{f.number} {f.label}"[:120] for f in fields]
-        header(sheet, 1, titles, [14, 22, 8, 10, 11, 6] + [14] * len(attributes) + [18] * len(fields))
+        titles = FIXED + [label(a) for a in attributes] + [_heading(f"{f.number} {f.label}") for f in fields]
+        widths = FIXED_WIDTHS + [14] * len(attributes) + [WIDTH_BY_TYPE.get(f.type, 16) for f in fields]
+        widths = header(sheet, 1, titles, widths)
         attrs = {a.name: a.attributes for a in ctx.audit.agencies}
         row = 2
         for r in ctx.accepted(name):
@@ -47,13 +53,20 @@ def write_data_workbook(ctx: ReportContext) -> Path:
             base = ctx.where(r, "")
             cells = [(v, "") for v in fixed] + [(_value(ctx, r, f), base + f.key) for f in fields]
             for col, (value, where) in enumerate(cells, 1):
-                cell(ctx, sheet, row, col, value, where=where)
+                cell(ctx, sheet, row, col, value, where=where, wrap=isinstance(value, str))
+            fit_row(sheet, row, widths, max_lines=ROW_LINES)
             row += 1
-        sheet.freeze_panes = "B2"
         sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
-        a4(sheet)
+        print_setup(sheet, widths, 1, freeze="D2", repeat=REPEATED, title=f"{ctx.audit.title}: data workbook (restricted)")
     _actions_sheet(ctx, wb, attributes)
     return save(ctx, wb, ctx.ws.reports_dir / "restricted" / FILE_NAME, f"{ctx.audit.title}: data workbook (restricted)")
+
+
+def _heading(text: str, limit: int = 120) -> str:
+    """A column heading of at most ``limit`` characters, cut between words."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
 
 
 def _value(ctx: ReportContext, record: dict, f):
@@ -81,7 +94,8 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
         return
     sheet = wb.create_sheet("Setting actions")
     titles = ["Form ref", "Agency"] + [label(a) for a in attributes] + ["No.", "Question", "Answer", "Action points", "When / who"]
-    header(sheet, 1, titles, [14, 24] + [14] * len(attributes) + [6, 50, 12, 45, 22])
+    widths = [15, 22] + [12] * len(attributes) + [5, 40, 10, 40, 18]
+    widths = header(sheet, 1, titles, widths)
     attrs = {a.name: a.attributes for a in ctx.audit.agencies}
     row = 2
     for name in names:
@@ -91,8 +105,8 @@ def _actions_sheet(ctx: ReportContext, wb, attributes: list[str]) -> None:
             values = [a.form_id, a.agency] + [attrs.get(a.agency, {}).get(x, "") for x in attributes]
             values += [a.number, a.question, a.answer, ctx.masker.text(a.action), ctx.masker.text(a.when_who)]
             for col, value in enumerate(values, 1):
-                cell(ctx, sheet, row, col, value, where=where)
+                cell(ctx, sheet, row, col, value, where=where, wrap=isinstance(value, str))
+            fit_row(sheet, row, widths, max_lines=ROW_LINES)
             row += 1
-    sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(titles)).column_letter}{max(row - 1, 1)}"
-    a4(sheet)
+    print_setup(sheet, widths, 1, freeze="C2", repeat=2, title=f"{ctx.audit.title}: setting actions (restricted)")

@@ -21,6 +21,7 @@ HEADER_FILL = "D9E2F3"
 NOTE_FILL = "FFF2CC"
 FLAG_FILL = "FCE4D6"
 USABLE_CM = 17.0  # A4 less 2 cm margins
+KEEP_TOGETHER = 15  # rows: a table this short stays on one page
 
 
 class Doc:
@@ -33,6 +34,7 @@ class Doc:
         self.title, self.subject = title, subject
         self.doc = open_base(word_template(ctx.ws))
         self.sid = {s.name: s.style_id for s in self.doc.styles}
+        self._contents = None  # the paragraph a contents list goes in, filled when the document is saved
         _ensure_report_styles(self.doc)
         self.sid = {s.name: s.style_id for s in self.doc.styles}
         if restricted:
@@ -88,6 +90,21 @@ class Doc:
         for item in items:
             self.para(item if style else f"\u2022 {item}", style=style, where=where)
 
+    def caption(self, text: str):
+        """A table's visible caption, kept on the same page as the table."""
+        from docx.shared import Pt
+
+        para = self.para(text, style="Caption" if "Caption" in self.sid else "Form guidance")
+        para.paragraph_format.keep_with_next = True
+        para.paragraph_format.space_before, para.paragraph_format.space_after = Pt(8), Pt(3)
+        return para
+
+    def contents(self, title: str = "Contents") -> None:
+        """A contents list here: headings 1 and 2, listed when the document is saved (see :func:`_contents_list`)."""
+        para = self.para(title, style="TOC Heading" if "TOC Heading" in self.sid else None, bold="TOC Heading" not in self.sid)
+        para.paragraph_format.keep_with_next = True
+        self._contents = self.para()
+
     def note(self, text: str, fill: str = NOTE_FILL) -> None:
         """A boxed note (a one-cell table, so it stays a box in Word, LibreOffice and PDF)."""
         table = self.table(["Note"], [[text]], [USABLE_CM], caption="Note", with_header=False)
@@ -97,10 +114,15 @@ class Doc:
     # -- tables
     def table(self, header: list[str], rows: list[list], widths_cm: list[float], caption: str = "",
               with_header: bool = True, size: float | None = 9.5, where: str = "", keep_rows: bool = True):
-        """A bordered table; the header row repeats on every page and is marked as a header for screen readers."""
+        """A bordered table; the header row repeats on every page and is marked as a header for screen readers.
+
+        A short table (up to :data:`KEEP_TOGETHER` rows) is kept on one page, with the paragraph after it (its
+        note), so it never starts at the foot of a page; a longer one runs on, its header row repeated.
+        """
         from docx.shared import Cm
 
         table = self.doc.add_table(rows=0, cols=len(widths_cm))
+        _keep_lead_in(table)
         borders(table)
         if caption:
             table_property(table, xml(f'<w:tblCaption {NS_DECL} w:val="{_attr(self.ctx.guard.xml(caption))}"/>'))
@@ -118,6 +140,15 @@ class Doc:
                 table.rows[-1]._tr.get_or_add_trPr().append(xml(f"<w:cantSplit {NS_DECL}/>"))
             for cell, value in zip(cells, row, strict=True):
                 self.cell(cell, "" if value is None else value, size=size, where=where)
+        if keep_rows and len(rows) + with_header <= KEEP_TOGETHER:
+            for tr in table.rows:
+                for tc in tr.cells:
+                    for para in tc.paragraphs:
+                        para.paragraph_format.keep_with_next = True
+        if with_header:  # a heading never breaks mid-word: narrow columns take room from roomy ones
+            from .layout import fit_widths
+
+            widths_cm = fit_widths([str(h) for h in header], list(widths_cm), size or 11)
         widths = [Cm(w) for w in widths_cm]
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
@@ -156,6 +187,8 @@ class Doc:
         from ..forms.word_base import set_settings  # compat mode 15, en-GB theme language, no protection
 
         set_settings(self.doc)
+        if self._contents is not None:
+            _contents_list(self.doc, self._contents, self.sid)
         props = self.doc.core_properties
         now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
         props.author = props.last_modified_by = core_text(self.ctx.partnership)
@@ -170,6 +203,15 @@ class Doc:
         self.doc.save(buffer)
         atomic.write_bytes(Path(path), buffer.getvalue())
         return Path(path)
+
+
+def _keep_lead_in(table) -> None:
+    """Keep the paragraph that introduces a table (a caption, a sentence, a heading) on the table's page."""
+    from docx.oxml.ns import qn
+
+    prev = table._tbl.getprevious()
+    if prev is not None and prev.tag == qn("w:p") and "".join(t.text or "" for t in prev.iter(qn("w:t"))).strip():
+        prev.get_or_add_pPr().keepNext_val = True
 
 
 def shade(cell, fill: str) -> None:
@@ -239,3 +281,78 @@ def _document_language(doc) -> None:
         lang = xml(f'<w:lang {NS_DECL} w:val="en-GB"/>')
         rpr.append(lang)
     lang.set(f"{{{W}}}val", "en-GB")
+
+
+# Word's settings children that come after w:updateFields, in schema order.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+                        "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+                        "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                        "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+CONTENTS_LEVELS = 2
+
+
+def _contents_list(doc, at, sid: dict[str, str]) -> None:
+    """Fill the contents paragraph ``at``: a Word TOC field (Word brings it up to date, with page
+    numbers, when the document opens) whose stored result lists the headings as links, which is
+    what LibreOffice and a PDF made from the file show."""
+    from docx.oxml.ns import qn
+
+    headings = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.pPr.pStyle.val if p.pPr is not None and p.pPr.pStyle is not None else ""
+        level = next((n for n in range(1, CONTENTS_LEVELS + 1) if style == sid.get(f"Heading {n}")), None)
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        if level and text.strip():
+            headings.append((level, text.strip(), p))
+    if not headings:
+        at._p.getparent().remove(at._p)
+        return
+    entries = []
+    for i, (level, text, p) in enumerate(headings):
+        name = f"_Toc{i + 1:04d}"
+        p.insert(1 if p.pPr is not None else 0, xml(f'<w:bookmarkStart {NS_DECL} w:id="{900 + i}" w:name="{name}"/>'))
+        p.append(xml(f'<w:bookmarkEnd {NS_DECL} w:id="{900 + i}"/>'))
+        style = _toc_style(doc, sid, level)
+        link = (f'<w:hyperlink w:anchor="{name}" w:history="1"><w:r><w:t xml:space="preserve">{_escape(text)}</w:t></w:r></w:hyperlink>')
+        entries.append((style, link))
+    begin = (f'<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+             f'<w:r><w:instrText xml:space="preserve"> TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u </w:instrText></w:r>'
+             f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    paragraphs = []
+    for k, (style, link) in enumerate(entries):
+        ppr = f'<w:pPr><w:pStyle w:val="{style}"/><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9628"/></w:tabs></w:pPr>'
+        body = (begin if k == 0 else "") + link + (end if k == len(entries) - 1 else "")
+        paragraphs.append(xml(f"<w:p {NS_DECL}>{ppr}{body}</w:p>"))
+    for para in paragraphs:
+        at._p.addprevious(para)
+    at._p.getparent().remove(at._p)
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = xml(f'<w:updateFields {NS_DECL} w:val="true"/>')
+        later = [el for el in settings if el.tag.rpartition("}")[2] in _AFTER_UPDATE_FIELDS]
+        later[0].addprevious(update) if later else settings.append(update)
+
+
+def _toc_style(doc, sid: dict[str, str], level: int) -> str:
+    """The style id of Word's built-in "toc N" style, added (indented by level) when the template lacks it."""
+    from docx.shared import Cm, Pt
+
+    name = f"toc {level}"
+    for style in doc.styles:
+        if style.name.casefold() == name:
+            return style.style_id
+    element = xml(f'<w:style {NS_DECL} w:type="paragraph" w:styleId="TOC{level}"><w:name w:val="{name}"/>'
+                  f'<w:basedOn w:val="{sid.get("Normal", "Normal")}"/><w:next w:val="{sid.get("Normal", "Normal")}"/>'
+                  '<w:uiPriority w:val="39"/><w:unhideWhenUsed/></w:style>')
+    doc.styles.element.append(element)
+    style = next(s for s in doc.styles if s.style_id == f"TOC{level}")
+    style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+    style.paragraph_format.space_after = Pt(2 if level > 1 else 3)
+    if level == 1:
+        style.font.bold = True
+    return style.style_id
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -26,6 +26,10 @@ from ..forms.manifest import live_forms
 from .figures import Count
 
 RETURNED = ("accepted", "incomplete")
+# Respondents are named in shareable outputs only when there are this few of them (the agencies of a
+# case audit, a handful of services). Beyond it they are counted: a county's settings are many, and a
+# childminder's setting often carries a person's name.
+NAMED_LIMIT = 20
 
 
 @dataclass
@@ -76,6 +80,11 @@ class Participation:
     @property
     def partly_responded(self) -> list[str]:
         return [a.agency for a in self.agencies if 0 < a.returned < a.asked]
+
+    @property
+    def named(self) -> bool:
+        """Whether shareable outputs may name each respondent (see :data:`NAMED_LIMIT`)."""
+        return len([a for a in self.agencies if a.asked]) <= NAMED_LIMIT
 
 
 def received_date(record: dict) -> dt.date | None:

@@ -27,18 +27,18 @@ from xml.sax.saxutils import escape
 
 from .. import atomic
 from ..forms.naming import NameAllocator
-from ..forms.stamp import ZipWriter, deflate
+from ..forms.stamp import ZipWriter, cut_at_markers, deflate, escaped, marker
 from ..office.cells import FORMULA_START, excel_escaped, safe_text
 from .context import ReportContext
 from .figures import setting_actions
 from .participation import received_date
 from .xlsx_kit import (
     STATUSES,
-    a4,
     cell,
     fit_row,
     header,
     new_workbook,
+    print_setup,
     row_height,
     save,
     set_properties,
@@ -49,7 +49,6 @@ from .xlsx_kit import (
 FOLDER = "respondents"
 COLUMNS = ["No.", "Question", "Your answer", "Action points", "When / who", "Status", "Progress update", "Date completed"]
 WIDTHS = [5, 40, 11, 38, 18, 11, 28, 12]
-_HEADING = "\ue000heading\ue001"  # stands for the setting's name in a base: never in real text
 _TITLE_ROOM = 255  # see maa_cli.office.ooxml.core_text
 
 
@@ -120,47 +119,48 @@ def _row(ctx: ReportContext, record: dict, a) -> tuple[list, str]:
 
 
 def _book(ctx: ReportContext, plan: _Plan):
-    """The plan laid out by openpyxl."""
+    """The plan laid out by openpyxl, and its column widths."""
     wb = new_workbook()
     sheet = wb.create_sheet("Action plan")
     first = title_rows(sheet, [(plan.heading, True), (plan.intro, False)], len(COLUMNS))
-    header(sheet, first, COLUMNS, WIDTHS)
+    widths = header(sheet, first, COLUMNS, WIDTHS)
     row = first + 1
     for values, where in plan.rows:
         for col, value in enumerate(values, 1):
             cell(ctx, sheet, row, col, value, where=where, wrap=True)
-        fit_row(sheet, row, WIDTHS)
+        fit_row(sheet, row, widths)
         row += 1
     if not plan.rows:
         cell(ctx, sheet, row, 2, "No actions: every question that applies to you was answered Yes.", wrap=True)
     else:
         status_list(sheet, "F", first + 1, row - 1)
-    sheet.freeze_panes = f"A{first + 1}"
-    a4(sheet)
-    return wb
+    print_setup(sheet, widths, first, freeze=f"C{first + 1}", repeat=2, title=plan.heading)
+    return wb, widths
 
 
 def _write(ctx: ReportContext, path: Path, plan: _Plan) -> Path:
-    return save(ctx, _book(ctx, plan), path, plan.heading)
+    return save(ctx, _book(ctx, plan)[0], path, plan.heading)
 
 
 # -- the same plan, written into a base laid out once ------------------------------------------------
 
 
 _SHEET = "xl/worksheets/sheet1.xml"
-_CORE = "docProps/core.xml"
+# What differs between plans of one base, each a marker in the base's parts (see maa_cli.forms.stamp).
+_ROWS, _LAST, _STATUS = "rows", "last", "status"
 
 
 @dataclass
 class _PlanBase:
-    """A plan laid out by openpyxl with a marker for the heading and (with actions) one row of markers,
-    cut where each plan differs: its heading, its rows, the last row in two references."""
+    """A plan laid out by openpyxl with a marker for the heading and (with actions) one row of markers, cut at
+    the markers: the heading (in the sheet, its page header and the properties), the action rows, and the
+    last row in the sheet's dimension and its status list."""
 
-    parts: list[tuple[str, tuple, bytes, int, int]]  # parts no plan changes: (name, date_time, deflated, crc, size)
-    core: tuple[tuple, bytes, bytes]  # docProps/core.xml: date_time, the bytes around the heading
-    sheet: tuple[tuple, list[bytes]]  # the sheet: date_time, its pieces around heading, rows and last-row references
+    parts: list[tuple]  # (name, date_time, deflated, crc, size) of a part no plan changes, or
+    # (name, date_time, pieces, slots) of one cut at markers
     first: int  # the first action row
     styles: list[tuple[str, str]]  # (column letter, style id) of an action row's cells
+    widths: list[float]
 
 
 def _stamped(ctx: ReportContext, plan: _Plan, bases: dict[tuple, _PlanBase]) -> bytes | None:
@@ -182,75 +182,66 @@ def _stamped(ctx: ReportContext, plan: _Plan, bases: dict[tuple, _PlanBase]) -> 
 def _plain(text) -> bool:
     """Text that openpyxl writes as it is (escaped), with no quote prefix, cut or character replaced."""
     return (isinstance(text, str) and text != "" and safe_text(text) == text and not text.startswith(FORMULA_START)
-            and "\r" not in text and "\ue000" not in text and "_x" not in text)
+            and "\r" not in text and "\ue000" not in text and "\ue001" not in text and "_x" not in text)
 
 
 def _base(ctx: ReportContext, intro: str, with_rows: bool) -> _PlanBase:
-    marks = [f"\ue000{i}\ue001" for i in range(len(COLUMNS))]
-    probe = _Plan(_HEADING, intro, [(marks, "")] if with_rows else [])
-    wb = _book(ctx, probe)
+    probe = _Plan(marker("heading"), intro, [([marker(f"c{i}") for i in range(len(COLUMNS))], "")] if with_rows else [])
+    wb, widths = _book(ctx, probe)
     set_properties(ctx, wb, probe.heading)
     buffer = io.BytesIO()
     wb.save(buffer)
-    parts, core, sheet = [], None, None
+    parts, first, styles = [], 0, []
     with zipfile.ZipFile(buffer) as z:
         for info in z.infolist():
             data = z.read(info.filename)
-            if info.filename == _CORE:
-                core = (info.date_time, _split_heading(data))
-            elif info.filename == _SHEET:
-                sheet = (info.date_time, data)
+            if info.filename == _SHEET and with_rows:
+                data, first, styles = _mark_rows(data)
+            if b"heading" in data or info.filename == _SHEET:
+                pieces, slots = cut_at_markers(data)
+                parts.append((info.filename, info.date_time, pieces, slots))
             else:
                 parts.append((info.filename, info.date_time, deflate(data, final=True), zlib.crc32(data), len(data)))
-    first = int(re.search(rb'<pane ySplit="(\d+)"', sheet[1]).group(1)) + 1
-    pieces, styles = _cut_sheet(sheet[1], first, with_rows)
-    return _PlanBase(parts, core, (sheet[0], pieces), first, styles)
+    return _PlanBase(parts, first, styles, widths)
 
 
-def _cut_sheet(data: bytes, first: int, with_rows: bool) -> tuple[list[bytes], list[tuple[str, str]]]:
-    """The sheet cut into: before the heading | after it, up to the action rows | after them, with the
-    dimension's and the status list's last row cut out (an empty list of styles when the plan has no rows)."""
-    head, rest = _split_heading(data)
-    if not with_rows:
-        return [head, rest], []
-    start = rest.index(b'<row r="%d"' % first)
-    end = rest.index(b"</sheetData>")
-    row = rest[start:end]
-    styles = [(m.group(1).decode(), m.group(2).decode()) for m in re.finditer(rb'<c r="([A-Z]+)%d" s="(\d+)"' % first, row)]
+def _mark_rows(sheet: bytes) -> tuple[bytes, int, list[tuple[str, str]]]:
+    """The sheet with one marker in place of its action row, and one for the last row in the two references to it."""
+    first = int(re.search(rb'<pane [^>]*ySplit="(\d+)"', sheet).group(1)) + 1
+    start, end = sheet.index(b'<row r="%d"' % first), sheet.index(b"</sheetData>")
+    styles = [(m.group(1).decode(), m.group(2).decode())
+              for m in re.finditer(rb'<c r="([A-Z]+)%d" s="(\d+)"' % first, sheet[start:end])]
+    sheet = sheet[:start] + marker(_ROWS).encode() + sheet[end:]
     dimension = re.compile(rb'(<dimension ref="A1:[A-Z]+)%d("/>)' % first)
+    sheet, dimensions = dimension.subn(rb"\g<1>" + marker(_LAST).encode() + rb"\g<2>", sheet)
     status = b'sqref="F%d"' % first
-    found = list(dimension.finditer(head))
-    before, tail = rest[:start], rest[end:]
-    if len(found) != 1 or tail.count(status) != 1:
-        raise ValueError("the action plan's layout changed: update respondent_plans._cut_sheet")
-    dim_before, dim_after = head[:found[0].end(1)], head[found[0].start(2):]
-    tail_before, tail_after = tail.split(status)
-    return [dim_before, dim_after, before, tail_before, tail_after], styles
+    if dimensions != 1 or sheet.count(status) != 1 or len(styles) != len(COLUMNS):
+        raise ValueError("the action plan's layout changed: update respondent_plans._mark_rows")
+    return sheet.replace(status, b'sqref="' + marker(_STATUS).encode() + b'"'), first, styles
 
 
 def _render(base: _PlanBase, heading: str, rows: list[list]) -> bytes:
+    last = base.first + len(rows) - 1
+    raw = {_ROWS: b"".join(_row_xml(base, base.first + i, values) for i, values in enumerate(rows)),
+           _LAST: b"%d" % last, _STATUS: b"F%d" % base.first + (b":F%d" % last if len(rows) > 1 else b"")}
     out = ZipWriter()
-    for name, date_time, deflated, crc, size in base.parts:
-        out.add(name, date_time, deflated, crc, size)
-    date_time, (before, after) = base.core
-    _add(out, _CORE, date_time, before + _xml_text(heading) + after)
-    date_time, pieces = base.sheet
-    title = _xml_text(heading)
-    if not rows:
-        _add(out, _SHEET, date_time, pieces[0] + title + pieces[1])
-    else:
-        dim_before, dim_after, before, tail_before, tail_after = pieces
-        # The heading sits after the dimension: cut the part before the heading at the dimension.
-        last = base.first + len(rows) - 1
-        status = b'sqref="F%d"' % base.first if len(rows) == 1 else b'sqref="F%d:F%d"' % (base.first, last)
-        body = b"".join(_row_xml(base, base.first + i, values) for i, values in enumerate(rows))
-        _add(out, _SHEET, date_time, dim_before + b"%d" % last + dim_after + title + before + body + tail_before + status + tail_after)
+    for part in base.parts:
+        if len(part) == 5:
+            out.add(*part)
+            continue
+        name, date_time, pieces, slots = part
+        data = [pieces[0]]
+        for (slot, how), piece in zip(slots, pieces[1:], strict=True):
+            data += [raw[slot] if slot in raw else escaped(heading, how), piece]
+        data = b"".join(data)
+        out.add(name, date_time, deflate(data, final=True), zlib.crc32(data), len(data))
     return out.finish()
 
 
 def _row_xml(base: _PlanBase, r: int, values: list) -> bytes:
+    """One action row as openpyxl writes it (text escaped as :func:`maa_cli.office.cells.put` leaves it)."""
     shown = [None if v is None else excel_escaped(v) for v in values]
-    height = row_height(shown, WIDTHS)
+    height = row_height(shown, base.widths, [False] * len(shown))
     cells = []
     for (column, style), value in zip(base.styles, shown, strict=True):
         if value is None:
@@ -260,21 +251,3 @@ def _row_xml(base: _PlanBase, r: int, values: list) -> bytes:
             cells.append(f'<c r="{column}{r}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
     size = f' ht="{height:.16g}" customHeight="1"' if height is not None else ""
     return f'<row r="{r}"{size}>{"".join(cells)}</row>'.encode("ascii", "xmlcharrefreplace")
-
-
-def _split_heading(data: bytes) -> tuple[bytes, bytes]:
-    """The part before and after the heading's marker. The heading is written back as character references,
-    the spelling openpyxl uses for a cell's text; in the properties, where it writes UTF-8, either is the same text."""
-    for spelling in (_xml_text(_HEADING), _HEADING.encode("utf-8")):
-        if data.count(spelling) == 1:
-            before, _, after = data.partition(spelling)
-            return before, after
-    raise ValueError("the action plan's layout changed: its heading is not where respondent_plans expects it")
-
-
-def _xml_text(text: str) -> bytes:
-    return escape(text).encode("ascii", "xmlcharrefreplace")
-
-
-def _add(out: ZipWriter, name: str, date_time: tuple, data: bytes) -> None:
-    out.add(name, date_time, deflate(data, final=True), zlib.crc32(data), len(data))

@@ -31,7 +31,7 @@ def write_results(doc: Doc, ctx: ReportContext, form_type: str, heading: str, qu
     if not accepted:
         doc.para("No complete returns of this form yet.")
         return
-    doc.para(f"From {len(accepted)} complete {'return' if len(accepted) == 1 else 'returns'}.")
+    doc.para(f"From {len(accepted)} complete {'return' if len(accepted) == 1 else 'returns'}.").paragraph_format.keep_with_next = True
     _summary(doc, ctx, figures)
     section = None
     quoted = {f.key for f in quotable(ctx.tools[form_type])} if quote else set()
@@ -160,6 +160,7 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
             yes, no = cells[r]
             pct = "–" if shown.row_hidden(r) or shown.whole[r] else fig.percent(fig.Count(yes, yes + no).pct)
             rows.append([value, shown.cell(r, 0), shown.total(r), pct])
+        doc.caption(f"Question {qf.number} by {name.lower()}")
         doc.table([name, "Met", "Answered", "%"], rows, [8.0, 3.0, 3.0, 3.0], caption=f"Question {qf.number} by {name.lower()}")
     else:
         values = [v for v in next(iter(split.values())).values]
@@ -167,12 +168,50 @@ def _by_group(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, group: str,
         shown = ShownTable(cells, [d.answered for _v, d in groups], ctx.small, sums=qf.kind != "multiple")
         if _all_hidden(doc, ctx, shown, qf, name):
             return
-        n_width = 2.2 if ctx.small else 1.6  # room for "fewer than 5"
-        widths = [4.5] + [(USABLE_CM - 4.5 - n_width) / max(1, len(values))] * len(values) + [n_width]
-        rows = [[value] + [shown.cell(r, c) if shown.mask[r][c] or cells[r][c] else "" for c in range(len(values))] + [shown.total(r)]
-                for r, (value, _d) in enumerate(groups)]
-        doc.table([name] + list(values) + ["n"], rows, widths, caption=f"Question {qf.number} by {name.lower()}", size=8.5)
+        printed = [[shown.cell(r, c) if shown.mask[r][c] or cells[r][c] else "" for c in range(len(values))]
+                   for r in range(len(groups))]
+        if qf.kind == "multiple":  # as in the main table, a choice nobody ticked is not listed
+            keep = [c for c in range(len(values)) if any(printed[r][c] for r in range(len(groups)))]
+            values, printed = [values[c] for c in keep], [[row[c] for c in keep] for row in printed]
+        _crosstab(doc, ctx, qf, name, [g for g, _d in groups], values, printed, [shown.total(r) for r in range(len(groups))])
     doc.para()
+
+
+CROSSTAB_PT = 8.5
+MAX_HEADING_LINES = 3  # a value heading that would wrap to more lines than this turns the table: values down the side
+ANSWER_HEADING = {"grade": "Grade", "choice": "Answer", "multiple": "Choice"}
+
+
+def _crosstab(doc: Doc, ctx: ReportContext, qf: fig.QuestionFigures, name: str, groups: list[str], values: list[str],
+              printed: list[list[str]], totals: list[str]) -> None:
+    """A breakdown laid out to be read: groups down the side and values across when every value
+    heading fits whole; otherwise turned, values down the side and groups across (their totals as
+    the last row); and when even the groups do not fit across, divided into tables that do."""
+    from .layout import CELL_PADDING_CM, share, split_columns, text_lines
+
+    caption = f"Question {qf.number} by {name.lower()}"
+    n_width = 2.2 if ctx.small else 1.6  # room for "fewer than 5"
+    first = 4.5
+    across = split_columns(list(values), USABLE_CM - first - n_width, CROSSTAB_PT)
+    widths = [first] + share(USABLE_CM - first - n_width, list(values), CROSSTAB_PT) + [n_width]
+    tall = any(text_lines(v, w - CELL_PADDING_CM, CROSSTAB_PT, bold=True) > MAX_HEADING_LINES for v, w in zip(values, widths[1:], strict=False))
+    if len(across) == 1 and not tall:
+        rows = [[g] + printed[r] + [totals[r]] for r, g in enumerate(groups)]
+        doc.caption(caption)
+        doc.table([name] + list(values) + ["n"], rows, widths, caption=caption, size=CROSSTAB_PT)
+        return
+    first = 5.5
+    parts = split_columns(groups, USABLE_CM - first, CROSSTAB_PT)
+    for k, cols in enumerate(parts, 1):
+        title = caption + (f" (part {k} of {len(parts)})" if len(parts) > 1 else "")
+        heads = [groups[c] for c in cols]
+        widths = [first] + share(USABLE_CM - first, heads, CROSSTAB_PT)
+        rows = [[v] + [printed[c][i] for c in cols] for i, v in enumerate(values)]
+        rows.append(["Answered (n)"] + [totals[c] for c in cols])
+        doc.caption(f"{title}: one column for each {name.lower()}")
+        doc.table([ANSWER_HEADING.get(qf.kind, "Answer")] + heads, rows, widths, caption=title, size=CROSSTAB_PT)
+        if k < len(parts):
+            doc.para()
 
 
 def _all_hidden(doc: Doc, ctx: ReportContext, shown: ShownTable, qf: fig.QuestionFigures, name: str) -> bool:

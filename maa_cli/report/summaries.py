@@ -36,8 +36,8 @@ def process_text(ctx: ReportContext) -> str:
     selection = SELECTION.get(ctx.audit.selection.method, "") if ctx.audit.selection else ""
     return text.render(
         "audit-process.txt.j2", ctx.ws.root,
-        audit=ctx.audit, cases=len(ctx.audit.cases), selection=selection, asked=len([a for a in p.agencies if a.asked]),
-        form_types=form_types, responded=[a.agency for a in p.agencies if a.returned],
+        audit=ctx.audit, counts=ctx.counts, cases=ctx.counts.chosen, selection=selection, asked=ctx.counts.asked,
+        form_types=form_types, named=p.named, responded=[a.agency for a in p.agencies if a.returned],
         not_responded=p.not_responded, partly=p.partly_responded, late=len(p.late_returns), deadline=deadline_text(ctx),
     )
 
@@ -49,18 +49,21 @@ def _counts(breakdown, small: int | None) -> dict[str, str]:
 
 
 def overview_text(ctx: ReportContext) -> str:
-    """The cases (or respondents) in figures (briefing box 2)."""
+    """The cases (or respondents) in figures (briefing box 2): the audited cases only, as counted in :attr:`ReportContext.counts`."""
+    counts = ctx.counts
     if ctx.audit.cases:
-        audited = set(ctx.audited_cases) or {c.case_ref for c in ctx.audit.cases}
-        breakdowns = _shown([{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in case_profile(ctx.audit, audited)])
+        audited = set(ctx.audited_cases)
+        breakdowns = _shown([{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in case_profile(ctx.audit, audited)]) \
+            if audited else []
         features = [t.sentence(ctx.small) for t in ctx.themes if t.source == "case features"][:5]
-        return text.render("overview.txt.j2", ctx.ws.root, cases=len(audited), breakdowns=breakdowns, features=features)
+        return text.render("overview.txt.j2", ctx.ws.root, case_audit=True, counts=counts, cases=counts.audited,
+                           breakdowns=breakdowns, features=features)
     p = ctx.participation
     replied = [a.agency for a in p.agencies if a.returned]
     breakdowns = _shown([{"label": label(b.attribute), "counts": _counts(b, ctx.small)} for b in respondent_profile(ctx.audit, replied)
                          if b.attribute in _grouping(ctx)])
-    return text.render("overview.txt.j2", ctx.ws.root, cases=0, responded=len(replied),
-                       asked=len([a for a in p.agencies if a.asked]), breakdowns=breakdowns, features=[])
+    return text.render("overview.txt.j2", ctx.ws.root, case_audit=False, counts=counts, cases=0, responded=counts.replied,
+                       asked=counts.asked, breakdowns=breakdowns, features=[])
 
 
 def _shown(breakdowns: list[dict]) -> list[dict]:
@@ -99,9 +102,12 @@ def weakest_lines(ctx: ReportContext, limit: int = 5) -> list[WeakLine]:
 def key_figures(ctx: ReportContext) -> list[str]:
     """A few sentences of figures for the briefing when there was no scrutineer."""
     p = ctx.participation
-    out = [f"Forms returned: {p.rate.text()}."]
+    out = [f"Forms returned: {ctx.counts.rate.text()}."]
+    if ctx.counts.chosen:
+        out.insert(0, f"Cases: {ctx.counts.cases_sentence()}.")
     if p.not_responded:
-        out.append(f"No response from {text.join_names(p.not_responded)}.")
+        out.append(f"No response from {text.join_names(p.not_responded)}." if p.named else
+                   f"No response from {len(p.not_responded)} of {len([a for a in p.agencies if a.asked])} respondents.")
     for line in weakest_lines(ctx, 3):
         out.append(f"{line.text}: {line.count}.")
     out += [t.sentence(ctx.small) for t in ctx.themes if t.source == "case features"][:2]
