@@ -212,6 +212,13 @@ class TestWrittenWorkbook:
         cell = answer_cell(wb, "q8")
         assert cell.value == NA and "Does not apply to you" in wb[FORM_SHEET][f"C{cell.row}"].value
 
+    def test_prefilled_values_read_back_as_given_like_the_word_forms(self, tmp_path):
+        """A prefilled multiple choice ticks its options; text, dates and choices stand in their answer cells."""
+        prefill = {"q5": "Health visitor", "q2": dt.date(2024, 3, 5), "q3": ["CAMHS"], "q1": "Yes"}
+        content, path = write(tmp_path, prefill=prefill)
+        got = {k: a.value for k, a in read_excel(path, content.tool).answers.items()}
+        assert {k: got[k] for k in prefill} == prefill
+
     def test_writing_replaces_the_file_atomically(self, tmp_path):
         """Writing over an existing form leaves one complete workbook and no temporary file."""
         _, path = write(tmp_path)

@@ -266,10 +266,13 @@ class _FormBook:
         answer.protection, answer.fill, answer.alignment = self.unlocked, self.fill["answer"], self.top
         answer.font = self.font["normal"]
         self._validate(answer, f, option)
+        prefilled = self.content.prefill.get(f.key)
         if f.key in self.content.prefill and option is None:
-            put(ws, r, ANSWER_COL, self.content.prefill[f.key])
+            put(ws, r, ANSWER_COL, prefilled)
             if isinstance(answer.value, dt.date):
                 answer.number_format = DATE_FORMAT
+        elif option is not None and isinstance(prefilled, list | tuple | set) and option in prefilled:
+            answer.value = TICK  # a prefilled multiple choice ticks its options, as on the Word form
         elif not applies and f.role == "answer" and NA in f.choices and option is None:
             answer.value = NA
         texts = [(text, _COLUMN_UNITS[TEXT_COL], 10), (guidance, _COLUMN_UNITS[GUIDE_COL], 9)]

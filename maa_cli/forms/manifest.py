@@ -223,7 +223,7 @@ def _issued_files(ws: Workspace) -> dict[str, dict[str, tuple[dict, str | None]]
     if findings.is_file():
         candidates.append((findings, f"../reports/{findings.name}"))
     for path, rel in candidates:
-        identity = _identity(path)
+        identity = properties_identity(path)
         if identity is None or (identity.audit_id and identity.audit_id != ws.audit.audit_id):
             continue
         fmt = path.suffix.lower().lstrip(".")
@@ -243,7 +243,7 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def _identity(path: Path) -> FormIdentity | None:
+def properties_identity(path: Path) -> FormIdentity | None:
     """The form identity in a form's custom document properties, or None for anything else."""
     from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 

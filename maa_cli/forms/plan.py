@@ -29,6 +29,7 @@ from .content import FormContent
 from .identity import FormIdentity, make_form_id, make_seal
 from .manifest import manifest_path, read_manifest, save_manifest
 from .naming import MAX_RELPATH, NameAllocator, clean, collision_key
+from .pool import write_forms
 
 FORMS = "forms"
 SAVE_EVERY_SECONDS = 2.0
@@ -90,6 +91,9 @@ def plan_forms(
     cases_ident = restricted.read_cases(ws.restricted_dir)
     template = word_template(ws)
     key = ws.form_key
+    attributes: dict[str, dict] = {}
+    for a in audit.agencies:  # looked up once: audit.agency() walks the list, and a county has 1,500 settings
+        attributes.setdefault(a.name.casefold(), a.attributes)
     out: list[PlannedForm] = []
     for unit in units:
         ft = unit.form_type
@@ -98,7 +102,7 @@ def plan_forms(
         if agency and (unit.agency or "").casefold() != agency.casefold():
             continue
         ident = cases_ident.get(unit.case_ref) if (unit.agency and unit.case_ref) else None
-        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template, key)
+        content = _content(audit, ft, unit.tool, unit.form_id, unit.agency, unit.case_ref, ident, template, key, attributes)
         for f in [fmt] if fmt else [ft.format]:
             out.append(PlannedForm(unit.form_id, ft.name, unit.agency, unit.case_ref, f, relpaths[unit.form_id, f], content))
     return out
@@ -220,8 +224,13 @@ def word_template(ws: Workspace) -> Path | None:
 
 
 def _content(audit: Audit, ft: FormType, tool: Tool, form_id: str, agency_name, case_ref, ident,
-             template: Path | None = None, key: bytes | None = None) -> FormContent:
-    attributes = audit.agency(agency_name).attributes if agency_name else {}
+             template: Path | None = None, key: bytes | None = None, by_name: dict[str, dict] | None = None) -> FormContent:
+    if not agency_name:
+        attributes = {}
+    elif by_name is not None and agency_name.casefold() in by_name:
+        attributes = by_name[agency_name.casefold()]
+    else:
+        attributes = audit.agency(agency_name).attributes
     identifying: tuple = ()
     prefill: dict = {}
     if ident is not None:
@@ -268,6 +277,7 @@ def issue_forms(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
+    workers: int | None = None,
 ) -> IssueResult:
     """Write every planned form not issued before (all of them with ``force``).
 
@@ -275,6 +285,10 @@ def issue_forms(
     agency or a case and re-running issues just the new forms. Each form is written
     atomically and the manifest is saved as the run goes; a form a stopped run
     wrote but did not record is recognised by its identity and adopted.
+
+    The forms of one kind are stamped from one laid-out base (:mod:`maa_cli.forms.stamp`),
+    in ``workers`` processes (default: every core when there are many forms; see
+    :func:`maa_cli.forms.pool.write_forms`).
 
     Raises:
         AuditLocked: another maa run is working on this audit.
@@ -285,7 +299,7 @@ def issue_forms(
         raise gap
     with locked(ws):
         warnings = _keep_tool_copies(ws)
-        result = _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now)
+        result = _issue(ws, plan_forms(ws, form_type=form_type, agency=agency, fmt=fmt), force, progress, now, workers)
         result.warnings[:0] = warnings
         return result
 
@@ -309,15 +323,25 @@ def _keep_tool_copies(ws: Workspace) -> list[str]:
                     "reach this audit only through 'maa tools update'"]
 
 
-def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now) -> IssueResult:
+def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now, workers: int | None = None) -> IssueResult:
     copies = {ft.name: ws.tool_record(ft.name)[1] for ft in ws.audit.form_types}
     manifest = read_manifest(ws)
     result = IssueResult(manifest_path=manifest_path(ws))
     stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     _remove_leftover_temp_files(ws.forms_dir)
-    dirty, saved_at = False, time.monotonic()
+    saver = _Saver(ws, manifest)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        saver.maybe_save()
+        if progress:
+            progress(done, len(planned))
+
     try:
-        for i, form in enumerate(planned, 1):
+        to_write: list[PlannedForm] = []
+        for form in planned:
             path = ws.forms_dir / form.relpath
             recorded = manifest.get(form.form_id, {}).get("files", {}).get(form.format)
             if recorded and not force:
@@ -329,39 +353,44 @@ def _issue(ws: Workspace, planned: list[PlannedForm], force: bool, progress, now
                 if _identity_of(path, form.format) == form.form_id:
                     _record(manifest, form, path, _mtime_stamp(path), adopted=True, tool_sha256=copies.get(form.form_type))
                     result.adopted.append(form)
-                    dirty = True
+                    saver.dirty = True
                 else:
                     result.blocked.append(form)
                     result.warnings.append(f"{form.relpath} already exists but is not this form ({form.form_id}); it was "
                                            "left alone. Move it away and run again, or use --force to replace it.")
             else:
-                _write(form, path)
-                _record(manifest, form, path, stamp, tool_sha256=copies.get(form.form_type))
-                result.written.append(form)
-                dirty = True
-            if dirty and time.monotonic() - saved_at > SAVE_EVERY_SECONDS:
-                save_manifest(ws, manifest)
-                dirty, saved_at = False, time.monotonic()
-            if progress:
-                progress(i, len(planned))
+                to_write.append(form)
+                continue
+            step()
+        # Every form of a kind is stamped from one base, on every core when there are many (see forms/pool.py).
+        jobs = [(form.content, form.format, ws.forms_dir / form.relpath) for form in to_write]
+        for form, sha256 in zip(to_write, write_forms(jobs, workers), strict=False):
+            _record(manifest, form, ws.forms_dir / form.relpath, stamp, sha256=sha256, tool_sha256=copies.get(form.form_type))
+            result.written.append(form)
+            saver.dirty = True
+            step()
     finally:
         # Also on Ctrl-C or an error part-way: every form written so far is recorded.
-        if dirty or not result.manifest_path.exists():
+        if saver.dirty or not result.manifest_path.exists():
             save_manifest(ws, manifest)
     return result
 
 
-def _write(form: PlannedForm, path: Path) -> None:
-    from .excel import write_excel_form
-    from .word import write_word_form
+class _Saver:
+    """Saves the manifest every few seconds while forms are written, so a killed run leaves less to adopt."""
 
-    writer = {"xlsx": write_excel_form, "docx": write_word_form}[form.format]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer(form.content, path)  # atomic: the file appears complete or not at all
+    def __init__(self, ws: Workspace, manifest: dict):
+        self.ws, self.manifest = ws, manifest
+        self.dirty, self.saved_at = False, time.monotonic()
+
+    def maybe_save(self) -> None:
+        if self.dirty and time.monotonic() - self.saved_at > SAVE_EVERY_SECONDS:
+            save_manifest(self.ws, self.manifest)
+            self.dirty, self.saved_at = False, time.monotonic()
 
 
 def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopted: bool = False,
-            tool_sha256: str | None = None) -> None:
+            sha256: str | None = None, tool_sha256: str | None = None) -> None:
     entry = manifest.setdefault(form.form_id, {})
     entry.update({
         "form_type": form.form_type, "respondent": form.respondent, "agency": form.agency, "case_ref": form.case_ref,
@@ -369,18 +398,24 @@ def _record(manifest: dict, form: PlannedForm, path: Path, issued_at: str, adopt
     })
     if tool_sha256:  # which copy of the tool it was made from ('maa tools update' shows the forms of each)
         entry["tool_sha256"] = tool_sha256
-    info = {"file": form.relpath, "issued_at": issued_at, "sha256": atomic.sha256_file(path)}
+    info = {"file": form.relpath, "issued_at": issued_at, "sha256": sha256 or atomic.sha256_file(path)}
     if adopted:
         info["adopted"] = True  # written by a run that stopped before recording it
     entry.setdefault("files", {})[form.format] = info
 
 
 def _identity_of(path: Path, fmt: str) -> str | None:
-    if fmt == "xlsx":
-        from ..intake.readers.excel import excel_identity as identity
-    else:
-        from ..intake.readers.word import word_identity as identity
-    found, _source = identity(path)
+    """The form id a file in forms/ carries: from its document properties (a few hundred bytes, read without
+    opening the document: a killed run may leave a thousand forms to adopt), else from its reference line."""
+    from .manifest import properties_identity
+
+    found = properties_identity(path)
+    if found is None:
+        if fmt == "xlsx":
+            from ..intake.readers.excel import excel_identity as identity
+        else:
+            from ..intake.readers.word import word_identity as identity
+        found, _source = identity(path)
     return found.form_id if found else None
 
 

@@ -221,12 +221,15 @@ def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], mas
 def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None) -> CollectResult:
     cs.clean_leftovers(ws)
     run = _Run(ws, now, settle, repairs)
-    found, skipped = find_files(ws.returns_dir)
-    for i, path in enumerate(found, 1):
-        run.observe(path)
-        if progress:
-            progress(i, len(found))
-    return run.finish(skipped)
+    try:
+        found, skipped = find_files(ws.returns_dir)
+        for i, path in enumerate(found, 1):
+            run.observe(path)
+            if progress:
+                progress(i, len(found))
+        return run.finish(skipped)
+    finally:
+        run.writer.close()
 
 
 class _Run:
@@ -256,6 +259,7 @@ class _Run:
         self.saved_at = time.monotonic()
         self.counted = counted_forms(self.manifest)
         self.result = CollectResult([], issued=len(self.counted))
+        self.writer = _Writer()
 
     def observe(self, path: Path) -> None:
         rel = path.relative_to(self.ws.returns_dir).as_posix()
@@ -264,7 +268,7 @@ class _Run:
             rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
         key = cs.path_key(rel)
         entry, ms, members = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx,
-                                      self.settle, self.masker, self.repairs, self.trusted)
+                                      self.settle, self.masker, self.repairs, self.trusted, self.writer)
         entry.path = self.masker.path(rel)
         self._add(key, rel, entry, ms)
         for mkey, mrel, mentry in members:  # the attachments of an e-mail, the members of a zip
@@ -290,6 +294,7 @@ class _Run:
 
     def checkpoint(self) -> None:
         """Log what was read so far, then save it with the trusted entries of the files not yet reached."""
+        self.writer.wait()  # the state must not name a record or copy that is not yet on disk
         cs.append_log(self.ws, self.unlogged)
         self.unlogged = []
         files = {k: v for k, v in self.trusted.items() if k not in self.entries} | self.entries
@@ -298,6 +303,7 @@ class _Run:
 
     def finish(self, skipped: list[dict]) -> CollectResult:
         ws, entries, result = self.ws, self.entries, self.result
+        self.writer.wait()  # every record and copy of this run is on disk before any is published
         withdrawn = {k for k, e in entries.items() if _withdrawn_form(self.manifest, e.decision)}
         choices = cs.read_choices(ws, self.repairs)
         views, current = resolve({k: e for k, e in entries.items() if k not in withdrawn}, choices, ws.root)
@@ -347,7 +353,7 @@ Members = list[tuple[str, str | None, FileEntry]]
 
 def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context, settle: float,
              masker: Masker, repairs: cs.Repairs | None = None, trusted_all: dict | None = None,
-             ) -> tuple[FileEntry, int | None, Members]:
+             writer: _Writer | None = None) -> tuple[FileEntry, int | None, Members]:
     """The state entry for one file, how long reading it took (None when it was not read), and for an e-mail or
     zip the entries of the files taken out of it.
 
@@ -356,7 +362,7 @@ def _observe(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntr
     answers keeps the urgent concerns of the file's previous version.
     """
     reusable = trusted if trusted is None or _members_valid(ws, trusted, trusted_all or {}, repairs) else None
-    entry, ms, members = _observe_file(ws, path, rel, prev, reusable, ctx, settle, masker, repairs)
+    entry, ms, members = _observe_file(ws, path, rel, prev, reusable, ctx, settle, masker, repairs, writer)
     if ms is None and entry.members:  # reused: so are the files it held
         members = [(k, None, copy.deepcopy(trusted_all[k])) for k in entry.members]
     if prev is not None and entry.decision.status in ("pending", "rejected") and (prev.shown or [""])[0] != "superseded":
@@ -370,7 +376,8 @@ def _members_valid(ws: Workspace, entry: FileEntry, trusted_all: dict, repairs) 
 
 
 def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: FileEntry | None, ctx: Context,
-                  settle: float, masker: Masker, repairs: cs.Repairs | None) -> tuple[FileEntry, int | None, Members]:
+                  settle: float, masker: Masker, repairs: cs.Repairs | None,
+                  writer: _Writer | None = None) -> tuple[FileEntry, int | None, Members]:
     try:
         st = os.lstat(path)
     except OSError:  # gone between listing and now
@@ -394,11 +401,11 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
     start = time.perf_counter()
     try:
         examined = examine(path, st, ctx, masker.path(rel))
-        entry = _keep(ws, examined, rel, sig, masker)
+        entry = _keep(ws, examined, rel, sig, masker, writer)
         members = []
         for inner, ex in examined.members:
             mrel = f"{rel}#{inner}"
-            members.append((cs.path_key(mrel), mrel, _keep(ws, ex, mrel, sig, masker)))
+            members.append((cs.path_key(mrel), mrel, _keep(ws, ex, mrel, sig, masker, writer)))
         entry.members = [k for k, _, _ in members] or None
     finally:
         shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy (or container) exists at a time
@@ -463,18 +470,70 @@ def _keep_urgent(now: Decision, before: Decision) -> None:
             setattr(now, name, getattr(before, name))
 
 
-def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
-    """Record what was read — the collected copy first, then the answers — and return the state entry."""
+def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker, writer: _Writer | None = None) -> FileEntry:
+    """Record what was read — the collected copy first, then the answers — and return the state entry.
+
+    With ``writer`` the writing is handed to its threads (the copy is taken in memory first: the staged file
+    is gone by the time they run); the entry's ``collected`` is filled in when the copy is written.
+    """
     d = examined.decision
     entry = FileEntry(sig, d, examined.digest, examined.collected)  # a row of an export: the export's kept copy
-    if examined.record is not None:
-        record = dict(examined.record, source_file=masker.path(rel))
-        if examined.collected:
-            record["collected"] = examined.collected
-        if d.status == "accepted" and examined.staged is not None:
-            entry.collected = record["collected"] = cs.keep_copy(ws, examined.staged, d, examined.kind or "bin")
+    if examined.record is None:
+        return entry
+    record = dict(examined.record, source_file=masker.path(rel))
+    if examined.collected:
+        record["collected"] = examined.collected
+    staged = examined.staged if d.status == "accepted" else None
+    if staged is not None and writer is not None:
+        staged = staged.read_bytes()
+
+    def write() -> None:
+        if staged is not None:
+            entry.collected = record["collected"] = cs.keep_copy(ws, staged, d, examined.kind or "bin")
         cs.write_version(ws, record, examined.secret)
+
+    if writer is None:
+        write()
+    else:
+        writer.submit(cs.version_name(d.form_id, d.sha256), write)
     return entry
+
+
+class _Writer:
+    """Writes each return's record and kept copy on threads, so that their fsyncs overlap.
+
+    Every atomic write ends in an fsync, three per accepted return; one after another they are most of a
+    first run over a county's returns. The run waits for them (:meth:`wait`) before it saves its state or
+    publishes, so nothing on disk ever names a record or copy that is not there yet; an error in one (a
+    full disk) is raised then. Writes of one version (two identical files) run one after the other.
+    """
+
+    THREADS = 8
+
+    def __init__(self):
+        self.pool = None
+        self.pending: dict[str, object] = {}
+
+    def submit(self, name: str, write: Callable[[], None]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if name in self.pending:
+            self.pending.pop(name).result()
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="maa-collect-write")
+        self.pending[name] = self.pool.submit(write)
+
+    def wait(self) -> None:
+        """Until every write handed over so far is done; the first error, once all have finished."""
+        pending, self.pending = list(self.pending.values()), {}
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
 
 # -- what leaves the run: masked -------------------------------------------------------------------

@@ -339,19 +339,30 @@ def publish(ws: Workspace, current: dict[str, tuple[str, str]], repairs: Repairs
     A response or answers file that cannot be read is set aside (with ``repairs``) before it is
     written again from the record, never silently overwritten or deleted.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     out = responses_dir(ws)
     answers = ws.restricted_dir / restricted.ANSWERS_DIR
-    for form_id, (sha256, status) in sorted(current.items()):
+
+    def one(form_id: str, sha256: str, status: str) -> None:
         name = version_name(form_id, sha256)
         record = read_json(records_dir(ws) / f"{name}.json", None)
         if record is None:
-            continue
+            return
         _replace(out / f"{form_id}.json", dumps(dict(record, status=status)), _is_record, repairs)
         secret = read_json(answers / VERSIONS_DIR / f"{name}.json", None)
         if secret:
             _replace(answers / f"{form_id}.json", dumps(secret), lambda d: isinstance(d, dict), repairs)
         else:
             _unlink(answers / f"{form_id}.json")
+
+    # Each form's files on a thread of their own: a first run publishes every form, and the fsyncs of
+    # several threads are committed together. The first error is raised once all have finished.
+    with ThreadPoolExecutor(8, thread_name_prefix="maa-publish") as pool:
+        done = [pool.submit(one, form_id, sha256, status) for form_id, (sha256, status) in sorted(current.items())]
+    errors = [e for e in (f.exception() for f in done) if e is not None]
+    if errors:
+        raise errors[0]
     for folder in (out, answers):
         if folder.is_dir():
             for stale in folder.glob("MAA-*.json"):
@@ -413,18 +424,22 @@ def load_responses(ws: Workspace, statuses: tuple[str, ...] = ("accepted",)) -> 
     return read_responses(ws, statuses).records
 
 
-def keep_copy(ws: Workspace, staged: Path, decision: Decision, kind: str) -> str:
-    """A read-only copy of an accepted file under ``collected/`` in the restricted store; returns its path
-    relative to the store (``collected/<agency>/…``)."""
+def keep_copy(ws: Workspace, staged: Path | bytes, decision: Decision, kind: str) -> str:
+    """A read-only copy of an accepted file (its staged copy, or its bytes) under ``collected/`` in the restricted
+    store; returns its path relative to the store (``collected/<agency>/…``)."""
     d = decision
     who = clean(d.agency or d.form_type or "forms")
     stem = " - ".join(x for x in (d.case_ref and f"Case {d.case_ref}", d.form_type, version_name(d.form_id, d.sha256)) if x)
     target = collected_dir(ws) / who / f"{clean(stem, 100)}.{kind}"
-    if not (target.is_file() and target.stat().st_size == staged.stat().st_size):
+    size = len(staged) if isinstance(staged, bytes) else staged.stat().st_size
+    if not (target.is_file() and target.stat().st_size == size):
         if target.exists():  # a damaged copy: Windows will not replace a read-only file
             os.chmod(target, stat.S_IREAD | stat.S_IWRITE)
-        with staged.open("rb") as source:
-            atomic.write_with(target, lambda handle: shutil.copyfileobj(source, handle))
+        if isinstance(staged, bytes):
+            atomic.write_bytes(target, staged)
+        else:
+            with staged.open("rb") as source:
+                atomic.write_with(target, lambda handle: shutil.copyfileobj(source, handle))
     read_only(target)
     return target.relative_to(ws.restricted_dir).as_posix()
 

@@ -15,6 +15,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 EXCEL_LIMIT = 32_767
 CUT_MARK = " […cut: the full answer is in the Word report]"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TYPED_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def safe_text(value: str) -> str:
@@ -25,10 +26,19 @@ def safe_text(value: str) -> str:
     return value
 
 
+def excel_escaped(value: str) -> str:
+    """``value`` with a typed ``_xHHHH_`` escaped as Excel does (``_x005F_xHHHH_``).
+
+    Excel reads ``_xHHHH_`` in a cell's text as the character HHHH, and openpyxl writes text as it is:
+    without this, a setting called "_x0041_ Nursery" would read back as "A Nursery".
+    """
+    return _TYPED_ESCAPE.sub("_x005F_", value) if "_x" in value else value
+
+
 def put(ws, row: int, column: int, value):
     """Set a cell, keeping text that looks like a formula as literal text."""
     if isinstance(value, str):
-        value = safe_text(value)
+        value = excel_escaped(safe_text(value))
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"

@@ -104,16 +104,23 @@ def title_rows(sheet, lines: list[tuple[str, bool]], last_column: int) -> int:
 def fit_row(sheet, row: int, widths: list[float], line_height: float = 13.0, max_lines: int = 30, bold: bool = False) -> None:
     """Set a row tall enough for its wrapped text: LibreOffice does not grow rows written by openpyxl.
     Lines are counted with Arial's widths; ``max_lines`` caps the height (longer text is still all in the cell)."""
+    cells = [sheet.cell(row=row, column=col) for col in range(1, len(widths) + 1)]
+    height = row_height([c.value for c in cells], widths, [bold or bool(c.font and c.font.b) for c in cells],
+                        line_height, max_lines)
+    if height is not None:
+        sheet.row_dimensions[row].height = height
+
+
+def row_height(values: list, widths: list[float], bold: list[bool], line_height: float = 13.0,
+               max_lines: int = 30) -> float | None:
+    """The height :func:`fit_row` gives a row holding ``values`` (``bold``: which are in bold); None when one
+    line is enough."""
     lines = 1
-    for col, width in enumerate(widths, 1):
-        c = sheet.cell(row=row, column=col)
-        value = c.value
+    for value, width, heavy in zip(values, widths, bold, strict=False):
         if isinstance(value, str) and value:
             room = width_cm([width]) - 0.15
-            heavy = bold or bool(c.font and c.font.b)
             lines = max(lines, sum(text_lines(part, room, FONT_PT, bold=heavy) for part in value.split("\n")))
-    if lines > 1:
-        sheet.row_dimensions[row].height = min(409.0, line_height * min(lines, max_lines) + 3)
+    return min(409.0, line_height * min(lines, max_lines) + 3) if lines > 1 else None
 
 
 def status_list(sheet, column_letter: str, first: int, last: int):
@@ -203,11 +210,16 @@ def a4(sheet, landscape: bool = True) -> None:
 
 def save(ctx, wb, path: Path, title: str) -> Path:
     """Properties name the partnership, not a login; written atomically."""
+    set_properties(ctx, wb, title)
+    atomic.write_with(Path(path), wb.save)
+    return Path(path)
+
+
+def set_properties(ctx, wb, title: str) -> None:
+    """The document properties every workbook gets: the partnership, the title, the audit, now."""
     wb.properties.creator = wb.properties.lastModifiedBy = core_text(ctx.partnership)
     wb.properties.title = core_text(title)
     wb.properties.subject = core_text(ctx.audit.title)
     wb.properties.language = "en-GB"
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     wb.properties.created = wb.properties.modified = now
-    atomic.write_with(Path(path), wb.save)
-    return Path(path)
