@@ -466,7 +466,8 @@ def _keep_urgent(now: Decision, before: Decision) -> None:
 def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker) -> FileEntry:
     """Record what was read — the collected copy first, then the answers — and return the state entry."""
     d = examined.decision
-    entry = FileEntry(sig, d, examined.digest, examined.collected)  # a row of an export: the export's kept copy
+    entry = FileEntry(sig, d, examined.digest, examined.collected,  # a row of an export: the export's kept copy
+                      answered=examined.answered)
     if examined.record is not None:
         record = dict(examined.record, source_file=masker.path(rel))
         if examined.collected:
