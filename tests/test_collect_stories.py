@@ -222,6 +222,30 @@ class TestDuplicates:
         assert record["answers"]["involvement"] == "Inadequate"
         assert [f.status for f in collect(case_audit).files] == ["superseded", "accepted"]
 
+    def test_a_return_that_keeps_every_answer_and_adds_the_missing_ones_is_used_without_a_choice(self, case_audit):
+        """A half-finished form sent first, then the same form finished: nothing is lost by using the finished one."""
+        tool = case_audit.tools["case-tool"]
+        planned = form(case_audit, "case-tool", "Police", "A")
+        full = maca_answers(tool)
+        half = {k: v for i, (k, v) in enumerate(full.items()) if i % 2 == 0}
+        return_excel(case_audit, planned, "police A.xlsx", full, age=2 * HOUR)
+        return_excel(case_audit, planned, "police A first go.xlsx", half, age=3 * HOUR)
+        result = collect(case_audit)
+        assert {(f.path, f.status, f.code) for f in result.files} == {
+            ("police A.xlsx", "accepted", None), ("police A first go.xlsx", "superseded", "completed")}
+        assert "gives every answer this return gave" in next(f for f in result.files if f.status == "superseded").reasons[0]
+
+    def test_a_later_return_that_changes_an_answer_as_well_as_adding_is_still_the_officer_s_choice(self, case_audit):
+        """Finished, but with one earlier answer changed: which answer stands is the officer's call, so it is a conflict."""
+        tool = case_audit.tools["case-tool"]
+        planned = form(case_audit, "case-tool", "Police", "A")
+        full = dict(maca_answers(tool), involvement="Inadequate")
+        half = {k: v for k, v in maca_answers(tool).items() if k in ("involvement", "worked_well")}
+        assert half["involvement"] != "Inadequate"
+        return_excel(case_audit, planned, "police A.xlsx", full, age=2 * HOUR)
+        return_excel(case_audit, planned, "police A first go.xlsx", half, age=3 * HOUR)
+        assert sorted(f.status for f in collect(case_audit).files) == ["conflict", "conflict"]
+
     def test_choosing_a_file_that_is_not_a_return_of_that_form_is_refused(self, case_audit):
         """A typo in the form reference or the file name is an error listing what could be meant."""
         planned = form(case_audit, "case-tool", "Police", "A")

@@ -200,6 +200,25 @@ class TestAnnotatedCopies:
         (decision,) = collect(questionnaire).files
         assert decision.status == "accepted", decision.reasons
 
+    def test_the_completed_copy_beside_the_first_attempt_is_used_without_asking_the_officer(self, questionnaire):
+        """The first, incomplete file stays in returns/ (returns are never removed): the completed copy keeps every
+        answer it gave and adds the missing ones, so it is used, the first is superseded, and nothing needs a choice."""
+        acorn_incomplete(questionnaire)
+        chase(questionnaire)
+        _, data = attachment(reminder(questionnaire, SETTINGS["Acorn Nursery"]), "Acorn")
+        copy = questionnaire.root / "copy.xlsx"
+        copy.write_bytes(data)
+        (record,) = load_responses(questionnaire, ("incomplete",))
+        completed = fill_excel(copy, questionnaire.returns_dir / "acorn completed.xlsx", {i["key"]: "Yes" for i in record["issues"]})
+        when = time.time() - HOUR
+        os.utime(completed, (when, when))
+        result = collect(questionnaire)
+        shown = {f.path: (f.status, f.code) for f in result.files}
+        assert shown == {"acorn completed.xlsx": ("accepted", None), "acorn.xlsx": ("superseded", "completed")}
+        assert not result.needs_attention
+        (used,) = load_responses(questionnaire, ("accepted",))
+        assert used["source_file"] == "acorn completed.xlsx"
+
 
 class TestWhenToChase:
     def test_no_form_is_chased_more_than_once_a_day(self, questionnaire):

@@ -477,7 +477,8 @@ def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker
     is gone by the time they run); the entry's ``collected`` is filled in when the copy is written.
     """
     d = examined.decision
-    entry = FileEntry(sig, d, examined.digest, examined.collected)  # a row of an export: the export's kept copy
+    entry = FileEntry(sig, d, examined.digest, examined.collected,  # a row of an export: the export's kept copy
+                      answered=examined.answered)
     if examined.record is None:
         return entry
     record = dict(examined.record, source_file=masker.path(rel))

@@ -36,7 +36,7 @@ class Decision:
     ``too_many_attributes``, ``too_deep``, ``huge_tag``, ``bad_encoding`` …) or
     ``no_identity``, ``unknown_form``, ``other_audit``, ``unreadable_answers``, ``blank``;
     for *unverified* (a file claiming to be a form whose seal it does not carry) ``no_seal`` or
-    ``wrong_seal``; for *superseded* ``duplicate`` or ``not_chosen``; ``conflict`` for a conflict;
+    ``wrong_seal``; for *superseded* ``duplicate``, ``completed`` (another return keeps its answers and adds to them) or ``not_chosen``; ``conflict`` for a conflict;
     ``withdrawn`` for a return of a withdrawn form; *opened* (code ``container``) for an e-mail or zip
     whose attachments and members are listed as files of their own, or (code ``export``) for an online
     form's export whose rows are. A self-declared return (a row of an export, a return of the open form)

@@ -8,6 +8,10 @@ answers are one return (the earliest saved is kept, the others *superseded*). Re
 with different answers are a *conflict*: nothing is chosen silently, every copy is listed
 until the officer picks one with ``maa choose``, which is remembered by content (SHA-256),
 so renaming the chosen file does not undo the choice.
+
+One exception loses nothing, so it needs no choice: a return that keeps every answer of each
+other return of the form, unchanged, and adds to them (the reminder's annotated copy sent back
+completed, a half-finished form finished later) is used, and the others are *superseded* by it.
 """
 
 from __future__ import annotations
@@ -59,10 +63,18 @@ def resolve(entries: dict[str, FileEntry], choices: dict, audit_dir: Path) -> tu
             originals.setdefault(answers[k], k)
             if originals[answers[k]] != k:
                 _supersede(views[k], "duplicate", f"a copy with the same answers as '{{file:{originals[answers[k]]}}}'")
-        if len(originals) == 1:
+        versions = list(originals.values())
+        fuller = _completing(versions, entries) if len(versions) > 1 else None
+        if fuller is not None:
+            for k in versions:
+                if k != fuller:
+                    _supersede(views[k], "completed", f"'{{file:{fuller}}}' gives every answer this return gave, "
+                               f"unchanged, and more, so it is the return used for form {form_id}")
+            current[form_id] = (views[fuller].sha256, views[fuller].status)
+        elif len(versions) == 1:
             current[form_id] = (views[keys[0]].sha256, views[keys[0]].status)
         else:
-            _conflict(form_id, list(originals.values()), views, audit_dir)
+            _conflict(form_id, versions, views, audit_dir)
     return views, current
 
 
@@ -101,6 +113,21 @@ def _newest_rows(views: dict[str, Decision], entries: dict[str, FileEntry]) -> N
             elif (older.modified or "") < (newest.modified or ""):
                 _supersede(older, "newer_row", f"an earlier version of the response with ID {response}: it was changed "
                            f"and sent again (completed {_when(newest.modified)}), in '{{file:{keys[-1]}}}', which is used")
+
+
+def _completing(keys: list[str], entries: dict[str, FileEntry]) -> str | None:
+    """The one return whose answers include every other return's answers unchanged, if there is one.
+
+    Choosing it loses no answer anybody gave. Returns judged by an older maa carry no fingerprints,
+    and stay a conflict for the officer."""
+    prints = {k: entries[k].answered for k in keys}
+    if any(p is None for p in prints.values()):
+        return None
+    for k in keys:
+        mine = prints[k]
+        if all(k == other or prints[other].items() <= mine.items() for other in keys):
+            return k
+    return None
 
 
 def _verified_first(form_id: str, keys: list[str], views: dict[str, Decision]) -> list[str]:

@@ -60,6 +60,7 @@ class Examined:
 
     decision: Decision
     digest: str | None = None  # of the normalised answers: two files with equal answers are copies
+    answered: dict | None = None  # answer key -> short fingerprint of each answer given (see answer_prints)
     record: dict | None = None  # answers without identifying ones, for .maa/records
     secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
     staged: Path | None = None
@@ -399,7 +400,17 @@ def _with_record(chosen: Decision, judgement: Judgement, tool, raw: RawReturn, c
         "issues": chosen.issues, "warnings": chosen.warnings, "urgent": chosen.urgent,
     }
     digest = hashlib.sha256(json.dumps(answers, sort_keys=True, default=str).encode()).hexdigest()
-    return Examined(chosen, digest=digest, record=record, secret=secret)
+    return Examined(chosen, digest=digest, answered=answer_prints(answers), record=record, secret=secret)
+
+
+def answer_prints(answers: dict) -> dict[str, str]:
+    """A short fingerprint of each answer given (blank and unreadable answers left out), by answer key.
+
+    Enough to tell whether one return of a form keeps every answer of another and adds to it (the
+    reminder's annotated copy, completed), without keeping the answers themselves in the state.
+    """
+    return {k: hashlib.sha256(json.dumps(v, sort_keys=True, default=str).encode()).hexdigest()[:10]
+            for k, v in answers.items() if v not in (None, "", [], {})}
 
 
 def _plain(value):

@@ -182,10 +182,11 @@ class FileEntry:
     path: str | None = None  # below returns/, names masked
     shown: list | None = None  # [status, code] after comparing the returns of the same form
     members: list | None = None  # for an e-mail or zip: the state keys of the files taken out of it
+    answered: dict | None = None  # answer key -> fingerprint of each answer given (a later return may complete it)
 
     def to_json(self) -> dict:
         out = {"sig": self.sig, "decision": self.decision.to_json()}
-        for name in ("digest", "collected", "path", "shown", "members"):
+        for name in ("digest", "collected", "path", "shown", "members", "answered"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out
@@ -196,7 +197,8 @@ class FileEntry:
         if not isinstance(data, dict):
             raise ValueError("not a file entry")
         return cls(data.get("sig"), Decision.from_json(data.get("decision")), data.get("digest"),
-                   data.get("collected"), data.get("path"), data.get("shown"), data.get("members"))
+                   data.get("collected"), data.get("path"), data.get("shown"), data.get("members"),
+                   data.get("answered") if isinstance(data.get("answered"), dict) else None)
 
 
 @dataclass
