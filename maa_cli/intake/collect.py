@@ -56,6 +56,7 @@ from ..plain import plain, plain_all
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
+from .ahead import Ahead
 from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
 from .examine import Context, Examined, elapsed_ms, examine
@@ -150,7 +151,7 @@ class CollectResult:
 
 
 def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
-            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+            progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> CollectResult:
     """Collect every return under ``ws.returns_dir``.
 
     Args:
@@ -158,12 +159,14 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
         now: the time to judge "recent" against (tests); defaults to the clock.
         settle_seconds: a file saved more recently than this is pending.
         progress: called with (files done, files found) as the run goes.
+        workers: processes reading returns ahead (:mod:`maa_cli.intake.ahead`); default: every core when
+            many files are new. 0 or 1: this process only. The outcome is the same either way.
 
     Raises:
         AuditLocked: another run holds the audit's lock (exit code 3).
     """
     with locked(ws):
-        return _run(ws, time.time() if now is None else now, settle_seconds, progress)
+        return _run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
 
 
 def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None = None,
@@ -218,17 +221,24 @@ def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], mas
 # -- one run -----------------------------------------------------------------------------------------
 
 
-def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None) -> CollectResult:
+def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None,
+         workers: int | None = None) -> CollectResult:
     cs.clean_leftovers(ws)
     run = _Run(ws, now, settle, repairs)
+    ahead = None
     try:
         found, skipped = find_files(ws.returns_dir)
+        ahead = Ahead.start(ws, [p for p in found if run.to_read(p)], workers)
         for i, path in enumerate(found, 1):
+            if ahead is not None:
+                ahead.take(path, run.ctx.preread)
             run.observe(path)
             if progress:
                 progress(i, len(found))
         return run.finish(skipped)
     finally:
+        if ahead is not None:
+            ahead.close()
         run.writer.close()
 
 
@@ -260,6 +270,15 @@ class _Run:
         self.counted = counted_forms(self.manifest)
         self.result = CollectResult([], issued=len(self.counted))
         self.writer = _Writer()
+
+    def to_read(self, path: Path) -> bool:
+        """Whether ``path`` will probably be read in this run (it is new, or changed since it was judged)."""
+        trusted = self.trusted.get(cs.path_key(path.relative_to(self.ws.returns_dir).as_posix()))
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return stat.S_ISREG(st.st_mode) and (trusted is None or trusted.sig != [st.st_size, st.st_mtime_ns])
 
     def observe(self, path: Path) -> None:
         rel = path.relative_to(self.ws.returns_dir).as_posix()

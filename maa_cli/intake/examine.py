@@ -12,13 +12,14 @@ Nothing here raises on a strange file: every outcome is a decision with a reason
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..dates import format_uk
@@ -28,6 +29,7 @@ from ..forms.manifest import is_withdrawn
 from ..forms.open_form import RESPONDENT_KEY, identifier_words, open_form_type, reading_tool
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
+from .ahead import Preread
 from .containers import ContainerError, container_kind, open_container
 from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
@@ -52,6 +54,8 @@ class Context:
     staging: Path
     now: float
     form_key: bytes | None = None  # None: an audit made before forms were sealed
+    #: What worker processes already read, by SHA-256 of the bytes (see :mod:`maa_cli.intake.ahead`).
+    preread: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -94,7 +98,8 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
         after = None
     if after is None or (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
         return Examined(Decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
-    verdict = inspect_file(staged_path)
+    pre = ctx.preread.pop(sha256, None)  # read by a worker from these very bytes (same SHA-256)
+    verdict = replace(pre.inspection, path=staged_path) if pre else inspect_file(staged_path)
     if not verdict.ok:
         kind = container_kind(staged_path, verdict.code)
         if kind is not None:
@@ -104,7 +109,7 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
             if export is not None:
                 return export
         return Examined(_refused(verdict, age, sha256, modified))
-    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown)
+    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown, pre=pre)
     out.staged, out.kind = staged_path, verdict.kind
     return out
 
@@ -216,6 +221,34 @@ def _stopped(exc: OSError, target: Path) -> Exception:
     return environment_error(exc, target.parent) or exc
 
 
+def preread(path: Path, ws: Workspace, manifest: dict, folder: Path) -> Preread | None:
+    """In a worker process: stage ``path`` in ``folder``, inspect it and, for an issued form, read its answers.
+
+    The same steps as :func:`examine` takes, from a copy of the bytes; None if there is nothing to share.
+    """
+    try:
+        staged = _stage(path, folder)
+    except Exception:  # noqa: BLE001 - the main process meets the same problem, and explains it
+        return None
+    if staged is None:
+        return None
+    staged_path, sha256 = staged
+    try:
+        verdict = inspect_file(staged_path)
+        out = Preread(sha256, verdict)
+        if verdict.ok:
+            identity = _properties_identity(staged_path)
+            entry = manifest.get(identity.form_id) if identity else None
+            out.form_type = entry.get("form_type") if entry else None
+            tool = ws.tools.get(out.form_type) if out.form_type else None
+            if tool is not None:
+                out.raw = _read(staged_path, verdict.kind, tool)
+        return out
+    finally:
+        with contextlib.suppress(OSError):
+            staged_path.unlink()
+
+
 def _staged_name(name: str) -> str:
     # Same name (readers and safety warnings talk about it), but short enough for a deep UNC path.
     if len(name) <= 120:
@@ -259,7 +292,7 @@ def _read(path: Path, kind: str, tool) -> RawReturn:
 
 
 def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: str, modified: str,
-                        st: os.stat_result, shown: str, inside: bool = False) -> Examined:
+                        st: os.stat_result, shown: str, inside: bool = False, pre: Preread | None = None) -> Examined:
     ws, warnings = ctx.ws, list(verdict.warnings)
     raw = None
     identity = _properties_identity(path)
@@ -295,7 +328,10 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
             "add it back to read this return"], **where, **common))
     # The one parse that reads answers. Only a form identified by its printed reference line (no
     # properties) was parsed before, without knowing its questions; that was the local copy.
-    raw = _read(path, verdict.kind, tool)
+    if pre is not None and pre.raw is not None and pre.form_type == entry.get("form_type"):
+        raw = replace(pre.raw, path=path)  # a worker read it, with this tool, from the same bytes
+    else:
+        raw = _read(path, verdict.kind, tool)
     unsealed = _seal_problem(ctx, identity, raw, entry)
     if unsealed is not None:
         return _unverified(unsealed, tool, raw, _attributes(ws, entry), where, common)

@@ -52,6 +52,7 @@ RESPONSES_DIR = "responses"
 CHOICES_FILE = "choices.json"
 RUN_LOG = "runlog.jsonl"
 STAGING_DIR = "staging"
+AHEAD_DIR = "staging-ahead"
 COLLECTED_DIR = "collected"
 VERSIONS_DIR = "versions"  # under restricted/answers/: identifying answers of every version read
 _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is killed mid-write
@@ -60,6 +61,7 @@ _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is ki
 def clean_leftovers(ws: Workspace) -> None:
     """Remove what a killed run may have left: the staging folder and half-written temp files."""
     shutil.rmtree(staging_dir(ws), ignore_errors=True)
+    shutil.rmtree(ws.restricted_dir / AHEAD_DIR, ignore_errors=True)  # the workers' copies (maa_cli.intake.ahead)
     for folder in (ws.state_dir, records_dir(ws), responses_dir(ws), collected_dir(ws)):
         if folder.is_dir():
             for tmp in folder.rglob(_TEMP_GLOB):
