@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..forms.identity import FormIdentity
 from .readers.raw import RawReturn
 from .safety import Inspection
 from .state import AHEAD_DIR
@@ -40,6 +41,8 @@ class Preread:
 
     sha256: str
     inspection: Inspection
+    identified: bool = False  # whether ``identity`` was looked for (in the custom properties)
+    identity: FormIdentity | None = None
     form_type: str | None = None
     raw: RawReturn | None = None
 

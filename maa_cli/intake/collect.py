@@ -240,6 +240,7 @@ def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs
         if ahead is not None:
             ahead.close()
         run.writer.close()
+        shutil.rmtree(run.ctx.staging, ignore_errors=True)  # emptied after each file, removed after the run
 
 
 class _Run:
@@ -427,8 +428,22 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
             members.append((cs.path_key(mrel), mrel, _keep(ws, ex, mrel, sig, masker, writer)))
         entry.members = [k for k, _, _ in members] or None
     finally:
-        shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy (or container) exists at a time
+        _empty(ctx.staging)  # at most one staged copy (or container) exists at a time
     return entry, elapsed_ms(start), members
+
+
+def _empty(folder: Path) -> None:
+    """Remove what is in ``folder`` (a staged copy, an unpacked container), keeping the folder for the next file."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = None) -> bool:

@@ -237,7 +237,8 @@ def preread(path: Path, ws: Workspace, manifest: dict, folder: Path) -> Preread 
         verdict = inspect_file(staged_path)
         out = Preread(sha256, verdict)
         if verdict.ok:
-            identity = _properties_identity(staged_path)
+            identity = out.identity = _properties_identity(staged_path)
+            out.identified = True
             entry = manifest.get(identity.form_id) if identity else None
             out.form_type = entry.get("form_type") if entry else None
             tool = ws.tools.get(out.form_type) if out.form_type else None
@@ -295,7 +296,7 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
                         st: os.stat_result, shown: str, inside: bool = False, pre: Preread | None = None) -> Examined:
     ws, warnings = ctx.ws, list(verdict.warnings)
     raw = None
-    identity = _properties_identity(path)
+    identity = pre.identity if pre is not None and pre.identified else _properties_identity(path)
     if identity is None:  # Document Inspector strips properties; the printed reference line survives
         raw = _read(path, verdict.kind, None)
         identity = raw.identity
