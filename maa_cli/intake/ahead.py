@@ -17,12 +17,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..forms.identity import FormIdentity
-from .readers.raw import RawReturn
-from .safety import Inspection
+from .examine import Preread, preread
 from .state import AHEAD_DIR
 
 #: Fewer files to read than this are read in this process: starting workers costs about a second.
@@ -33,18 +30,6 @@ MAX_WORKERS = 4
 BATCH = 8
 #: Whether the main process takes back a batch no worker has started (tests turn it off to see the workers' results used).
 TAKE_BACK = True
-
-
-@dataclass
-class Preread:
-    """What a worker found in one file's bytes: the safety verdict and, for an issued form, its answers."""
-
-    sha256: str
-    inspection: Inspection
-    identified: bool = False  # whether ``identity`` was looked for (in the custom properties)
-    identity: FormIdentity | None = None
-    form_type: str | None = None
-    raw: RawReturn | None = None
 
 
 _STATE: dict = {}
@@ -60,8 +45,6 @@ def _start(root: str) -> None:
 
 
 def _read_batch(paths: list[str]) -> list[Preread | None]:
-    from .examine import preread
-
     ws, manifest, folder = _STATE["ws"], _STATE["manifest"], _STATE["folder"]
     try:
         return [preread(Path(p), ws, manifest, folder) for p in paths]

@@ -29,7 +29,6 @@ from ..forms.manifest import is_withdrawn
 from ..forms.open_form import RESPONDENT_KEY, identifier_words, open_form_type, reading_tool
 from ..office.ooxml import CUSTOM_PART, parse_custom_properties
 from ..setup.workspace import Workspace
-from .ahead import Preread
 from .containers import ContainerError, container_kind, open_container
 from .decision import Decision
 from .judging import Judgement, identifying_keys, judge
@@ -219,6 +218,18 @@ def _sender_warnings(ctx: Context, d: Decision) -> list[str]:
 def _stopped(exc: OSError, target: Path) -> Exception:
     """A full or read-only restricted store stops the run (exit 4) rather than be blamed on the return."""
     return environment_error(exc, target.parent) or exc
+
+
+@dataclass
+class Preread:
+    """What a worker found in one file's bytes: the safety verdict and, for an issued form, its answers."""
+
+    sha256: str
+    inspection: Inspection
+    identified: bool = False  # whether ``identity`` was looked for (in the custom properties)
+    identity: FormIdentity | None = None
+    form_type: str | None = None
+    raw: RawReturn | None = None
 
 
 def preread(path: Path, ws: Workspace, manifest: dict, folder: Path) -> Preread | None:
