@@ -48,6 +48,21 @@ _XPATHS: dict = {}
 #: cannot be made to pass for one that was measured.
 _MEASURED: dict = {}
 _MEASURED_KEPT = 512
+#: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
+_TREES: dict = {}
+_TREES_KEPT = 16
+
+
+def parsed(data: bytes):
+    """The tree the safety check built from exactly these bytes, handed over once; None if there is none.
+
+    The readers parse the parts the check has just measured (the document body, the form's sheet):
+    taking its tree saves parsing them twice. It was built by the same kind of parser (no DTD,
+    entities or network), from a part with no comments or instructions.
+    """
+    if not _TREES:
+        return None
+    return _TREES.pop(hashlib.blake2b(data, digest_size=20).digest(), None)
 
 
 def _xpath(expression: str):
@@ -131,6 +146,9 @@ def _measure(data: bytes, limits) -> tuple | None:
     if _xpath("boolean(" + "/*" * (limits.max_depth + 1) + ")")(root):
         return None  # too deep: expat refuses it, with the reason
     elements = int(_xpath("count(//*)")(root))
+    if len(_TREES) >= _TREES_KEPT:
+        _TREES.pop(next(iter(_TREES)))
+    _TREES[hashlib.blake2b(data, digest_size=20).digest()] = root
     return "xml", True, elements, int(_xpath("count(//@*)")(root)) + declarations  # expat counts xmlns declarations too
 
 

@@ -40,6 +40,7 @@ from ...office.ooxml import (
     w14,
 )
 from ..safety import MAX_MEMBER_BYTES
+from ..xmlcount import parsed
 from .raw import RawAnswer, RawReturn
 
 _MAX_PART_BYTES = MAX_MEMBER_BYTES  # the same bound as the safety checks; a real form's body is well under 1 MB
@@ -155,6 +156,9 @@ class _Package:
         data = self.zip.read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # maa_cli.intake.safety refused these already; never parse one
             raise _Unreadable(f"{self.path.name}: {name} declares a DOCTYPE; the file was not read.")
+        root = parsed(data)  # the safety check's tree of these very bytes, if it has one
+        if root is not None:
+            return root
         try:
             return etree.fromstring(data, _strict_parser())
         except etree.XMLSyntaxError as exc:

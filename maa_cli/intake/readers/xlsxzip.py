@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ...office.ooxml import CUSTOM_PART
 from ..safety import MAX_MEMBER_BYTES
+from ..xmlcount import parsed
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -80,7 +81,8 @@ class Book:
         data = self.zip.read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise NotPlain(f"{name} declares a DOCTYPE")
-        return etree.fromstring(data, _parser())
+        root = parsed(data)  # the safety check's tree of these very bytes, if it has one
+        return root if root is not None else etree.fromstring(data, _parser())
 
     def _load(self) -> None:
         names = set(self.zip.namelist())
