@@ -171,6 +171,22 @@ class TestDrafts:
         assert [letter.respondent for letter in again.drafted] == ["Daisy Chain Nursery"] and again.up_to_date == 3
 
 
+    def test_a_setting_that_already_returned_its_form_is_not_sent_it(self, questionnaire):
+        """Acorn's form was e-mailed by hand and came back before maa sent anything: only the other two get theirs."""
+        from maa_cli.intake.collect import collect
+        from tests.fill import all_yes, fill_excel
+
+        (form_id, entry), = [(f, e) for f, e in read_manifest(questionnaire).items() if e["agency"] == "Acorn Nursery"]
+        issued_xlsx = questionnaire.forms_dir / entry["files"]["xlsx"]["file"]
+        back = fill_excel(issued_xlsx, questionnaire.returns_dir / "acorn.xlsx", all_yes(questionnaire.tools[entry["form_type"]]))
+        old = back.stat().st_mtime - 3600
+        os.utime(back, (old, old))
+        assert [f.status for f in collect(questionnaire).files] == ["accepted"]
+        result = send_forms(questionnaire)
+        assert sorted(letter.respondent for letter in result.drafted) == ["Bluebell Pre-school", "Church Lane Childminding"]
+        assert result.up_to_date == 1 and form_id not in {f for m in result.drafted for f in m.form_ids}
+
+
 class TestThroughAMailServer:
     def test_every_respondent_gets_exactly_its_own_forms_and_a_second_run_sends_nothing(self, questionnaire):
         """Three settings, three messages, each to its contact with its own form; run again: nothing goes."""

@@ -2,6 +2,8 @@
 
 Every form goes at most once: a respondent whose forms all went (sent, possibly sent, or a draft sent
 from Outlook) gets nothing more, and one issued a new form later gets a message with just that form.
+A form already returned (as 'maa collect' last found: sent by hand before maa sent anything, say) is
+not sent: a form arriving after its return would only confuse.
 ``--resend RESPONDENT`` sends all of a respondent's forms again (a changed contact, a bounce, a
 message listed as not known to have gone).
 """
@@ -57,7 +59,7 @@ def send_forms(ws: Workspace, *, smtp: SmtpSettings | None = None, sender: str |
         again = _respondents(ws, manifest, wanted)
         # A resend still waiting in outbox/ stays a resend when its draft is refreshed.
         again |= {e.respondent for e in ledger.open_drafts("send") if e.resend}
-        gone = ledger.forms_gone("send")
+        gone = ledger.forms_gone("send") | _returned(ws)
         folders = respondent_folders(manifest)
         owed: dict[str, list[tuple[str, dict]]] = {}
         for form_id, entry in manifest.items():
@@ -76,6 +78,13 @@ def send_forms(ws: Workspace, *, smtp: SmtpSettings | None = None, sender: str |
     return run(ws, "send", plan, smtp=smtp, sender=sender, confirm_child_details=confirm_child_details,
                confirm=confirm, per_minute=per_minute, now=now, progress=progress, extra=lambda letter: {},
                relay_factory=relay_factory)
+
+
+def _returned(ws: Workspace) -> set[str]:
+    """Forms with a return, accepted or incomplete, as the last collect recorded them."""
+    from ..intake.state import read_responses
+
+    return {r["form_id"] for r in read_responses(ws, ("accepted", "incomplete")).records}
 
 
 def _letter(ws: Workspace, agency: str, folder: str, forms: list[tuple[str, dict]], resend: bool) -> Letter:
