@@ -120,6 +120,8 @@ class PackageCount:
 def _measure(data: bytes, limits) -> tuple | None:
     """(mode, started, elements, attributes) of a whole part that is within the limits, from one
     libxml2 parse; None if that parse cannot vouch for it (expat must count it)."""
+    if b"\0" in data:
+        return None  # UTF-16 or UTF-32 (with or without a byte-order mark), or binary: expat decides
     head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     if head[:1] != b"<":
         if head[:4] in _FOREIGN_STARTS or data[:2] in (b"\xff\xfe", b"\xfe\xff") or not head:
