@@ -34,7 +34,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .xmlcount import WHOLE_BYTES, PackageCount, PartCount, PartRefused
+from .xmlcount import WHOLE_BYTES, PackageCount, PartCount, PartRefused, forget_trees
 
 MB = 1024 * 1024
 #: A filled-in form is well under 5 MB; 50 MB leaves room for pasted photos and scans.
@@ -413,6 +413,7 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
             counts = PackageCount(limits)
+            forget_trees()
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
                 try:

@@ -51,6 +51,12 @@ _MEASURED_KEPT = 512
 #: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
 _TREES: dict = {}
 _TREES_KEPT = 16
+_TREE_ELEMENTS = 50_000
+
+
+def forget_trees() -> None:
+    """Drop the trees kept for the readers: a new file is being inspected, and only its own parts are read next."""
+    _TREES.clear()
 
 
 def parsed(data: bytes):
@@ -148,9 +154,10 @@ def _measure(data: bytes, limits) -> tuple | None:
     if _xpath("boolean(" + "/*" * (limits.max_depth + 1) + ")")(root):
         return None  # too deep: expat refuses it, with the reason
     elements = int(_xpath("count(//*)")(root))
-    if len(_TREES) >= _TREES_KEPT:
-        _TREES.pop(next(iter(_TREES)))
-    _TREES[hashlib.blake2b(data, digest_size=20).digest()] = root
+    if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[hashlib.blake2b(data, digest_size=20).digest()] = root
     return "xml", True, elements, int(_xpath("count(//@*)")(root)) + declarations  # expat counts xmlns declarations too
 
 
