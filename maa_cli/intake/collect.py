@@ -271,6 +271,7 @@ class _Run:
         self.counted = counted_forms(self.manifest)
         self.result = CollectResult([], issued=len(self.counted))
         self.writer = _Writer()
+        self.made: dict = {}  # state key -> (entry, its JSON), for checkpoints
 
     def to_read(self, path: Path) -> bool:
         """Whether ``path`` will probably be read in this run (it is new, or changed since it was judged)."""
@@ -318,7 +319,9 @@ class _Run:
         cs.append_log(self.ws, self.unlogged)
         self.unlogged = []
         files = {k: v for k, v in self.trusted.items() if k not in self.entries} | self.entries
-        cs.save_state(self.ws, State(self.fingerprint, files))
+        # Entries do not change once added (the writer has finished with them: waited for above), so each
+        # checkpoint makes JSON only of the entries added since the last.
+        cs.save_state(self.ws, State(self.fingerprint, files), self.made)
         self.saved_at = time.monotonic()
 
     def finish(self, skipped: list[dict]) -> CollectResult:
@@ -520,7 +523,7 @@ def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker
         record["collected"] = examined.collected
     staged = examined.staged if d.status == "accepted" else None
     if staged is not None and writer is not None:
-        staged = staged.read_bytes()
+        staged = examined.staged_bytes if examined.staged_bytes is not None else staged.read_bytes()
 
     def write() -> None:
         if staged is not None:

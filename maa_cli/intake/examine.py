@@ -67,6 +67,7 @@ class Examined:
     record: dict | None = None  # answers without identifying ones, for .maa/records
     secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
     staged: Path | None = None
+    staged_bytes: bytes | None = None  # the bytes of ``staged``, as they were copied
     kind: str | None = None
     members: list[tuple[str, Examined]] = field(default_factory=list)  # an e-mail or zip: (name inside, outcome)
     collected: str | None = None  # a row of an export: the one kept copy of the export (below the restricted store)
@@ -79,7 +80,8 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
     modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds")
     age = ctx.now - st.st_mtime
     try:
-        staged = _stage(path, ctx.staging)
+        copied: list[bytes] = []
+        staged = _stage(path, ctx.staging, copied)
     except OSError as exc:  # the share went away, or the file is locked by the program writing it
         staged = None
         if age < DAMAGED_RECENT_SECONDS:
@@ -110,14 +112,18 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
         return Examined(_refused(verdict, age, sha256, modified))
     out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown, pre=pre)
     out.staged, out.kind = staged_path, verdict.kind
+    out.staged_bytes = b"".join(copied)
     return out
 
 
 _CHANGED = "the file changed while it was being read (it is probably still being saved); it will be read on the next run"
 
 
-def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
+def _stage(path: Path, folder: Path, keep: list[bytes] | None = None) -> tuple[Path, str] | None:
     """Copy ``path`` into ``folder`` under its own name, hashing it; None if it is not a plain file maa may read.
+
+    With ``keep``, the bytes copied are also appended to it (the kept copy of an accepted return is
+    written from them, rather than from reading the staged file again).
 
     The checks mirror :func:`maa_cli.intake.safety.inspect_file`, which explains any refusal:
     a link is never followed and a pipe never waited on.
@@ -145,6 +151,8 @@ def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
                 if size > MAX_FILE_BYTES:  # grew past the limit while being read
                     return None
                 digest.update(chunk)
+                if keep is not None:
+                    keep.append(chunk)
                 try:
                     copy.write(chunk)
                 except OSError as exc:  # an error writing the copy is this computer's: stop the run
