@@ -141,7 +141,7 @@ def _measure(data: bytes, limits) -> tuple | None:
     if b"<!--" in data or data.find(b"<?", 1) != -1:
         return None
     longest = max(map(len, data.split(b"<")))
-    declarations = data.count(b"xmlns")  # an upper bound on the namespace declarations of any one element
+    declarations = data.count(b"xmlns")  # at least the part's namespace declarations, which expat counts as attributes
     # Every attribute takes at least five bytes ( a=""), so a tag this short cannot hold too many.
     if longest > limits.max_tag_bytes or longest // 5 > limits.max_element_attributes:
         return None
