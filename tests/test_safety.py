@@ -643,6 +643,21 @@ def test_utf16_parts_are_counted_too(forms, tmp_path):
     refused(path, "too_deep", "docx")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_parts_without_a_byte_order_mark_are_counted_too(forms, tmp_path, encoding):
+    """UTF-16 with no byte-order mark (which libxml2 still reads) does not pass for a picture or for UTF-8."""
+    data = _body(_nested(200)).split(b"?>", 1)[1].decode().encode(encoding)
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "utf16.docx", {"word/document.xml": data})
+    refused(path, "too_deep", "docx")
+
+
+def test_a_small_part_of_tiny_elements_is_counted_exactly_by_the_quick_road(forms, tmp_path):
+    """A body under the byte bound that still holds too many elements for a tightened budget is refused, naming it."""
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "flat.docx", {"word/document.xml": _body(_flat(3_000))})
+    assert inspect_file(path).ok  # within the default limits, measured in one parse
+    assert "1,000" in refused(path, "too_many_elements", "docx", limits=Limits(max_part_elements=1_000)).reason
+
+
 def test_leading_blanks_do_not_hide_a_part_from_the_count(forms, tmp_path):
     """100 KB of blank lines before the body (which parsers skip) do not make it look like a picture."""
     body = _body(_nested(200)).split(b"?>", 1)[1]  # an XML declaration must come first, so there is none

@@ -56,6 +56,7 @@ from ..plain import plain, plain_all
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
+from .ahead import Ahead
 from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
 from .examine import Context, Examined, elapsed_ms, examine
@@ -150,7 +151,7 @@ class CollectResult:
 
 
 def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = SETTLE_SECONDS,
-            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+            progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> CollectResult:
     """Collect every return under ``ws.returns_dir``.
 
     Args:
@@ -158,12 +159,14 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
         now: the time to judge "recent" against (tests); defaults to the clock.
         settle_seconds: a file saved more recently than this is pending.
         progress: called with (files done, files found) as the run goes.
+        workers: processes reading returns ahead (:mod:`maa_cli.intake.ahead`); default: every core when
+            many files are new. 0 or 1: this process only. The outcome is the same either way.
 
     Raises:
         AuditLocked: another run holds the audit's lock (exit code 3).
     """
     with locked(ws):
-        return _run(ws, time.time() if now is None else now, settle_seconds, progress)
+        return _run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
 
 
 def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None = None,
@@ -218,18 +221,26 @@ def _match_file(ws: Workspace, given: str, candidates: dict[str, FileEntry], mas
 # -- one run -----------------------------------------------------------------------------------------
 
 
-def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None) -> CollectResult:
+def _run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs | None = None,
+         workers: int | None = None) -> CollectResult:
     cs.clean_leftovers(ws)
     run = _Run(ws, now, settle, repairs)
+    ahead = None
     try:
         found, skipped = find_files(ws.returns_dir)
+        ahead = Ahead.start(ws, [p for p in found if run.to_read(p)], workers)
         for i, path in enumerate(found, 1):
+            if ahead is not None:
+                ahead.take(path, run.ctx.preread)
             run.observe(path)
             if progress:
                 progress(i, len(found))
         return run.finish(skipped)
     finally:
+        if ahead is not None:
+            ahead.close()
         run.writer.close()
+        shutil.rmtree(run.ctx.staging, ignore_errors=True)  # emptied after each file, removed after the run
 
 
 class _Run:
@@ -260,6 +271,16 @@ class _Run:
         self.counted = counted_forms(self.manifest)
         self.result = CollectResult([], issued=len(self.counted))
         self.writer = _Writer()
+        self.made: dict = {}  # state key -> (entry, its JSON), for checkpoints
+
+    def to_read(self, path: Path) -> bool:
+        """Whether ``path`` will probably be read in this run (it is new, or changed since it was judged)."""
+        trusted = self.trusted.get(cs.path_key(path.relative_to(self.ws.returns_dir).as_posix()))
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        return stat.S_ISREG(st.st_mode) and (trusted is None or trusted.sig != [st.st_size, st.st_mtime_ns])
 
     def observe(self, path: Path) -> None:
         rel = path.relative_to(self.ws.returns_dir).as_posix()
@@ -298,7 +319,9 @@ class _Run:
         cs.append_log(self.ws, self.unlogged)
         self.unlogged = []
         files = {k: v for k, v in self.trusted.items() if k not in self.entries} | self.entries
-        cs.save_state(self.ws, State(self.fingerprint, files))
+        # Entries do not change once added (the writer has finished with them: waited for above), so each
+        # checkpoint makes JSON only of the entries added since the last.
+        cs.save_state(self.ws, State(self.fingerprint, files), self.made)
         self.saved_at = time.monotonic()
 
     def finish(self, skipped: list[dict]) -> CollectResult:
@@ -408,8 +431,22 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
             members.append((cs.path_key(mrel), mrel, _keep(ws, ex, mrel, sig, masker, writer)))
         entry.members = [k for k, _, _ in members] or None
     finally:
-        shutil.rmtree(ctx.staging, ignore_errors=True)  # at most one staged copy (or container) exists at a time
+        _empty(ctx.staging)  # at most one staged copy (or container) exists at a time
     return entry, elapsed_ms(start), members
+
+
+def _empty(folder: Path) -> None:
+    """Remove what is in ``folder`` (a staged copy, an unpacked container), keeping the folder for the next file."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _still_valid(ws: Workspace, entry: FileEntry, repairs: cs.Repairs | None = None) -> bool:
@@ -486,7 +523,7 @@ def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker
         record["collected"] = examined.collected
     staged = examined.staged if d.status == "accepted" else None
     if staged is not None and writer is not None:
-        staged = staged.read_bytes()
+        staged = examined.staged_bytes if examined.staged_bytes is not None else staged.read_bytes()
 
     def write() -> None:
         if staged is not None:

@@ -12,13 +12,14 @@ Nothing here raises on a strange file: every outcome is a decision with a reason
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..dates import format_uk
@@ -52,6 +53,8 @@ class Context:
     staging: Path
     now: float
     form_key: bytes | None = None  # None: an audit made before forms were sealed
+    #: What worker processes already read, by SHA-256 of the bytes (see :mod:`maa_cli.intake.ahead`).
+    preread: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Examined:
     record: dict | None = None  # answers without identifying ones, for .maa/records
     secret: dict = field(default_factory=dict)  # identifying answers, for the restricted store only
     staged: Path | None = None
+    staged_bytes: bytes | None = None  # the bytes of ``staged``, as they were copied
     kind: str | None = None
     members: list[tuple[str, Examined]] = field(default_factory=list)  # an e-mail or zip: (name inside, outcome)
     collected: str | None = None  # a row of an export: the one kept copy of the export (below the restricted store)
@@ -76,7 +80,8 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
     modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds")
     age = ctx.now - st.st_mtime
     try:
-        staged = _stage(path, ctx.staging)
+        copied: list[bytes] = []
+        staged = _stage(path, ctx.staging, copied)
     except OSError as exc:  # the share went away, or the file is locked by the program writing it
         staged = None
         if age < DAMAGED_RECENT_SECONDS:
@@ -94,7 +99,8 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
         after = None
     if after is None or (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
         return Examined(Decision("pending", "changed_while_reading", [_CHANGED], modified=modified))
-    verdict = inspect_file(staged_path)
+    pre = ctx.preread.pop(sha256, None)  # read by a worker from these very bytes (same SHA-256)
+    verdict = replace(pre.inspection, path=staged_path) if pre else inspect_file(staged_path)
     if not verdict.ok:
         kind = container_kind(staged_path, verdict.code)
         if kind is not None:
@@ -104,16 +110,20 @@ def examine(path: Path, st: os.stat_result, ctx: Context, shown: str | None = No
             if export is not None:
                 return export
         return Examined(_refused(verdict, age, sha256, modified))
-    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown)
+    out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown, pre=pre)
     out.staged, out.kind = staged_path, verdict.kind
+    out.staged_bytes = b"".join(copied)
     return out
 
 
 _CHANGED = "the file changed while it was being read (it is probably still being saved); it will be read on the next run"
 
 
-def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
+def _stage(path: Path, folder: Path, keep: list[bytes] | None = None) -> tuple[Path, str] | None:
     """Copy ``path`` into ``folder`` under its own name, hashing it; None if it is not a plain file maa may read.
+
+    With ``keep``, the bytes copied are also appended to it (the kept copy of an accepted return is
+    written from them, rather than from reading the staged file again).
 
     The checks mirror :func:`maa_cli.intake.safety.inspect_file`, which explains any refusal:
     a link is never followed and a pipe never waited on.
@@ -141,6 +151,8 @@ def _stage(path: Path, folder: Path) -> tuple[Path, str] | None:
                 if size > MAX_FILE_BYTES:  # grew past the limit while being read
                     return None
                 digest.update(chunk)
+                if keep is not None:
+                    keep.append(chunk)
                 try:
                     copy.write(chunk)
                 except OSError as exc:  # an error writing the copy is this computer's: stop the run
@@ -216,6 +228,47 @@ def _stopped(exc: OSError, target: Path) -> Exception:
     return environment_error(exc, target.parent) or exc
 
 
+@dataclass
+class Preread:
+    """What a worker found in one file's bytes: the safety verdict and, for an issued form, its answers."""
+
+    sha256: str
+    inspection: Inspection
+    identified: bool = False  # whether ``identity`` was looked for (in the custom properties)
+    identity: FormIdentity | None = None
+    form_type: str | None = None
+    raw: RawReturn | None = None
+
+
+def preread(path: Path, ws: Workspace, manifest: dict, folder: Path) -> Preread | None:
+    """In a worker process: stage ``path`` in ``folder``, inspect it and, for an issued form, read its answers.
+
+    The same steps as :func:`examine` takes, from a copy of the bytes; None if there is nothing to share.
+    """
+    try:
+        staged = _stage(path, folder)
+    except Exception:  # noqa: BLE001 - the main process meets the same problem, and explains it
+        return None
+    if staged is None:
+        return None
+    staged_path, sha256 = staged
+    try:
+        verdict = inspect_file(staged_path)
+        out = Preread(sha256, verdict)
+        if verdict.ok:
+            identity = out.identity = _properties_identity(staged_path)
+            out.identified = True
+            entry = manifest.get(identity.form_id) if identity else None
+            out.form_type = entry.get("form_type") if entry else None
+            tool = ws.tools.get(out.form_type) if out.form_type else None
+            if tool is not None:
+                out.raw = _read(staged_path, verdict.kind, tool)
+        return out
+    finally:
+        with contextlib.suppress(OSError):
+            staged_path.unlink()
+
+
 def _staged_name(name: str) -> str:
     # Same name (readers and safety warnings talk about it), but short enough for a deep UNC path.
     if len(name) <= 120:
@@ -259,10 +312,10 @@ def _read(path: Path, kind: str, tool) -> RawReturn:
 
 
 def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: str, modified: str,
-                        st: os.stat_result, shown: str, inside: bool = False) -> Examined:
+                        st: os.stat_result, shown: str, inside: bool = False, pre: Preread | None = None) -> Examined:
     ws, warnings = ctx.ws, list(verdict.warnings)
     raw = None
-    identity = _properties_identity(path)
+    identity = pre.identity if pre is not None and pre.identified else _properties_identity(path)
     if identity is None:  # Document Inspector strips properties; the printed reference line survives
         raw = _read(path, verdict.kind, None)
         identity = raw.identity
@@ -295,7 +348,10 @@ def _identify_and_judge(path: Path, verdict: Inspection, ctx: Context, sha256: s
             "add it back to read this return"], **where, **common))
     # The one parse that reads answers. Only a form identified by its printed reference line (no
     # properties) was parsed before, without knowing its questions; that was the local copy.
-    raw = _read(path, verdict.kind, tool)
+    if pre is not None and pre.raw is not None and pre.form_type == entry.get("form_type"):
+        raw = replace(pre.raw, path=path)  # a worker read it, with this tool, from the same bytes
+    else:
+        raw = _read(path, verdict.kind, tool)
     unsealed = _seal_problem(ctx, identity, raw, entry)
     if unsealed is not None:
         return _unverified(unsealed, tool, raw, _attributes(ws, entry), where, common)

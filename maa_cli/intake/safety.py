@@ -34,7 +34,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .xmlcount import PackageCount, PartCount, PartRefused
+from .xmlcount import WHOLE_BYTES, PackageCount, PartCount, PartRefused, forget_trees
 
 MB = 1024 * 1024
 #: A filled-in form is well under 5 MB; 50 MB leaves room for pasted photos and scans.
@@ -342,17 +342,33 @@ _KEEP = len("<!DOCTYPE".encode("utf-32-le")) - 1  # so a marker split across two
 
 
 def _scan_part(chunks, counter: PartCount) -> bool:
-    """Feed one part's unpacked bytes to its count (:mod:`maa_cli.intake.xmlcount`); True if it declares a DOCTYPE."""
-    tail = b""
+    """Feed one part's unpacked bytes to its count (:mod:`maa_cli.intake.xmlcount`); True if it declares a DOCTYPE.
+
+    A part up to :data:`~maa_cli.intake.xmlcount.WHOLE_BYTES` is gathered and counted whole (one
+    parse in C); a bigger one is streamed, so no more than that is ever held here.
+    """
+    tail, held, size = b"", [], 0
     for chunk in chunks:
         window = tail + chunk
         # Deleting NULs turns UTF-16 and UTF-32 text into ASCII, so one fast search covers
         # every Unicode encoding the XML parsers accept, whatever the part is called.
         if _DOCTYPE in window.translate(None, b"\0") or _EBCDIC_DOCTYPE in window:
             return True
-        counter.feed(chunk)  # only after the DOCTYPE search: expat never sees a declaration first
         tail = window[-_KEEP:]
-    counter.close()
+        if held is not None:
+            held.append(chunk)
+            size += len(chunk)
+            if size <= WHOLE_BYTES:
+                continue
+            for piece in held:  # only after the DOCTYPE search: expat never sees a declaration first
+                counter.feed(piece)
+            held = None
+        else:
+            counter.feed(chunk)
+    if held is not None:
+        counter.whole(b"".join(held))
+    else:
+        counter.close()
     return False
 
 
@@ -397,6 +413,7 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
             counts = PackageCount(limits)
+            forget_trees()
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
                 try:

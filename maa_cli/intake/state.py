@@ -52,6 +52,7 @@ RESPONSES_DIR = "responses"
 CHOICES_FILE = "choices.json"
 RUN_LOG = "runlog.jsonl"
 STAGING_DIR = "staging"
+AHEAD_DIR = "staging-ahead"
 COLLECTED_DIR = "collected"
 VERSIONS_DIR = "versions"  # under restricted/answers/: identifying answers of every version read
 _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is killed mid-write
@@ -60,6 +61,7 @@ _TEMP_GLOB = ".~maa-*.tmp"  # what maa_cli.atomic leaves behind when a run is ki
 def clean_leftovers(ws: Workspace) -> None:
     """Remove what a killed run may have left: the staging folder and half-written temp files."""
     shutil.rmtree(staging_dir(ws), ignore_errors=True)
+    shutil.rmtree(ws.restricted_dir / AHEAD_DIR, ignore_errors=True)  # the workers' copies (maa_cli.intake.ahead)
     for folder in (ws.state_dir, records_dir(ws), responses_dir(ws), collected_dir(ws)):
         if folder.is_dir():
             for tmp in folder.rglob(_TEMP_GLOB):
@@ -208,9 +210,18 @@ class State:
     fingerprint: str | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
-        return {"version": STATE_VERSION, "fingerprint": self.fingerprint,
-                "files": {k: e.to_json() for k, e in self.files.items()}}
+    def to_json(self, made: dict | None = None) -> dict:
+        """``made`` (state key -> (entry, its JSON)) keeps what earlier checkpoints of a run made of entries that
+        have not changed since: the same entry object is not turned into JSON again."""
+        if made is None:
+            return {"version": STATE_VERSION, "fingerprint": self.fingerprint,
+                    "files": {k: e.to_json() for k, e in self.files.items()}}
+        files = {}
+        for k, e in self.files.items():
+            if made.get(k, (None,))[0] is not e:
+                made[k] = (e, e.to_json())
+            files[k] = made[k][1]
+        return {"version": STATE_VERSION, "fingerprint": self.fingerprint, "files": files}
 
 
 def _state_shape(data) -> bool:
@@ -238,10 +249,12 @@ def load_state(ws: Workspace, repairs: Repairs | None = None) -> State:
     return State(data.get("fingerprint"), files)
 
 
-def save_state(ws: Workspace, state: State) -> bool:
-    """Write the state if it changed; True when it was written."""
+def save_state(ws: Workspace, state: State, made: dict | None = None) -> bool:
+    """Write the state if it changed; True when it was written. ``made``: see :meth:`State.to_json` (checkpoints)."""
     path = ws.state_dir / STATE_FILE
-    text = dumps(state.to_json())
+    # Compact: json's C encoder only runs without indent, and the state of 1,500 returns is written at every
+    # checkpoint (indented, each write took a fifth of a second). Nobody reads it by eye; records stay indented.
+    text = json.dumps(state.to_json(made), sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")) + "\n"
     if _same_bytes(path, text):
         return False
     atomic.write_text(path, text)

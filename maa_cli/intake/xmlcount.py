@@ -19,11 +19,74 @@ How each part is counted:
   refused: Office writes only UTF-8 and UTF-16;
 * pictures and other binary parts are skipped: no reader parses a part that does not
   start with '<'.
+
+Most parts take a quicker road (:meth:`PartCount.whole`), about ten times faster, because
+the expat handlers above run Python for every element. A small UTF-8 part is parsed once by
+libxml2 (no DTD, no entities, no network) and its tree is measured in C: elements counted,
+depth and the attributes of each element checked by XPath. Its bytes bound what XPath does
+not measure exactly: a part of S bytes holds at most S/4 elements and S/5 attributes, so it is
+taken this road only when those bounds are within what the limits still allow, and no tag
+can be longer than the longest stretch between two '<' (UTF-8 only, where a '<' byte is
+always the character; comments and instructions, which may hold '<', send a part the slow
+road). A part the quick road cannot vouch for, for any reason, is counted by expat as
+before, so every refusal, and its reason, comes from that one road.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from xml.parsers import expat
+
+#: Parts up to this size may be measured in one libxml2 parse; a bigger one is streamed through expat.
+WHOLE_BYTES = 4 * 1024 * 1024
+_UTF8_DECL = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']\s*utf-?8\s*[\"']", re.IGNORECASE)
+_ANY_DECL = re.compile(rb"<\?xml[^>]*?encoding", re.IGNORECASE)
+_XPATHS: dict = {}
+#: Parts already measured, by digest and limits: the forms of one run share most of their parts
+#: (styles, theme, settings), so each is parsed once per process. A digest, not a CRC: a part
+#: cannot be made to pass for one that was measured.
+_MEASURED: dict = {}
+_MEASURED_KEPT = 512
+#: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
+_TREES: dict = {}
+_TREES_KEPT = 16
+_TREE_ELEMENTS = 50_000
+
+
+def forget_trees() -> None:
+    """Drop the trees kept for the readers: a new file is being inspected, and only its own parts are read next."""
+    _TREES.clear()
+
+
+def parsed(data: bytes):
+    """The tree the safety check built from exactly these bytes, handed over once; None if there is none.
+
+    The readers parse the parts the check has just measured (the document body, the form's sheet):
+    taking its tree saves parsing them twice. It was built by the same kind of parser (no DTD,
+    entities or network), from a part with no comments or instructions.
+    """
+    if not _TREES:
+        return None
+    return _TREES.pop(hashlib.blake2b(data, digest_size=20).digest(), None)
+
+
+def _xpath(expression: str):
+    """A compiled XPath, kept: compiling one costs more than running it on a form's part."""
+    if expression not in _XPATHS:
+        from lxml import etree
+
+        _XPATHS[expression] = etree.XPath(expression)
+    return _XPATHS[expression]
+
+
+def _parser():
+    from lxml import etree
+
+    # Nothing from outside the part is ever loaded: no DTD, no entities, no network; libxml2's own
+    # depth limit stays on (huge_tree=False).
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_blank_text=False)
 
 
 class PartRefused(Exception):
@@ -58,6 +121,44 @@ class PackageCount:
 
     def part(self, name: str) -> PartCount:
         return PartCount(self, name)
+
+
+def _measure(data: bytes, limits) -> tuple | None:
+    """(mode, started, elements, attributes) of a whole part that is within the limits, from one
+    libxml2 parse; None if that parse cannot vouch for it (expat must count it)."""
+    if b"\0" in data:
+        return None  # UTF-16 or UTF-32 (with or without a byte-order mark), or binary: expat decides
+    head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if head[:1] != b"<":
+        if head[:4] in _FOREIGN_STARTS or data[:2] in (b"\xff\xfe", b"\xfe\xff") or not head:
+            return None
+        return "skip", True, 0, 0  # not XML: no reader parses it
+    declared = head.startswith(b"<?xml") and _ANY_DECL.match(head[:200])
+    if declared and not _UTF8_DECL.match(head[:200]):
+        return None  # another encoding: expat decides whether it can be read at all
+    # In UTF-8 a '<' byte is always the character, and a tag ends before the next '<' (attribute
+    # values cannot hold one); comments and instructions can, so a part with either is left to expat.
+    if b"<!--" in data or data.find(b"<?", 1) != -1:
+        return None
+    longest = max(map(len, data.split(b"<")))
+    declarations = data.count(b"xmlns")  # at least the part's namespace declarations, which expat counts as attributes
+    # Every attribute takes at least five bytes ( a=""), so a tag this short cannot hold too many.
+    if longest > limits.max_tag_bytes or longest // 5 > limits.max_element_attributes:
+        return None
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return None  # broken XML: expat finds where, and counts on by bytes as before
+    if _xpath("boolean(" + "/*" * (limits.max_depth + 1) + ")")(root):
+        return None  # too deep: expat refuses it, with the reason
+    elements = int(_xpath("count(//*)")(root))
+    if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[hashlib.blake2b(data, digest_size=20).digest()] = root
+    return "xml", True, elements, int(_xpath("count(//@*)")(root)) + declarations  # expat counts xmlns declarations too
 
 
 class PartCount:
@@ -96,6 +197,34 @@ class PartCount:
                 raise PartRefused("huge_tag", part=self.name, detail=f"a single tag, comment or instruction over {self.owner.limits.max_tag_bytes // 1024:,} KB long")
         elif self.mode == "broken":
             self._add_bytes(chunk)
+
+    def whole(self, data: bytes) -> None:
+        """Count a part unpacked in full: in one libxml2 parse when that is sure to agree, else as :meth:`feed` would."""
+        if not self._measured(data):
+            for i in range(0, len(data), 64 * 1024):
+                self.feed(data[i:i + 64 * 1024])
+        self.close()
+
+    def _measured(self, data: bytes) -> bool:
+        """True if the part was counted in one parse and is within every limit; False to count it with expat."""
+        limits, owner = self.owner.limits, self.owner
+        if self.started or len(data) > WHOLE_BYTES or not data:
+            return False
+        size = len(data)
+        if (size // 4 > min(limits.max_part_elements, limits.max_file_elements - owner.elements)
+                or size // 5 > min(limits.max_part_attributes, limits.max_file_attributes - owner.attributes)):
+            return False  # a count could pass a limit: expat counts it exactly, and says which
+        key = (hashlib.blake2b(data, digest_size=20).digest(), limits)
+        if key not in _MEASURED:
+            measured = _measure(data, limits)
+            if measured is None:
+                return False
+            if len(_MEASURED) >= _MEASURED_KEPT:
+                _MEASURED.pop(next(iter(_MEASURED)))
+            _MEASURED[key] = measured
+        self.mode, self.started, elements, attributes = _MEASURED[key]
+        self.counts = lambda: (elements, attributes)
+        return True
 
     def close(self) -> None:
         """The part ended: add its elements and attributes to the file's totals."""

@@ -77,10 +77,31 @@ def _open(path: Path):
 def read_excel(path: Path, tool: Tool | None = None) -> RawReturn:
     """Read every answer of an Excel form. Never raises on a strange workbook.
 
+    The workbook is read straight from its zip (:mod:`.xlsxzip`); one that uses what that
+    reader leaves alone is read with openpyxl, to the same result.
+
     Args:
         path: the returned file (any name: people rename files).
         tool: the audit tool the form was made from; without it only the identity is read.
     """
+    from .xlsxzip import Book
+
+    try:
+        book = Book(path)
+    except Exception:  # noqa: BLE001 - openpyxl opens it, or says why it cannot
+        return read_excel_openpyxl(path, tool)
+    result = RawReturn(Path(path), "xlsx")
+    try:
+        _read(book, result, tool)
+    except Exception:  # noqa: BLE001 - openpyxl reads it, or says what it could not read
+        return read_excel_openpyxl(path, tool)
+    finally:
+        book.close()
+    return result
+
+
+def read_excel_openpyxl(path: Path, tool: Tool | None = None) -> RawReturn:
+    """:func:`read_excel` through openpyxl: for workbooks the zip reader leaves alone, and to check it against."""
     result = RawReturn(Path(path), "xlsx")
     try:
         wb = _open(path)

@@ -1,7 +1,7 @@
 """Reading a returned Word (.docx) form into a :class:`RawReturn`.
 
-The XML is read directly (zipfile + defusedxml), not through python-docx: it is
-faster, and returns come back from Word *and* LibreOffice, which rewrites the
+The XML is read directly (zipfile + lxml, with no DTD, entities or network), not
+through python-docx: it is faster, and returns come back from Word *and* LibreOffice, which rewrites the
 controls. LibreOffice 7.4 drops every control's tag and lock when it saves, and
 the title of drop-down and date controls; it moves each ``bookmarkStart``
 inside the control while the ``bookmarkEnd`` stays outside; dates keep only
@@ -40,6 +40,7 @@ from ...office.ooxml import (
     w14,
 )
 from ..safety import MAX_MEMBER_BYTES
+from ..xmlcount import parsed
 from .raw import RawAnswer, RawReturn
 
 _MAX_PART_BYTES = MAX_MEMBER_BYTES  # the same bound as the safety checks; a real form's body is well under 1 MB
@@ -51,6 +52,9 @@ _HIDDEN = frozenset(
     + ["{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"]
 )
 _TRUE = {"1", "true", "on"}
+# Looked up once per element read: built once here.
+_T, _TAB, _P, _TC, _SDT, _BOOKMARK = w("t"), w("tab"), w("p"), w("tc"), w("sdt"), w("bookmarkStart")
+_BREAKS = frozenset((w("br"), w("cr")))
 
 
 def read_word(path: Path, tool: Tool | None) -> RawReturn:
@@ -118,6 +122,7 @@ class _Package:
         self.names = set(archive.namelist())
         self.reference: FormIdentity | None = None
         self.damaged: list[str] = []
+        self.parsed: dict[str, object] = {}
 
     @classmethod
     def open(cls, path: Path) -> _Package:
@@ -137,15 +142,26 @@ class _Package:
         return cls(path, archive)
 
     def xml(self, name: str):
-        from defusedxml import ElementTree
+        """The parsed part, parsed once however often it is asked for (the body is searched for the reference line too)."""
+        if name not in self.parsed:
+            self.parsed[name] = self._parse(name)
+        return self.parsed[name]
+
+    def _parse(self, name: str):
+        from lxml import etree
 
         info = self.zip.getinfo(name)
         if info.file_size > _MAX_PART_BYTES:
             raise _Unreadable(f"{self.path.name}: {name} is implausibly large ({info.file_size} bytes); the file was not read.")
         data = self.zip.read(name)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # maa_cli.intake.safety refused these already; never parse one
+            raise _Unreadable(f"{self.path.name}: {name} declares a DOCTYPE; the file was not read.")
+        root = parsed(data)  # the safety check's tree of these very bytes, if it has one
+        if root is not None:
+            return root
         try:
-            return ElementTree.fromstring(data)
-        except ElementTree.ParseError as exc:
+            return etree.fromstring(data, _strict_parser())
+        except etree.XMLSyntaxError as exc:
             root = _recover(data)
             if root is None:
                 raise
@@ -179,13 +195,23 @@ class _Package:
         return None
 
 
+def _strict_parser():
+    """libxml2 with nothing from outside the part (no DTD, entities or network), keeping what
+    ElementTree kept: elements and text, not comments or processing instructions."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
+
+
 def _recover(data: bytes):
     """Parse XML that is not well-formed (mismatched tags) as far as it goes; None if that is unsafe or hopeless."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return None  # never hand a DTD to a lenient parser
     from lxml import etree
 
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
@@ -207,13 +233,13 @@ def accepted_text(element) -> str:
         tag = el.tag
         if tag in _HIDDEN:
             continue
-        if tag == w("t"):
+        if tag == _T:
             out.append(el.text or "")
-        elif tag == w("tab"):
+        elif tag == _TAB:
             out.append("\t")
-        elif tag in (w("br"), w("cr")):
+        elif tag in _BREAKS:
             out.append("\n")
-        if tag == w("p"):
+        if tag == _P:
             stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))
     return "".join(out)
@@ -244,19 +270,19 @@ class _Body:
 
     def __init__(self, root):
         self.root = root
-        self.parent = {child: parent for parent in root.iter() for child in parent}
-        self.tracked = any(el.tag in _TRACKED for el in root.iter())
+        # lxml knows each element's parent (getparent), and finds tags in C.
+        self.tracked = next(root.iter(*_TRACKED), None) is not None
         self.by_tag: dict[str, list] = {}
         self.by_alias: dict[str, list] = {}
         self.bookmarks: dict[str, object] = {}
-        for el in root.iter():
-            if el.tag == w("sdt"):
+        for el in root.iter(_SDT, _BOOKMARK):
+            if el.tag == _SDT:
                 pr = el.find(w("sdtPr"))
                 for key, index in (("tag", self.by_tag), ("alias", self.by_alias)):
                     found = pr.find(w(key)) if pr is not None else None
                     if found is not None and found.get(w("val")):
                         index.setdefault(found.get(w("val")), []).append(el)
-            elif el.tag == w("bookmarkStart") and el.get(w("name")):
+            elif el.get(w("name")):
                 self.bookmarks.setdefault(el.get(w("name")), el)
 
     def container(self, el):
@@ -264,12 +290,15 @@ class _Body:
         paragraph = None
         node = el
         while node is not None:
-            if node.tag == w("tc"):
+            if node.tag == _TC:
                 return node
-            if node.tag == w("p") and paragraph is None:
+            if node.tag == _P and paragraph is None:
                 paragraph = node
-            node = self.parent.get(node)
-        return paragraph if paragraph is not None else self.parent.get(el, el)
+            node = node.getparent()
+        if paragraph is not None:
+            return paragraph
+        parent = el.getparent()
+        return parent if parent is not None else el
 
     def rows(self):
         """Each table row as its list of cells (cells wrapped in a control included)."""
@@ -483,5 +512,5 @@ def _read_by_tags(body: _Body, result: RawReturn) -> None:
 def _paragraph_of(body: _Body, el):
     node = el
     while node is not None and node.tag != w("p"):
-        node = body.parent.get(node)
+        node = node.getparent()
     return node if node is not None else el

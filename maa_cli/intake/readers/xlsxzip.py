@@ -1,0 +1,276 @@
+"""The parts of a workbook the Excel reader needs, read straight from the zip with lxml.
+
+openpyxl builds the whole workbook (every style, every defined name, every sheet's
+settings) through a pure-Python XML parser before the first cell is read, which made it
+most of the time of collecting an Excel return. :class:`Book` reads only the workbook
+part, the shared strings, the number formats that mark dates, the custom properties and
+the rows of the one sheet asked for, and gives them the shape the reader used from
+openpyxl (``sheetnames``, ``book[title]``, ``worksheets``, ``iter_rows``, cells with
+``value`` and ``data_type``). Each value is made exactly as openpyxl's read-only mode
+makes it, with openpyxl's own helpers for numbers, dates and text.
+
+What this reader does not do as openpyxl does (shared, array or data-table formulas, a
+workbook without the usual parts) raises :class:`NotPlain`, and
+:mod:`maa_cli.intake.readers.excel` reads that workbook with openpyxl instead.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections import namedtuple
+from pathlib import Path
+
+from ...office.ooxml import CUSTOM_PART
+from ..safety import MAX_MEMBER_BYTES
+from ..xmlcount import parsed
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_STYLES_PART = "xl/styles.xml"  # where openpyxl looks for the styles, whatever the relationships say
+
+
+def _m(tag: str) -> str:
+    return f"{{{_MAIN}}}{tag}"
+
+
+_ROW, _C, _V, _F, _IS, _T, _R, _SI = (_m(t) for t in ("row", "c", "v", "f", "is", "t", "r", "si"))
+
+Cell = namedtuple("Cell", "value data_type")
+_EMPTY = Cell(None, "n")
+CustomProperty = namedtuple("CustomProperty", "name value")
+DefinedName = namedtuple("DefinedName", "attr_text")
+
+
+class NotPlain(Exception):
+    """The workbook uses something this reader leaves to openpyxl."""
+
+
+def _parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
+
+
+class Book:
+    """One workbook, opened from a path; close it when done."""
+
+    def __init__(self, path: Path):
+        self.zip = zipfile.ZipFile(Path(path))
+        try:
+            self._load()
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def _xml(self, name: str):
+        from lxml import etree
+
+        info = self.zip.getinfo(name)
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise NotPlain(f"{name} is too large")
+        data = self.zip.read(name)
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise NotPlain(f"{name} declares a DOCTYPE")
+        root = parsed(data)  # the safety check's tree of these very bytes, if it has one
+        return root if root is not None else etree.fromstring(data, _parser())
+
+    def _load(self) -> None:
+        names = set(self.zip.namelist())
+        types = self._xml("[Content_Types].xml")
+        parts = {el.get("ContentType"): (el.get("PartName") or "").lstrip("/") for el in types.iter(f"{{{_CT}}}Override")}
+        main = parts.get(_WORKBOOK_TYPE)
+        if not main or main not in names or _STYLES_PART not in names:
+            raise NotPlain("the workbook's parts are not where Excel puts them")
+        workbook = self._xml(main)
+        folder = posixpath.dirname(main)
+        rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+        targets = {}
+        for rel in self._xml(rels_name).iter(f"{{{_PKG_REL}}}Relationship"):
+            target = rel.get("Target") or ""
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            targets[rel.get("Id")] = (rel.get("Type"), path)
+        self._sheets: dict[str, str] = {}
+        self.sheetnames: list[str] = []
+        for sheet in workbook.iter(_m("sheet")):
+            kind, path = targets.get(sheet.get(f"{{{_REL}}}id"), (None, None))
+            if kind == _WORKSHEET_REL and path in names:
+                self._sheets.setdefault(sheet.get("name"), path)
+                self.sheetnames.append(sheet.get("name"))
+            else:
+                raise NotPlain("a sheet that is not a worksheet, or is missing")
+        pr = workbook.find(_m("workbookPr"))
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        date1904 = pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        self._names = {}
+        for dn in workbook.iter(_m("definedName")):
+            if dn.get("localSheetId") is None and dn.get("name"):
+                self._names[dn.get("name")] = DefinedName(dn.text)
+        strings = parts.get(_STRINGS_TYPE)
+        self.shared_strings = self._strings(strings) if strings and strings in names else []
+        self.date_formats, self.timedelta_formats = self._formats()
+
+    def _strings(self, name: str) -> list[str]:
+        return [_text(si).replace("x005F_", "") for si in self._xml(name).iter(_SI)]
+
+    def _formats(self) -> tuple[set[int], set[int]]:
+        """The styles (by index) whose number format shows a date or a duration, as openpyxl decides it."""
+        from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+
+        styles = self._xml(_STYLES_PART)
+        custom = {}
+        for fmt in styles.iter(_m("numFmt")):
+            custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode")
+        dates, durations = set(), set()
+        xfs = styles.find(_m("cellXfs"))
+        for idx, xf in enumerate(xfs.iter(_m("xf")) if xfs is not None else ()):
+            number = int(xf.get("numFmtId", 0))
+            fmt = custom[number] if number in custom else builtin_format_code(number)
+            if is_date_format(fmt):
+                dates.add(idx)
+            if is_timedelta_format(fmt):
+                durations.add(idx)
+        return dates, durations
+
+    # -- what the reader asks for, shaped as openpyxl shapes it ---------------------------------
+
+    def __getitem__(self, title: str) -> Sheet:
+        return Sheet(self, title, self._sheets[title])
+
+    @property
+    def worksheets(self) -> list[Sheet]:
+        return [self[title] for title in self.sheetnames]
+
+    @property
+    def defined_names(self) -> dict[str, DefinedName]:
+        return self._names
+
+    @property
+    def custom_doc_props(self) -> list[CustomProperty]:
+        if CUSTOM_PART not in self.zip.namelist():
+            return []
+        out = []
+        for prop in self._xml(CUSTOM_PART).iter("{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}property"):
+            if prop.get("name"):
+                out.append(CustomProperty(prop.get("name"), "".join(prop.itertext()).strip()))
+        return out
+
+
+def _text(node) -> str:
+    """The text of a string item (``si`` or ``is``): its own ``t`` and each run's ``t``, as openpyxl's ``Text.content``."""
+    out = []
+    plain = node.find(_T)
+    if plain is not None and plain.text:
+        out.append(plain.text)
+    for run in node.findall(_R):
+        t = run.find(_T)
+        if t is not None and t.text:
+            out.append(t.text)
+    return "".join(out)
+
+
+class Sheet:
+    """One worksheet of a :class:`Book`."""
+
+    def __init__(self, book: Book, title: str, part: str):
+        self.book, self.title, self.part = book, title, part
+
+    def iter_rows(self, min_row: int, max_row: int, max_col: int):
+        """Rows ``min_row``..``max_row`` (only as far as the sheet goes), each ``max_col`` cells wide, as openpyxl's read-only mode gives them."""
+        if min_row != 1:
+            raise ValueError("rows are read from the first")
+        empty = (_EMPTY,) * max_col
+        counter, last = 1, 0
+        for index, cells in self._rows():
+            last = index
+            if index > max_row:
+                break
+            while counter < index:
+                counter += 1
+                yield empty
+            if counter <= index:
+                row = [_EMPTY] * max_col
+                for column, cell in cells:
+                    if 1 <= column <= max_col:
+                        row[column - 1] = cell
+                counter += 1
+                yield tuple(row)
+        if max_row < last:
+            for _ in range(counter, max_row + 1):
+                yield empty
+
+    def _rows(self):
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        number = 0
+        for row in self.book._xml(self.part).iter(_ROW):
+            if "r" in row.attrib:
+                try:
+                    number = int(row.get("r"))
+                except ValueError:
+                    as_float = float(row.get("r"))
+                    if not as_float.is_integer():
+                        raise NotPlain("a row number that is not whole") from None
+                    number = int(as_float)
+            else:
+                number += 1
+            column = 0
+            cells = []
+            for c in row:
+                if c.tag != _C:
+                    raise NotPlain("a row holding something other than cells")
+                coordinate = c.get("r")
+                if coordinate:
+                    _row, column = coordinate_to_tuple(coordinate)
+                else:
+                    column += 1
+                cells.append((column, self._cell(c)))
+            yield number, cells
+
+    def _cell(self, c) -> Cell:
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+        data_type = c.get("t", "n")
+        style = c.get("s", 0)
+        if style:
+            style = int(style)
+        value = None if data_type == "inlineStr" else (c.findtext(_V, None) or None)
+        formula = c.find(_F)
+        if formula is not None:
+            if formula.get("t") not in (None, "normal"):
+                raise NotPlain("a shared, array or data-table formula")
+            return Cell("=" + (formula.text or ""), "f")
+        book = self.book
+        if value is not None:
+            if data_type == "n":
+                value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                if style in book.date_formats:
+                    data_type = "d"
+                    try:
+                        value = from_excel(value, book.epoch, timedelta=style in book.timedelta_formats)
+                    except (OverflowError, ValueError):
+                        data_type, value = "e", "#VALUE!"
+            elif data_type == "s":
+                value = book.shared_strings[int(value)]
+            elif data_type == "b":
+                value = bool(int(value))
+            elif data_type == "str":
+                data_type = "s"
+            elif data_type == "d":
+                value = from_ISO8601(value)
+        elif data_type == "inlineStr":
+            child = c.find(_IS)
+            if child is not None:
+                data_type, value = "s", _text(child)
+        return Cell(value, data_type)
