@@ -136,7 +136,7 @@ def tools_list():
 
 
 @tools_app.command("check", epilog="Example: maa tools check my-checklist.yaml")
-def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check.")):
+def tools_check(file: Path = typer.Argument(..., help="A tool YAML file to check.", metavar="FILE")):
     """Check a tool YAML file; exit 0 when valid, 2 when not (every problem is listed)."""
     from .definitions.catalog import load_tool_file
     from .errors import MaaError
@@ -231,7 +231,7 @@ _SETUP, _CASES = "What and when", "Cases"
     "--tool multi-agency-case-audit --agencies agencies.csv --cases cases.csv --sample 5 --seed 2027 "
     "--deadline 31/03/2027 --return-to audits@northshire.example"))
 def new_audit_cmd(
-    directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one)."),
+    directory: Path = typer.Argument(..., help="Folder to create the audit in (must not already hold one).", metavar="FOLDER"),
     title: str | None = typer.Option(None, help="Audit title, e.g. 'MACA: neglect, spring 2027'.", rich_help_panel=_SETUP),
     partnership: str | None = typer.Option(None, help="Partnership name shown on every form.", rich_help_panel=_SETUP),
     tool: str | None = typer.Option(None, help="Built-in tool id ('maa tools list') or a tool YAML file.",
@@ -774,7 +774,7 @@ def report_cmd(
 
 
 @app.command("demo", epilog="Example: maa demo maa-demo")
-def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to create the demo audit in.")):
+def demo_cmd(directory: Path = typer.Argument(Path("maa-demo"), help="Folder to create the demo audit in.", metavar="FOLDER")):
     """Run a whole audit on bundled example data: new-audit, issue-forms, filled returns, collect, report."""
     from .demo.run import run_demo
     from .errors import MaaError

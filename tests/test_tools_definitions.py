@@ -145,3 +145,48 @@ class TestMoreDefinitions:
         result = CliRunner().invoke(app, ["tools", "check", str(tmp_path / "nope.yaml")], env={"COLUMNS": "200"})
         assert result.exit_code == 2
         assert "no file by that name" in result.output and "indentation" not in result.output
+
+
+class TestNumbering:
+    """An officer's tool often numbers nothing: respondents then see 1, 2, 3, never an id like 'dsl_named'."""
+
+    @staticmethod
+    def _tool(questions):
+        from maa_cli.definitions.tool import Tool
+
+        return Tool.model_validate({"id": "quick", "title": "Quick", "version": "1", "kind": "questionnaire", "sections": [
+            {"id": "a", "title": "A", "questions": questions[:2]}, {"id": "b", "title": "B", "questions": questions[2:]}]})
+
+    QUESTIONS = [{"id": "dsl_named", "text": "Is there a named DSL?", "type": "yes_no", "action_plan": True},
+                 {"id": "deputies", "text": "How many deputies?", "type": "number"},
+                 {"id": "early_help", "text": "Do staff know the early help route?", "type": "yes_no"}]
+
+    def test_a_tool_that_numbers_no_question_is_numbered_in_form_order_across_sections(self):
+        tool = self._tool(self.QUESTIONS)
+        assert [q.number for q in tool.questions()] == ["1", "2", "3"]
+        assert tool.field("dsl_named.action").number == "1"
+
+    def test_a_tool_that_numbers_any_question_keeps_its_own_numbers(self):
+        numbered = [dict(self.QUESTIONS[0], number="1.1"), *self.QUESTIONS[1:]]
+        assert [q.number for q in self._tool(numbered).questions()] == ["1.1", None, None]
+
+    def test_the_form_and_the_message_for_a_missing_answer_use_the_number(self, tmp_path):
+        import datetime as dt
+
+        from openpyxl import load_workbook
+
+        from maa_cli.forms.content import FormContent
+        from maa_cli.forms.excel import write_excel_form
+        from maa_cli.forms.identity import FormIdentity
+        from maa_cli.intake.judging import judge
+        from maa_cli.intake.readers.excel import read_excel
+
+        tool = self._tool(self.QUESTIONS)
+        content = FormContent(tool=tool, identity=FormIdentity("MAA-AAAA-BBBB", "quick", "1", "a-1"), partnership="P",
+                              audit_title="A", form_title="Quick", for_whom="School", deadline=dt.date(2030, 1, 1))
+        write_excel_form(content, tmp_path / "form.xlsx")
+        cells = [str(c) for row in load_workbook(tmp_path / "form.xlsx")["Form"].iter_rows(values_only=True) for c in row if c]
+        shown_numbers = [c for c in cells if c in ("1", "2", "3")]
+        assert shown_numbers == ["1", "2", "3"]
+        (issue,) = [i for i in judge(tool, read_excel(tmp_path / "form.xlsx", tool), {}).errors if i.key == "deputies"]
+        assert issue.number == "2"

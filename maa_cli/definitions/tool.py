@@ -220,6 +220,22 @@ class Tool(_Strict):
     def _version_text(cls, value):
         return str(value) if isinstance(value, int | float) else value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _numbered(cls, data):
+        """A tool that numbers none of its questions is numbered 1, 2, 3 … in form order, so forms, messages
+        and reports show a number a respondent understands, never an id such as 'dsl_named'."""
+        if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+            return data
+        questions = [q for s in data["sections"] if isinstance(s, dict) and isinstance(s.get("questions"), list)
+                     for q in s["questions"] if isinstance(q, dict)]
+        if not questions or any(q.get("number") is not None for q in questions):
+            return data
+        count = iter(range(1, len(questions) + 1))
+        sections = [dict(s, questions=[dict(q, number=str(next(count))) if isinstance(q, dict) else q for q in s["questions"]])
+                    if isinstance(s, dict) and isinstance(s.get("questions"), list) else s for s in data["sections"]]
+        return dict(data, sections=sections)
+
     # -- lookups ---------------------------------------------------------
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
