@@ -14,7 +14,7 @@ import hashlib
 from maa_cli.intake.collect import collect, load_responses
 from maa_cli.intake.containers import MAX_DEPTH
 from tests.conftest import run_maa
-from tests.mailfiles import eml, msg, msg_tree, zipped
+from tests.mailfiles import compound_file, eml, msg, msg_tree, zipped
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     HOUR,
     aged,
@@ -138,6 +138,19 @@ class TestOutlookMessages:
         found = files_by_path(collect(case_audit))
         hv = found["From Health Visiting.msg#HV B.docx"]
         assert hv.status == "accepted" and hv.sender == "grace.mensah@nhs.example" and hv.agency == "Health Visiting"
+
+    def test_a_message_sent_inside_exchange_gives_the_smtp_address_not_the_exchange_name(self, case_audit):
+        """Outlook keeps an internal sender as an Exchange name ('/O=EXCHANGELABS/...'); the SMTP address is found
+        among the other sender properties, and no wrong 'unexpected domain' warning follows."""
+        tree = msg_tree({"HV B.docx": filled(case_audit, "Health Visiting", "B", "h.docx")})
+        del tree["__substg1.0_5D01001F"]
+        tree["__substg1.0_0C1F001F"] = "/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=GMENSAH".encode("utf-16-le")
+        tree["__substg1.0_5D02001F"] = "grace.mensah@nhs.example".encode("utf-16-le")
+        (case_audit.returns_dir / "internal.msg").write_bytes(compound_file(tree))
+        aged(case_audit.returns_dir / "internal.msg", HOUR)
+        hv = files_by_path(collect(case_audit))["internal.msg#HV B.docx"]
+        assert hv.status == "accepted" and hv.sender == "grace.mensah@nhs.example"
+        assert not any("e-mail address" in w for w in hv.warnings)
 
     def test_a_message_forwarded_inside_a_message_is_opened(self, case_audit):
         """A forwarded Outlook message attached to another gives up its form too."""

@@ -233,7 +233,9 @@ class _Box:
             self._msg_storage(ole, [], prefix, depth, out)
 
     def _msg_storage(self, ole, base: list[str], prefix: str, depth: int, out: Opened) -> None:
-        sender = _msg_text(ole, base, ("5D01", "0C1F", "0065")) or None
+        # The sender's SMTP address, then the sent-representing one; Outlook keeps a sender inside Exchange
+        # as an Exchange name ('/O=EXCHANGELABS/...'), which is no address, so each is tried in turn.
+        sender = next((v for tag in _SENDER_TAGS if (v := _msg_text(ole, base, (tag,))) and _sender(v)), None)
         if prefix == "":
             out.sender = _sender(sender)
         klass = (_msg_text(ole, base, ("001A",)) or "").casefold()
@@ -270,6 +272,8 @@ class _Box:
                           _sender(sender), None)
 
 
+#: PR_SENDER_SMTP_ADDRESS, PR_SENT_REPRESENTING_SMTP_ADDRESS, PR_SENDER_EMAIL_ADDRESS, PR_SENT_REPRESENTING_EMAIL_ADDRESS.
+_SENDER_TAGS = ("5D01", "5D02", "0C1F", "0065")
 _SMIME = ("it is encrypted with S/MIME, so only the recipient's mail program can open it: open it in Outlook, "
           "save the attached form into returns/, and remove the e-mail")
 _RPMSG = ("it is rights-protected (a sensitivity label or 'Do not forward'), so only Outlook can open it: open it "
