@@ -190,3 +190,37 @@ class TestNumbering:
         assert shown_numbers == ["1", "2", "3"]
         (issue,) = [i for i in judge(tool, read_excel(tmp_path / "form.xlsx", tool), {}).errors if i.key == "deputies"]
         assert issue.number == "2"
+
+
+class TestParsedCopy:
+    """audit.yaml is parsed once while unchanged: the kept copy gives back exactly what the file parses to."""
+
+    TEXT = (
+        "title: Cache\ndeadline: 2027-01-31\nwhen: 2027-01-31 09:30:00\n1: one\n2.5: yes\nnested:\n"
+        "  - {a: 1, b: [x, 2.5, null, '2027-01-31']}\n  - - deep\n    - 3: three\n"
+    )
+
+    def test_the_kept_copy_is_the_parse_with_its_dates_keys_and_line_marks(self, tmp_path):
+        from maa_cli.definitions.yamlio import read_located
+
+        path, cache = tmp_path / "a.yaml", tmp_path / ".maa" / "cache" / "a.json"
+        path.write_text(self.TEXT, encoding="utf-8")
+        fresh = read_located(path, cache=cache)
+        assert cache.exists()
+        kept = read_located(path, cache=cache)
+        assert kept is not fresh and kept.data == fresh.data and kept.marks == fresh.marks
+        assert [type(k) for k in kept.data] == [type(k) for k in fresh.data]  # 1 and 2.5 stay keys of their kind
+        assert kept.mark(("nested", 1, 1, 3)) == fresh.mark(("nested", 1, 1, 3)) == (9, 7)
+
+    def test_an_edited_file_or_a_damaged_copy_is_parsed_again(self, tmp_path):
+        from maa_cli.definitions.yamlio import read_located
+
+        path, cache = tmp_path / "a.yaml", tmp_path / "cache.json"
+        path.write_text(self.TEXT, encoding="utf-8")
+        read_located(path, cache=cache)
+        path.write_text(self.TEXT.replace("Cache", "Edited"), encoding="utf-8")
+        assert read_located(path, cache=cache).data["title"] == "Edited"
+        cache.write_text("{not json", encoding="utf-8")
+        assert read_located(path, cache=cache).data["title"] == "Edited"
+        cache.write_text('{"key": 1, "data": [], "marks": 5}', encoding="utf-8")
+        assert read_located(path, cache=cache).data["title"] == "Edited"

@@ -147,7 +147,7 @@ def open_workspace(root: Path) -> Workspace:
     path = root / AUDIT_FILE
     if not path.is_file():
         raise WorkspaceError(problem(ErrorCode.WORKSPACE_MISSING, file=root))
-    ws = Workspace(root, load_model(read_located(path), Audit))
+    ws = Workspace(root, load_model(read_located(path, cache=root / ".maa" / "cache" / "audit-yaml.json"), Audit))
     check_store_placement(root, ws.audit)
     ws.tools  # noqa: B018 - validate every tool up front so errors surface before any work
     # Without the restricted store no child's name could be masked or put on a form: refuse now, not later.
