@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,7 +324,14 @@ def _read_fields(body: _Body, tool: Tool, result: RawReturn) -> None:
     fields = tool.fields()
     boxes = {f.key: answer_boxes([f]) for f in fields}
     names = bookmark_names(answer_boxes(fields))
-    rows = _rows_by_field(body, tool, fields)
+    found_rows: list[dict] = []
+
+    def rows() -> dict:
+        """The last resort, worked out once and only if some box has neither tag, title nor bookmark."""
+        if not found_rows:
+            found_rows.append(_rows_by_field(body, tool, fields))
+        return found_rows[0]
+
     for f in fields:
         site = _locate(body, f, boxes[f.key], names, rows)
         if site is None:
@@ -338,7 +346,7 @@ def _read_fields(body: _Body, tool: Tool, result: RawReturn) -> None:
         result.notes.append("The content controls had lost their tags (e.g. saved by LibreOffice); answers were found by bookmark or question number.")
 
 
-def _locate(body: _Body, f: AnswerField, boxes: list[str], names: dict[str, str], rows: dict) -> _Site | None:
+def _locate(body: _Body, f: AnswerField, boxes: list[str], names: dict[str, str], rows: Callable[[], dict]) -> _Site | None:
     for box in boxes:
         if box in body.by_tag:
             return _Site(body.container(body.by_tag[box][0]), f"content control '{box}'", "tag")
@@ -349,8 +357,9 @@ def _locate(body: _Body, f: AnswerField, boxes: list[str], names: dict[str, str]
     for box in boxes:
         if names[box] in body.bookmarks:
             return _Site(body.container(body.bookmarks[names[box]]), f"bookmark '{names[box]}'", "bookmark")
-    if f.key in rows:
-        return _Site(rows[f.key], f"table row for question {f.number}", "row_number")
+    by_row = rows()
+    if f.key in by_row:
+        return _Site(by_row[f.key], f"table row for question {f.number}", "row_number")
     return None
 
 
