@@ -487,22 +487,10 @@ def choose_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Settle a conflict: use FILE for form FORM_ID when it was returned more than once with different answers."""
-    from .errors import MaaError
     from .intake.collect import choose
 
-    directory, (form_id, file) = _split_audit(args, 2, "FORM_ID FILE")
-    ws = _open(directory, as_json)
-    try:
-        result = choose(ws, form_id, file)
-    except MaaError as exc:
-        _fail_for(exc, as_json)
-    if as_json:
-        _print_json(result.to_json())
-    else:
-        _console().print(f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.",
-                         markup=False)
-        _show_collect(result)
-    raise typer.Exit(1 if result.needs_attention else 0)
+    _settle(args, "FORM_ID FILE", as_json, choose,
+            lambda form_id, file: f"✓ Form {form_id.upper()}: using the return you chose; the other copies are now superseded.")
 
 
 @app.command("assign", epilog='Example: maa assign "EY audit 2027" "Forms export.xlsx#row 14" "Acorn Nursery"')
@@ -514,19 +502,26 @@ def assign_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (for scripts)."),
 ):
     """Settle who a self-declared return is from, when its respondent could not be matched to the roster."""
-    from .errors import MaaError
     from .intake.assign import assign
 
-    directory, (file, respondent) = _split_audit(args, 2, "FILE[#ROW] RESPONDENT")
+    _settle(args, "FILE[#ROW] RESPONDENT", as_json, assign,
+            lambda file, respondent: f"✓ {file} is now {respondent}'s return (kept for later runs).")
+
+
+def _settle(args: list[str], names: str, as_json: bool, action, done) -> None:
+    """Run an officer's decision (``choose``, ``assign``) on the audit, then show the collect it leads to."""
+    from .errors import MaaError
+
+    directory, values = _split_audit(args, 2, names)
     ws = _open(directory, as_json)
     try:
-        result = assign(ws, file, respondent)
+        result = action(ws, *values)
     except MaaError as exc:
         _fail_for(exc, as_json)
     if as_json:
         _print_json(result.to_json())
     else:
-        _console().print(f"✓ {file} is now {respondent}'s return (kept for later runs).", markup=False)
+        _console().print(done(*values), markup=False)
         _show_collect(result)
     raise typer.Exit(1 if result.needs_attention else 0)
 
