@@ -811,19 +811,13 @@ def send_cmd(
     yes: bool = typer.Option(False, "--yes", rich_help_panel=_SENDING, help="Send without asking after the preview (scripts)."),
 ):
     """E-mail each respondent its forms: one message each, all its forms attached, as drafts or through a server."""
-    from .errors import MaaError
     from .mail.send import send_forms
 
     ws = _open(directory)
     settings = _mail_settings(smtp, smtp_user)
-    bar = _LazyBar("Sending" if settings else "Writing drafts")
-    try:
-        result = send_forms(ws, smtp=settings, sender=sender, resend=resend, confirm_child_details=confirm_child_details,
-                            confirm=_mail_confirm("send", yes), per_minute=per_minute, progress=bar)
-    except MaaError as exc:
-        bar.close()
-        _fail(exc)
-    bar.close()
+    result = _mailing(settings, lambda bar: send_forms(
+        ws, smtp=settings, sender=sender, resend=resend, confirm_child_details=confirm_child_details,
+        confirm=_mail_confirm("send", yes), per_minute=per_minute, progress=bar))
     _show_mail(result, ws.root)
     raise typer.Exit(1 if result.needs_attention else 0)
 
@@ -847,20 +841,13 @@ def chase_cmd(
     yes: bool = typer.Option(False, "--yes", rich_help_panel=_SENDING, help="Send without asking after the preview (scripts)."),
 ):
     """Remind each respondent of every form it still owes (what is missing, with an annotated copy); once a day at most."""
-    from .errors import MaaError
     from .mail.chase import chase
 
     ws = _open(directory)
     settings = _mail_settings(smtp, smtp_user)
-    bar = _LazyBar("Sending" if settings else "Writing drafts")
-    try:
-        result = chase(ws, smtp=settings, sender=sender, confirm_child_details=confirm_child_details,
-                       confirm=_mail_confirm("chase", yes), collect_first=collect_first, per_minute=per_minute,
-                       progress=bar)
-    except MaaError as exc:
-        bar.close()
-        _fail(exc)
-    bar.close()
+    result = _mailing(settings, lambda bar: chase(
+        ws, smtp=settings, sender=sender, confirm_child_details=confirm_child_details,
+        confirm=_mail_confirm("chase", yes), collect_first=collect_first, per_minute=per_minute, progress=bar))
     if result.collected is not None:
         from rich.text import Text
 
@@ -925,6 +912,20 @@ def _show_preview(result) -> None:
                            "or run again with --confirm-child-details)"))
     if p.refused:
         con.print(Text(f"  refused (listed below, nothing written for them): {p.refused}"))
+
+
+def _mailing(settings, run):
+    """``run(progress)`` with a progress bar that is closed however it ends; a refusal exits as every command's does."""
+    from .errors import MaaError
+
+    bar = _LazyBar("Sending" if settings else "Writing drafts")
+    try:
+        return run(bar)
+    except MaaError as exc:
+        bar.close()
+        _fail(exc)
+    finally:
+        bar.close()
 
 
 def _show_mail(result, root: Path) -> None:

@@ -17,17 +17,15 @@ message again.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .. import atomic
-from ..errors import AuditLocked, ErrorCode, WorkspaceError, problem
-from ..setup.workspace import Workspace
+from ..errors import ErrorCode, WorkspaceError, problem
+from ..setup.workspace import Workspace, locked
 
 LEDGER = "mail.json"
 LOCK = "mail.lock"
@@ -227,22 +225,10 @@ def _unreadable(path: Path, why: str) -> WorkspaceError:
     return WorkspaceError(problem(ErrorCode.MAIL_LEDGER_UNREADABLE, file=path, name=path.name, why=why))
 
 
-@contextlib.contextmanager
-def mail_lock(ws: Workspace) -> Iterator[None]:
+def mail_lock(ws: Workspace):
     """Hold the audit's mail lock, or raise :class:`AuditLocked` at once.
 
     Its own lock, not the audit's: a send at a gentle rate can take an hour, and the hourly
     ``maa collect`` must go on meanwhile. Two ``send`` or ``chase`` runs can never interleave.
     """
-    from filelock import FileLock, Timeout
-
-    ws.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(ws.state_dir / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise AuditLocked(problem(ErrorCode.LOCKED, file=ws.root)) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return locked(ws, LOCK)

@@ -366,8 +366,8 @@ def audit_yaml(audit: Audit) -> str:
 
 
 @contextlib.contextmanager
-def locked(ws: Workspace) -> Iterator[None]:
-    """Hold the audit's lock, or raise :class:`AuditLocked` at once if another run has it.
+def locked(ws: Workspace, name: str = LOCK_FILE) -> Iterator[None]:
+    """Hold the audit's lock (or its lock ``name``), or raise :class:`AuditLocked` at once if another run has it.
 
     The lock is an OS lock (released by the OS when a killed run's process ends), so
     a stale lock file never blocks the next scheduled run.
@@ -375,7 +375,7 @@ def locked(ws: Workspace) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     ws.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(ws.state_dir / LOCK_FILE))
+    lock = FileLock(str(ws.state_dir / name))
     try:
         lock.acquire(timeout=0)
     except Timeout:
