@@ -23,7 +23,10 @@ a file within, are in the README's "Limits" section.
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -71,6 +74,9 @@ MAX_ELEMENT_ATTRIBUTES = 1_000
 #: openpyxl feeds it 16 KB pieces. The longest tag in a built-in form is 1.2 KB.
 MAX_TAG_BYTES = 256 * 1024
 _MANIFEST_BYTES = 1 * MB  # [Content_Types].xml is a few KB in every real file
+#: A zip up to this size is read into memory in one read and unpacked from there: zipfile seeks
+#: and reads a file some ten times per part. Every form maa issues, filled in, is far smaller.
+_HELD_BYTES = 8 * MB
 _CHUNK = 64 * 1024
 _OLE_MAX_DIR_ENTRIES = 20_000  # real .doc/.xls/.msg files have tens to hundreds
 
@@ -282,7 +288,7 @@ def open_part(path: Path, member: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
     """
     fh, size = _open_regular(Path(path), DEFAULT_LIMITS)
     try:
-        with fh, _open_zip(fh, size, DEFAULT_LIMITS) as zf:
+        with fh, _open_zip(*_held(fh, b"", size)[:2], DEFAULT_LIMITS) as zf:
             info = zf.getinfo(member)
             if info.file_size > limit:
                 raise _refuse("too_large", detail=f"Part '{member}' unpacks to {_size(info.file_size)}", limit=_size(limit))
@@ -295,9 +301,12 @@ def open_part(path: Path, member: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
         raise _refuse("unreadable", detail=exc.strerror or str(exc)) from exc
 
 
+_CONTROL = re.compile("[\x00-\x1f]")
+
+
 def _unsafe_name(name: str) -> bool:
     # Backslashes and drive letters are path separators to Windows tools that may unpack it later.
-    return name.startswith("/") or "\\" in name or name[1:2] == ":" or ".." in name.split("/") or any(ord(c) < 32 for c in name)
+    return name.startswith("/") or "\\" in name or name[1:2] == ":" or ".." in name.split("/") or bool(_CONTROL.search(name))
 
 
 def _check_entries(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -352,7 +361,9 @@ def _scan_part(chunks, counter: PartCount) -> bool:
         window = tail + chunk
         # Deleting NULs turns UTF-16 and UTF-32 text into ASCII, so one fast search covers
         # every Unicode encoding the XML parsers accept, whatever the part is called.
-        if _DOCTYPE in window.translate(None, b"\0") or _EBCDIC_DOCTYPE in window:
+        plain = window.translate(None, b"\0") if b"\0" in window else window  # UTF-8 has none: no copy
+        # Each search is first made for one byte of the marker, far quicker and seldom found in a form.
+        if (b"!" in plain and _DOCTYPE in plain) or (_EBCDIC_DOCTYPE[:1] in window and _EBCDIC_DOCTYPE in window):
             return True
         tail = window[-_KEEP:]
         if held is not None:
@@ -403,10 +414,69 @@ def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
     return kind
 
 
-def _zip_kind(fh, size: int, limits: Limits) -> str:
+#: Parts unpacked, scanned and measured by the quick road in this process: packed key (see
+#: :func:`_packed_key`) -> (digest, length) of the unpacked bytes. The returns of one audit share
+#: most of their parts byte for byte (styles, theme, settings), so each is unpacked once per process.
+_UNPACKED: dict[bytes, tuple[bytes, int]] = {}
+_UNPACKED_KEPT = 512
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a part's local header: signature, then the lengths of its name and extra field
+_HOW_PACKED = struct.Struct("<HHQQL")
+
+
+def _packed_key(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A digest of a part's packed bytes and of every field zipfile unpacks them by; None if they cannot be found.
+
+    zipfile unpacks a part from exactly these bytes and fields alone, so two parts with the same key
+    unpack to the same bytes, or fail alike. A cryptographic digest, not the CRC: a part made to
+    pass for one already measured would need a blake2b collision.
+    """
+    start = info.header_offset
+    if start < 0 or len(data) < start + _LOCAL_HEADER.size:
+        return None
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    begin = start + _LOCAL_HEADER.size + name_length + extra_length
+    packed = memoryview(data)[begin:begin + info.compress_size]
+    if signature != b"PK\x03\x04" or len(packed) != info.compress_size:
+        return None
+    key = hashlib.blake2b(packed, digest_size=20)
+    key.update(_HOW_PACKED.pack(info.compress_type, info.flag_bits, info.compress_size, info.file_size, info.CRC))
+    return key.digest()
+
+
+def _recalled(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: bytes | None, limit: int, counter: PartCount) -> bool:
+    """True if the part was unpacked, scanned and measured before, and ``counter`` has counted it as then."""
+    known = _UNPACKED.get(key) if key is not None else None
+    if known is None or known[1] > limit:
+        return False
+    zf.open(info).close()  # zipfile's own checks of the part's header, which unpacking it would make
+    return counter.recall(*known)
+
+
+def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None, limit: int, counter: PartCount) -> bool:
+    """Scan and count one part (see :func:`_scan_part`); True if it declares a DOCTYPE.
+
+    With the file's bytes at hand (``data``), a part whose packed bytes were seen before is counted
+    from what unpacking them gave then, without unpacking them again. Only a part that passed every
+    check and was measured whole is remembered, and its count is checked against this file's totals
+    exactly as if it were unpacked.
+    """
+    key = _packed_key(data, info) if data is not None else None
+    if _recalled(zf, info, key, limit, counter):
+        return False
+    if _scan_part(_chunks(zf, info, limit), counter):
+        return True
+    if key is not None and counter.measured is not None:
+        if len(_UNPACKED) >= _UNPACKED_KEPT:
+            _UNPACKED.pop(next(iter(_UNPACKED)))
+        _UNPACKED[key] = counter.measured
+    return False
+
+
+def _zip_kind(source, size: int, data: bytes | None, limits: Limits) -> str:
+    """The kind of a zip package that passed every check (else :class:`UnsafeFile`); ``data`` is its bytes, if held."""
     kind, where = "zip", "its table of contents is broken"
     try:
-        with _open_zip(fh, size, limits) as zf:
+        with _open_zip(source, size, limits) as zf:
             _check_entries(zf.infolist(), limits)
             infos = [i for i in zf.infolist() if not i.is_dir()]
             kind = _classify(zf, {i.filename.casefold(): i for i in infos})
@@ -417,7 +487,7 @@ def _zip_kind(fh, size: int, limits: Limits) -> str:
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
                 try:
-                    if _scan_part(_chunks(zf, info, min(limits.max_member_bytes, budget)), counts.part(info.filename)):
+                    if _scan_member(zf, info, data, min(limits.max_member_bytes, budget), counts.part(info.filename)):
                         raise _refuse("doctype", kind, part=info.filename)
                 except PartRefused as refused:
                     raise _refuse(refused.code, kind, **refused.params) from None
@@ -532,12 +602,26 @@ def _open_regular(path: Path, limits: Limits):
     return os.fdopen(fd, "rb"), st.st_size
 
 
+def _held(fh, head: bytes, size: int) -> tuple:
+    """(source, size, data) to open a zip from: the file's bytes in memory when it is small, else the file itself.
+
+    ``head`` is what was already read from the start of ``fh``. A file that is not ``size`` bytes
+    long any more is changing under us, and is read from the file as it is, as before.
+    """
+    if size > _HELD_BYTES:
+        return fh, size, None
+    data = head + fh.read(size + 1 - len(head))
+    if len(data) != size:
+        return fh, size, None
+    return io.BytesIO(data), size, data
+
+
 def _inspect(path: Path, limits: Limits) -> str:
     fh, size = _open_regular(path, limits)
     with fh:
         head = fh.read(1024)
         if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-            return _zip_kind(fh, size, limits)
+            return _zip_kind(*_held(fh, head, size), limits)
         if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise _refuse_ole(fh, size)
         if b"%PDF-" in head:  # readers accept the marker anywhere in the first 1 KB
