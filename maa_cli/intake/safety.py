@@ -23,7 +23,6 @@ a file within, are in the README's "Limits" section.
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import os
 import re
@@ -37,6 +36,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from .packed import inflate, packed, packed_key, recall, remember
 from .xmlcount import WHOLE_BYTES, PackageCount, PartCount, PartRefused, forget_trees
 
 MB = 1024 * 1024
@@ -252,8 +252,19 @@ class _IndexCap:
         return True
 
 
+class _Held(io.BytesIO):
+    """A zip's bytes, read into memory; a doctored negative offset is damage, as :class:`_IndexCap` says."""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0 and offset < 0:
+            raise zipfile.BadZipFile("a part's position is before the start of the file")
+        return super().seek(offset, whence)
+
+
 def _open_zip(fh, size: int, limits: Limits) -> zipfile.ZipFile:
-    zf = zipfile.ZipFile(_IndexCap(fh, size, limits.max_index_bytes))
+    # A zip held in memory and no bigger than the cap cannot be read past it: no need to watch each read.
+    held = isinstance(fh, _Held) and size <= limits.max_index_bytes
+    zf = zipfile.ZipFile(fh if held else _IndexCap(fh, size, limits.max_index_bytes))
     if len(zf.infolist()) > limits.max_entries:
         zf.close()
         raise _refuse("too_many_parts", "zip", detail=f"{len(zf.infolist()):,} parts (the limit is {limits.max_entries:,})")
@@ -383,7 +394,20 @@ def _scan_part(chunks, counter: PartCount) -> bool:
     return False
 
 
-def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
+def _content_types(part: _Part) -> tuple:
+    """The (ContentType, PartName) of each entry of [Content_Types].xml: read once per process for each one seen."""
+    pairs = recall(_MANIFESTS, part.key) if part.key is not None else None
+    if pairs is not None:
+        part.check_header()
+        return pairs
+    root = safe_xml(b"".join(part.chunks(_MANIFEST_BYTES)), part.info.filename)
+    pairs = tuple((el.get("ContentType"), el.get("PartName")) for el in root)
+    if part.key is not None:
+        remember(_MANIFESTS, part.key, pairs, _MANIFESTS_KEPT)
+    return pairs
+
+
+def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], data: bytes | None) -> str:
     """Decide docx/xlsx/... from [Content_Types].xml, refusing anything but a macro-free docx/xlsx."""
     manifest = by_name.get("[content_types].xml")
     if manifest is None:
@@ -394,13 +418,12 @@ def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
                 if odf.startswith(b"application/vnd.oasis.opendocument") and odf.endswith(suffix):
                     raise _refuse("wrong_format", kind)
         raise _refuse("zip", "zip")
-    root = safe_xml(b"".join(_chunks(zf, manifest, _MANIFEST_BYTES)), manifest.filename)
     mains, macros = {}, False
-    for el in root:
-        ctype = (el.get("ContentType") or "").strip().casefold()
+    for content_type, part_name in _content_types(_Part(zf, manifest, data)):
+        ctype = (content_type or "").strip().casefold()
         macros = macros or "vbaproject" in ctype
         if ctype in _MAIN_TYPES:
-            mains[_MAIN_TYPES[ctype]] = (el.get("PartName") or "").lstrip("/").casefold()
+            mains[_MAIN_TYPES[ctype]] = (part_name or "").lstrip("/").casefold()
     kind = next((k for k in _MAIN_TYPES.values() if k in mains), None)
     if kind is None:
         raise _refuse("wrong_format", "office")
@@ -414,61 +437,54 @@ def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> str:
     return kind
 
 
-#: Parts unpacked, scanned and measured by the quick road in this process: packed key (see
-#: :func:`_packed_key`) -> (digest, length) of the unpacked bytes. The returns of one audit share
-#: most of their parts byte for byte (styles, theme, settings), so each is unpacked once per process.
-_UNPACKED: dict[bytes, tuple[bytes, int]] = {}
+#: Parts unpacked, scanned and measured whole in this process: (packed key (see
+#: :func:`~maa_cli.intake.packed.packed_key`), limits) -> their :attr:`PartCount.measured`. The
+#: returns of one audit share most of their parts byte for byte, so each is unpacked once per process.
+_UNPACKED: dict[tuple, tuple] = {}
 _UNPACKED_KEPT = 512
-_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a part's local header: signature, then the lengths of its name and extra field
-_HOW_PACKED = struct.Struct("<HHQQL")
+#: The (ContentType, PartName) pairs of the [Content_Types].xml files read, by packed key.
+_MANIFESTS: dict[bytes, tuple] = {}
+_MANIFESTS_KEPT = 64
 
 
-def _packed_key(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
-    """A digest of a part's packed bytes and of every field zipfile unpacks them by; None if they cannot be found.
+class _Part:
+    """One part of an open zip, with its packed bytes and their key when the zip's bytes are held."""
 
-    zipfile unpacks a part from exactly these bytes and fields alone, so two parts with the same key
-    unpack to the same bytes, or fail alike. A cryptographic digest, not the CRC: a part made to
-    pass for one already measured would need a blake2b collision.
-    """
-    start = info.header_offset
-    if start < 0 or len(data) < start + _LOCAL_HEADER.size:
-        return None
-    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
-    begin = start + _LOCAL_HEADER.size + name_length + extra_length
-    packed = memoryview(data)[begin:begin + info.compress_size]
-    if signature != b"PK\x03\x04" or len(packed) != info.compress_size:
-        return None
-    key = hashlib.blake2b(packed, digest_size=20)
-    key.update(_HOW_PACKED.pack(info.compress_type, info.flag_bits, info.compress_size, info.file_size, info.CRC))
-    return key.digest()
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None):
+        self.zf, self.info = zf, info
+        self.packed = packed(data, info) if data is not None else None
+        self.key = packed_key(self.packed, info) if self.packed is not None else None
 
+    def check_header(self) -> None:
+        """zipfile's own checks of the part's header, which unpacking it would make first."""
+        self.zf.open(self.info).close()
 
-def _recalled(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: bytes | None, limit: int, counter: PartCount) -> bool:
-    """True if the part was unpacked, scanned and measured before, and ``counter`` has counted it as then."""
-    known = _UNPACKED.get(key) if key is not None else None
-    if known is None or known[1] > limit:
-        return False
-    zf.open(info).close()  # zipfile's own checks of the part's header, which unpacking it would make
-    return counter.recall(*known)
+    def chunks(self, limit: int):
+        """The unpacked bytes, in the pieces :func:`_chunks` yields; inflated in one call when it can vouch for them."""
+        if self.packed is not None and self.info.file_size <= min(limit, WHOLE_BYTES):
+            self.check_header()
+            out = inflate(self.packed, self.info)
+            if out is not None:
+                return (out[i:i + _CHUNK] for i in range(0, len(out), _CHUNK))
+        return _chunks(self.zf, self.info, limit)
 
 
-def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None, limit: int, counter: PartCount) -> bool:
+def _scan_member(part: _Part, limit: int, counter: PartCount) -> bool:
     """Scan and count one part (see :func:`_scan_part`); True if it declares a DOCTYPE.
 
-    With the file's bytes at hand (``data``), a part whose packed bytes were seen before is counted
-    from what unpacking them gave then, without unpacking them again. Only a part that passed every
-    check and was measured whole is remembered, and its count is checked against this file's totals
-    exactly as if it were unpacked.
+    A part whose packed bytes were seen before is counted from what unpacking them gave then,
+    without unpacking them again: the same measurement, checked against this file's totals exactly
+    as if it were unpacked. Only a part that passed every check and was measured whole is remembered.
     """
-    key = _packed_key(data, info) if data is not None else None
-    if _recalled(zf, info, key, limit, counter):
-        return False
-    if _scan_part(_chunks(zf, info, limit), counter):
+    known = recall(_UNPACKED, (part.key, counter.owner.limits)) if part.key is not None else None
+    if known is not None and known[4] <= limit:  # its size, within what unpacking it would allow
+        part.check_header()
+        if counter.recall(known):
+            return False
+    if _scan_part(part.chunks(limit), counter):
         return True
-    if key is not None and counter.measured is not None:
-        if len(_UNPACKED) >= _UNPACKED_KEPT:
-            _UNPACKED.pop(next(iter(_UNPACKED)))
-        _UNPACKED[key] = counter.measured
+    if part.key is not None and counter.measured is not None:
+        remember(_UNPACKED, (part.key, counter.owner.limits), counter.measured, _UNPACKED_KEPT)
     return False
 
 
@@ -479,7 +495,7 @@ def _zip_kind(source, size: int, data: bytes | None, limits: Limits) -> str:
         with _open_zip(source, size, limits) as zf:
             _check_entries(zf.infolist(), limits)
             infos = [i for i in zf.infolist() if not i.is_dir()]
-            kind = _classify(zf, {i.filename.casefold(): i for i in infos})
+            kind = _classify(zf, {i.filename.casefold(): i for i in infos}, data)
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
             counts = PackageCount(limits)
@@ -487,7 +503,8 @@ def _zip_kind(source, size: int, data: bytes | None, limits: Limits) -> str:
             for info in infos:
                 where = f"part '{info.filename}' does not unpack"
                 try:
-                    if _scan_member(zf, info, data, min(limits.max_member_bytes, budget), counts.part(info.filename)):
+                    part = _Part(zf, info, data)
+                    if _scan_member(part, min(limits.max_member_bytes, budget), counts.part(info.filename, keyed=part.key is not None)):
                         raise _refuse("doctype", kind, part=info.filename)
                 except PartRefused as refused:
                     raise _refuse(refused.code, kind, **refused.params) from None
@@ -613,7 +630,7 @@ def _held(fh, head: bytes, size: int) -> tuple:
     data = head + fh.read(size + 1 - len(head))
     if len(data) != size:
         return fh, size, None
-    return io.BytesIO(data), size, data
+    return _Held(data), size, data
 
 
 def _inspect(path: Path, limits: Limits) -> str:

@@ -38,6 +38,8 @@ import hashlib
 import re
 from xml.parsers import expat
 
+from .packed import recall, remember
+
 #: Parts up to this size may be measured in one libxml2 parse; a bigger one is streamed through expat.
 WHOLE_BYTES = 4 * 1024 * 1024
 _UTF8_DECL = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']\s*utf-?8\s*[\"']", re.IGNORECASE)
@@ -49,8 +51,9 @@ _XPATHS: dict = {}
 #: cannot be made to pass for one that was measured.
 _MEASURED: dict = {}
 _MEASURED_KEPT = 512
-#: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
-_TREES: dict = {}
+#: The trees of the parts measured last, with the bytes they were built from, for a reader about to
+#: parse the same bytes (:func:`parsed`).
+_TREES: list[tuple[bytes, object]] = []
 _TREES_KEPT = 16
 _TREE_ELEMENTS = 50_000
 
@@ -67,9 +70,11 @@ def parsed(data: bytes):
     taking its tree saves parsing them twice. It was built by the same kind of parser (no DTD,
     entities or network), from a part with no comments or instructions.
     """
-    if not _TREES:
-        return None
-    return _TREES.pop(_digest(data), None)
+    for i, (built_from, root) in enumerate(_TREES):
+        if built_from == data:  # equal lengths first, then every byte: no digest to compute
+            del _TREES[i]
+            return root
+    return None
 
 
 def _digest(data: bytes) -> bytes:
@@ -125,14 +130,15 @@ class PackageCount:
         self.limits = limits
         self.elements = self.attributes = 0
 
-    def part(self, name: str) -> PartCount:
-        return PartCount(self, name)
+    def part(self, name: str, keyed: bool = False) -> PartCount:
+        """A part to count. ``keyed``: the caller remembers its measurement by a key of its own (see
+        :meth:`PartCount.recall`), so it is not looked up here by a digest of its bytes."""
+        return PartCount(self, name, keyed)
 
 
-def _measure(data: bytes, digest: bytes, limits) -> tuple | None:
+def _measure(data: bytes, limits) -> tuple | None:
     """(mode, started, elements, attributes) of a whole part that is within the limits, from one
-    libxml2 parse; None if that parse cannot vouch for it (expat must count it). ``digest`` is the
-    part's :func:`_digest`, the key its tree is kept under for the readers."""
+    libxml2 parse; None if that parse cannot vouch for it (expat must count it)."""
     if b"\0" in data:
         return None  # UTF-16 or UTF-32 (with or without a byte-order mark), or binary: expat decides
     head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -163,8 +169,8 @@ def _measure(data: bytes, digest: bytes, limits) -> tuple | None:
     elements = int(_xpath("count(//*)")(root))
     if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
         if len(_TREES) >= _TREES_KEPT:
-            _TREES.pop(next(iter(_TREES)))
-        _TREES[digest] = root
+            del _TREES[0]
+        _TREES.append((data, root))
     return "xml", True, elements, int(_xpath("count(//@*)")(root)) + declarations  # expat counts xmlns declarations too
 
 
@@ -186,8 +192,8 @@ def _longer_than(data: bytes, most: int) -> bool:
 class PartCount:
     """One part: :meth:`feed` it the unpacked bytes in order, then :meth:`close` it."""
 
-    def __init__(self, owner: PackageCount, name: str):
-        self.owner, self.name = owner, name
+    def __init__(self, owner: PackageCount, name: str, keyed: bool = False):
+        self.owner, self.name, self.keyed = owner, name, keyed
         self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
         self.started = False
         self.parser = None
@@ -195,7 +201,7 @@ class PartCount:
         self.events = lambda: True  # whether expat reported anything since it was last asked
         self.quiet = 0  # bytes fed since expat last reported anything: the length of an unfinished tag
         self.extra = [0, 0]  # (elements, attributes) counted by bytes after expat stopped
-        self.measured: tuple[bytes, int] | None = None  # (digest, size) of a part counted from one measurement
+        self.measured: tuple | None = None  # (mode, started, elements, attributes, size) of a part counted from one measurement
 
     def feed(self, chunk: bytes) -> None:
         if self.mode == "start":
@@ -232,29 +238,31 @@ class PartCount:
         """True if the part was counted in one parse and is within every limit; False to count it with expat."""
         if not self._may_recall(len(data)):
             return False
-        digest = _digest(data)
-        key = (digest, self.owner.limits)
-        if key not in _MEASURED:
-            measured = _measure(data, digest, self.owner.limits)
+        if self.keyed:  # the caller remembers the measurement by its own key
+            measured = _measure(data, self.owner.limits)
+        else:
+            key = (_digest(data), self.owner.limits)
+            measured = recall(_MEASURED, key)
             if measured is None:
-                return False
-            if len(_MEASURED) >= _MEASURED_KEPT:
-                _MEASURED.pop(next(iter(_MEASURED)))
-            _MEASURED[key] = measured
-        self._take(digest, len(data))
+                measured = _measure(data, self.owner.limits)
+                if measured is not None:
+                    remember(_MEASURED, key, measured, _MEASURED_KEPT)
+        if measured is None:
+            return False
+        self._take((*measured, len(data)))
         return True
 
-    def recall(self, digest: bytes, size: int) -> bool:
-        """Count a part already measured in this process, known by its bytes' digest and length, without them.
+    def recall(self, measured: tuple) -> bool:
+        """Count a part from the :attr:`measured` of a part with the very same bytes, without them.
 
-        True, and the part is counted and closed, exactly as :meth:`whole` would count bytes with this
-        digest: the same measurement and the same checks against the file's totals so far. False if
-        :meth:`whole` would not take the quick road with them (or their measurement is forgotten): then
-        nothing was counted, and the bytes must be fed as usual.
+        True, and the part is counted and closed, exactly as :meth:`whole` would count those bytes:
+        the same measurement, and the same checks against the file's totals so far. False if
+        :meth:`whole` would not count them from one measurement here: then nothing was counted,
+        and the bytes must be fed as usual.
         """
-        if not self._may_recall(size) or (digest, self.owner.limits) not in _MEASURED:
+        if not self._may_recall(measured[4]):
             return False
-        self._take(digest, size)
+        self._take(measured)
         self.close()
         return True
 
@@ -267,10 +275,10 @@ class PartCount:
         return not (size // 4 > min(limits.max_part_elements, limits.max_file_elements - owner.elements)
                     or size // 5 > min(limits.max_part_attributes, limits.max_file_attributes - owner.attributes))
 
-    def _take(self, digest: bytes, size: int) -> None:
-        self.mode, self.started, elements, attributes = _MEASURED[(digest, self.owner.limits)]
+    def _take(self, measured: tuple) -> None:
+        self.mode, self.started, elements, attributes, _size = measured
         self.counts = lambda: (elements, attributes)
-        self.measured = (digest, size)
+        self.measured = measured
 
     def close(self) -> None:
         """The part ended: add its elements and attributes to the file's totals."""
