@@ -394,49 +394,6 @@ def _scan_part(chunks, counter: PartCount) -> bool:
     return False
 
 
-def _content_types(part: _Part) -> tuple:
-    """The (ContentType, PartName) of each entry of [Content_Types].xml: read once per process for each one seen."""
-    pairs = recall(_MANIFESTS, part.key) if part.key is not None else None
-    if pairs is not None:
-        part.check_header()
-        return pairs
-    root = safe_xml(b"".join(part.chunks(_MANIFEST_BYTES)), part.info.filename)
-    pairs = tuple((el.get("ContentType"), el.get("PartName")) for el in root)
-    if part.key is not None:
-        remember(_MANIFESTS, part.key, pairs, _MANIFESTS_KEPT)
-    return pairs
-
-
-def _classify(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], data: bytes | None) -> str:
-    """Decide docx/xlsx/... from [Content_Types].xml, refusing anything but a macro-free docx/xlsx."""
-    manifest = by_name.get("[content_types].xml")
-    if manifest is None:
-        mimetype = by_name.get("mimetype")  # OpenDocument (LibreOffice) packages start with one
-        if mimetype and mimetype.file_size < 256:
-            odf = b"".join(_chunks(zf, mimetype, 256))
-            for suffix, kind in ((b".text", "odt"), (b".spreadsheet", "ods")):
-                if odf.startswith(b"application/vnd.oasis.opendocument") and odf.endswith(suffix):
-                    raise _refuse("wrong_format", kind)
-        raise _refuse("zip", "zip")
-    mains, macros = {}, False
-    for content_type, part_name in _content_types(_Part(zf, manifest, data)):
-        ctype = (content_type or "").strip().casefold()
-        macros = macros or "vbaproject" in ctype
-        if ctype in _MAIN_TYPES:
-            mains[_MAIN_TYPES[ctype]] = (part_name or "").lstrip("/").casefold()
-    kind = next((k for k in _MAIN_TYPES.values() if k in mains), None)
-    if kind is None:
-        raise _refuse("wrong_format", "office")
-    if mains[kind] and mains[kind] not in by_name:
-        raise _refuse("corrupt", kind, detail=f"its main part '{mains[kind]}' is missing")
-    macros = macros or any(name.rsplit("/", 1)[-1] == "vbaproject.bin" for name in by_name)
-    if kind in _MACRO_KINDS or macros:
-        raise _refuse("macro", _WITH_MACROS.get(kind, kind))
-    if kind not in ("docx", "xlsx"):
-        raise _refuse("wrong_format", kind)
-    return kind
-
-
 #: Parts unpacked, scanned and measured whole in this process: (packed key (see
 #: :func:`~maa_cli.intake.packed.packed_key`), limits) -> their :attr:`PartCount.measured`. The
 #: returns of one audit share most of their parts byte for byte, so each is unpacked once per process.
@@ -454,10 +411,13 @@ class _Part:
         self.zf, self.info = zf, info
         self.packed = packed(data, info) if data is not None else None
         self.key = packed_key(self.packed, info) if self.packed is not None else None
+        self.checked = False
 
     def check_header(self) -> None:
-        """zipfile's own checks of the part's header, which unpacking it would make first."""
-        self.zf.open(self.info).close()
+        """zipfile's own checks of the part's header, which unpacking it would make first (once: they come out the same)."""
+        if not self.checked:
+            self.zf.open(self.info).close()
+            self.checked = True
 
     def chunks(self, limit: int):
         """The unpacked bytes, in the pieces :func:`_chunks` yields; inflated in one call when it can vouch for them."""
@@ -467,6 +427,49 @@ class _Part:
             if out is not None:
                 return (out[i:i + _CHUNK] for i in range(0, len(out), _CHUNK))
         return _chunks(self.zf, self.info, limit)
+
+
+def _content_types(part: _Part) -> tuple:
+    """The (ContentType, PartName) of each entry of [Content_Types].xml: read once per process for each one seen."""
+    pairs = recall(_MANIFESTS, part.key) if part.key is not None else None
+    if pairs is not None:
+        part.check_header()
+        return pairs
+    root = safe_xml(b"".join(part.chunks(_MANIFEST_BYTES)), part.info.filename)
+    pairs = tuple((el.get("ContentType"), el.get("PartName")) for el in root)
+    if part.key is not None:
+        remember(_MANIFESTS, part.key, pairs, _MANIFESTS_KEPT)
+    return pairs
+
+
+def _classify(by_name: dict[str, _Part]) -> str:
+    """Decide docx/xlsx/... from [Content_Types].xml, refusing anything but a macro-free docx/xlsx."""
+    manifest = by_name.get("[content_types].xml")
+    if manifest is None:
+        mimetype = by_name.get("mimetype")  # OpenDocument (LibreOffice) packages start with one
+        if mimetype and mimetype.info.file_size < 256:
+            odf = b"".join(_chunks(mimetype.zf, mimetype.info, 256))
+            for suffix, kind in ((b".text", "odt"), (b".spreadsheet", "ods")):
+                if odf.startswith(b"application/vnd.oasis.opendocument") and odf.endswith(suffix):
+                    raise _refuse("wrong_format", kind)
+        raise _refuse("zip", "zip")
+    mains, macros = {}, False
+    for content_type, part_name in _content_types(manifest):
+        ctype = (content_type or "").strip().casefold()
+        macros = macros or "vbaproject" in ctype
+        if ctype in _MAIN_TYPES:
+            mains[_MAIN_TYPES[ctype]] = (part_name or "").lstrip("/").casefold()
+    kind = next((k for k in _MAIN_TYPES.values() if k in mains), None)
+    if kind is None:
+        raise _refuse("wrong_format", "office")
+    if mains[kind] and mains[kind] not in by_name:
+        raise _refuse("corrupt", kind, detail=f"its main part '{mains[kind]}' is missing")
+    macros = macros or any(name.rsplit("/", 1)[-1] == "vbaproject.bin" for name in by_name)
+    if kind in _MACRO_KINDS or macros:
+        raise _refuse("macro", _WITH_MACROS.get(kind, kind))
+    if kind not in ("docx", "xlsx"):
+        raise _refuse("wrong_format", kind)
+    return kind
 
 
 def _scan_member(part: _Part, limit: int, counter: PartCount) -> bool:
@@ -494,16 +497,16 @@ def _zip_kind(source, size: int, data: bytes | None, limits: Limits) -> str:
     try:
         with _open_zip(source, size, limits) as zf:
             _check_entries(zf.infolist(), limits)
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            kind = _classify(zf, {i.filename.casefold(): i for i in infos}, data)
+            parts = [_Part(zf, i, data) for i in zf.infolist() if not i.is_dir()]
+            kind = _classify({part.info.filename.casefold(): part for part in parts})
             # Every part, not only *.xml: the libraries follow relationships to any name.
             budget = limits.max_total_bytes
             counts = PackageCount(limits)
             forget_trees()
-            for info in infos:
+            for part in parts:
+                info = part.info
                 where = f"part '{info.filename}' does not unpack"
                 try:
-                    part = _Part(zf, info, data)
                     if _scan_member(part, min(limits.max_member_bytes, budget), counts.part(info.filename, keyed=part.key is not None)):
                         raise _refuse("doctype", kind, part=info.filename)
                 except PartRefused as refused:

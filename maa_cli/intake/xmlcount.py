@@ -164,9 +164,10 @@ def _measure(data: bytes, limits) -> tuple | None:
         root = etree.fromstring(data, _parser())
     except (etree.XMLSyntaxError, ValueError):
         return None  # broken XML: expat finds where, and counts on by bytes as before
-    if _xpath("boolean(" + "/*" * (limits.max_depth + 1) + ")")(root):
-        return None  # too deep: expat refuses it, with the reason
     elements = int(_xpath("count(//*)")(root))
+    # Nesting deeper than the limit takes more elements than it; most parts have fewer, and need no look.
+    if elements > limits.max_depth and _xpath("boolean(" + "/*" * (limits.max_depth + 1) + ")")(root):
+        return None  # too deep: expat refuses it, with the reason
     if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
         if len(_TREES) >= _TREES_KEPT:
             del _TREES[0]
