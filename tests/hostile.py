@@ -71,8 +71,8 @@ def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes | None]) -> Path:
 
 
 def patch_central_directory(data: bytes, name: str, **fields: int) -> bytes:
-    """Overwrite fields of one central directory record: ``flags``, ``compress_size``, ``file_size``."""
-    offsets = {"flags": (8, "<H"), "compress_size": (20, "<L"), "file_size": (24, "<L")}
+    """Overwrite fields of one central directory record: ``flags``, ``crc``, ``compress_size``, ``file_size``."""
+    offsets = {"flags": (8, "<H"), "crc": (16, "<L"), "compress_size": (20, "<L"), "file_size": (24, "<L")}
     pos = data.index(b"PK\x01\x02")
     out = bytearray(data)
     while pos >= 0:
