@@ -72,7 +72,7 @@ def remember(memo: dict, key, value, kept: int) -> None:
     memo[key] = value
 
 
-def recall(memo: dict, key):
+def lookup(memo: dict, key):
     """The value kept under ``key`` (None if there is none), now the one used most lately.
 
     The parts every return shares are used again and again, while each return brings a few of its

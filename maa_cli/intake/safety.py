@@ -36,7 +36,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .packed import inflate, packed, packed_key, recall, remember
+from .packed import inflate, lookup, packed, packed_key, remember
 from .xmlcount import WHOLE_BYTES, PackageCount, PartCount, PartRefused, forget_trees
 
 MB = 1024 * 1024
@@ -431,7 +431,7 @@ class _Part:
 
 def _content_types(part: _Part) -> tuple:
     """The (ContentType, PartName) of each entry of [Content_Types].xml: read once per process for each one seen."""
-    pairs = recall(_MANIFESTS, part.key) if part.key is not None else None
+    pairs = lookup(_MANIFESTS, part.key) if part.key is not None else None
     if pairs is not None:
         part.check_header()
         return pairs
@@ -479,7 +479,7 @@ def _scan_member(part: _Part, limit: int, counter: PartCount) -> bool:
     without unpacking them again: the same measurement, checked against this file's totals exactly
     as if it were unpacked. Only a part that passed every check and was measured whole is remembered.
     """
-    known = recall(_UNPACKED, (part.key, counter.owner.limits)) if part.key is not None else None
+    known = lookup(_UNPACKED, (part.key, counter.owner.limits)) if part.key is not None else None
     if known is not None and known[4] <= limit:  # its size, within what unpacking it would allow
         part.check_header()
         if counter.recall(known):
@@ -507,7 +507,7 @@ def _zip_kind(source, size: int, data: bytes | None, limits: Limits) -> str:
                 info = part.info
                 where = f"part '{info.filename}' does not unpack"
                 try:
-                    if _scan_member(part, min(limits.max_member_bytes, budget), counts.part(info.filename, keyed=part.key is not None)):
+                    if _scan_member(part, min(limits.max_member_bytes, budget), counts.part(info.filename)):
                         raise _refuse("doctype", kind, part=info.filename)
                 except PartRefused as refused:
                     raise _refuse(refused.code, kind, **refused.params) from None

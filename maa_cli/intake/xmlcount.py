@@ -38,7 +38,7 @@ import hashlib
 import re
 from xml.parsers import expat
 
-from .packed import recall, remember
+from .packed import lookup, remember
 
 #: Parts up to this size may be measured in one libxml2 parse; a bigger one is streamed through expat.
 WHOLE_BYTES = 4 * 1024 * 1024
@@ -51,9 +51,8 @@ _XPATHS: dict = {}
 #: cannot be made to pass for one that was measured.
 _MEASURED: dict = {}
 _MEASURED_KEPT = 512
-#: The trees of the parts measured last, with the bytes they were built from, for a reader about to
-#: parse the same bytes (:func:`parsed`).
-_TREES: list[tuple[bytes, object]] = []
+#: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
+_TREES: dict = {}
 _TREES_KEPT = 16
 _TREE_ELEMENTS = 50_000
 
@@ -70,11 +69,9 @@ def parsed(data: bytes):
     taking its tree saves parsing them twice. It was built by the same kind of parser (no DTD,
     entities or network), from a part with no comments or instructions.
     """
-    for i, (built_from, root) in enumerate(_TREES):
-        if built_from == data:  # equal lengths first, then every byte: no digest to compute
-            del _TREES[i]
-            return root
-    return None
+    if not _TREES:
+        return None
+    return _TREES.pop(_digest(data), None)
 
 
 def _digest(data: bytes) -> bytes:
@@ -130,15 +127,14 @@ class PackageCount:
         self.limits = limits
         self.elements = self.attributes = 0
 
-    def part(self, name: str, keyed: bool = False) -> PartCount:
-        """A part to count. ``keyed``: the caller remembers its measurement by a key of its own (see
-        :meth:`PartCount.recall`), so it is not looked up here by a digest of its bytes."""
-        return PartCount(self, name, keyed)
+    def part(self, name: str) -> PartCount:
+        return PartCount(self, name)
 
 
-def _measure(data: bytes, limits) -> tuple | None:
+def _measure(data: bytes, digest: bytes, limits) -> tuple | None:
     """(mode, started, elements, attributes) of a whole part that is within the limits, from one
-    libxml2 parse; None if that parse cannot vouch for it (expat must count it)."""
+    libxml2 parse; None if that parse cannot vouch for it (expat must count it). ``digest`` is the
+    part's :func:`_digest`, the key its tree is kept under for the readers."""
     if b"\0" in data:
         return None  # UTF-16 or UTF-32 (with or without a byte-order mark), or binary: expat decides
     head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -170,9 +166,10 @@ def _measure(data: bytes, limits) -> tuple | None:
         return None  # too deep: expat refuses it, with the reason
     if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
         if len(_TREES) >= _TREES_KEPT:
-            del _TREES[0]
-        _TREES.append((data, root))
-    return "xml", True, elements, int(_xpath("count(//@*)")(root)) + declarations  # expat counts xmlns declarations too
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[digest] = root
+    # Only elements carry attributes, and "//*/@*" is found quicker than "//@*", which also visits the text.
+    return "xml", True, elements, int(_xpath("count(//*/@*)")(root)) + declarations  # expat counts xmlns declarations too
 
 
 def _longer_than(data: bytes, most: int) -> bool:
@@ -193,8 +190,8 @@ def _longer_than(data: bytes, most: int) -> bool:
 class PartCount:
     """One part: :meth:`feed` it the unpacked bytes in order, then :meth:`close` it."""
 
-    def __init__(self, owner: PackageCount, name: str, keyed: bool = False):
-        self.owner, self.name, self.keyed = owner, name, keyed
+    def __init__(self, owner: PackageCount, name: str):
+        self.owner, self.name = owner, name
         self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
         self.started = False
         self.parser = None
@@ -239,17 +236,14 @@ class PartCount:
         """True if the part was counted in one parse and is within every limit; False to count it with expat."""
         if not self._may_recall(len(data)):
             return False
-        if self.keyed:  # the caller remembers the measurement by its own key
-            measured = _measure(data, self.owner.limits)
-        else:
-            key = (_digest(data), self.owner.limits)
-            measured = recall(_MEASURED, key)
-            if measured is None:
-                measured = _measure(data, self.owner.limits)
-                if measured is not None:
-                    remember(_MEASURED, key, measured, _MEASURED_KEPT)
+        digest = _digest(data)
+        key = (digest, self.owner.limits)
+        measured = lookup(_MEASURED, key)
         if measured is None:
-            return False
+            measured = _measure(data, digest, self.owner.limits)
+            if measured is None:
+                return False
+            remember(_MEASURED, key, measured, _MEASURED_KEPT)
         self._take((*measured, len(data)))
         return True
 
