@@ -30,6 +30,9 @@ State, records and the run log are kept by :mod:`maa_cli.intake.state`. A state 
 cannot be read is set aside and rebuilt, never a reason for the run to stop; what was set aside
 is listed in :attr:`CollectResult.warnings`.
 
+A run that finds nothing changed since the last one (no return, record, choice or setting, see
+:mod:`maa_cli.intake.unchanged`) reads nothing at all: the last run's outcome is its outcome.
+
 A file whose size or time changed is hashed before anything else: if its content is what was
 judged (a copied or moved audit folder gives every file a new time), the decision is kept. An
 urgent concern is never hidden by a run: while a file that carried one cannot be judged afresh
@@ -56,6 +59,7 @@ from ..plain import plain, plain_all
 from ..privacy.masking import Masker, masker_for, sort_identifying_value
 from ..setup.workspace import Workspace, locked
 from . import state as cs
+from . import unchanged
 from .ahead import Ahead
 from .decision import ATTENTION, STATUSES, Decision, pending
 from .duplicates import resolve
@@ -123,6 +127,8 @@ class CollectResult:
     refusal: RestrictedStoreError | None = None
     hashed: int = 0  # changed size or time but the same content (a copied audit): hashed, decision kept
     warnings: list[str] = field(default_factory=list)  # state set aside and rebuilt, for the officer
+    #: Nothing the last run's outcome depended on had changed, so it is this run's outcome (:mod:`.unchanged`).
+    recalled: bool = False
 
     @property
     def summary(self) -> dict[str, int]:
@@ -141,10 +147,18 @@ class CollectResult:
         return (any(f.status in ATTENTION for f in self.files) or bool(self.urgent) or self.refusal is not None
                 or bool(self.warnings) or any(s.get("attention") for s in self.skipped))
 
+    @classmethod
+    def from_kept(cls, kept: dict) -> CollectResult:
+        """The outcome of the last run (:meth:`to_json`), for a run that found nothing changed: every file reused."""
+        files = [FileDecision(**f) for f in kept["files"]]
+        summary = kept["summary"]
+        return cls(files, issued=summary["issued"], returned=summary["returned"], outstanding=summary["outstanding"],
+                   skipped=kept["skipped"], read=0, reused=len(files), recalled=True)
+
     def to_json(self) -> dict:
         out = {"summary": self.summary, "urgent": self.urgent, "files": [asdict(f) for f in self.files],
                "skipped": self.skipped, "warnings": self.warnings,
-               "run": {"read": self.read, "reused": self.reused, "hashed": self.hashed}}
+               "run": {"read": self.read, "reused": self.reused, "hashed": self.hashed, "recalled": self.recalled}}
         if self.refusal is not None:
             out["error"] = {"exit_code": self.refusal.exit_code, "problems": [p.to_dict() for p in self.refusal.problems]}
         return out
@@ -166,7 +180,21 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
         AuditLocked: another run holds the audit's lock (exit code 3).
     """
     with locked(ws):
-        return _run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
+        returns = unchanged.returns_digest(ws)
+        kept = unchanged.recall(ws, unchanged.audit_digest(ws, returns))
+        if kept is not None:  # nothing the last run's outcome depends on has changed: read nothing
+            result = CollectResult.from_kept(kept)
+            if progress:
+                found = sum(1 for f in result.files if f.container is None) + len(result.skipped)
+                progress(found, found)
+            return result
+        result = _run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
+        settled = (result.refusal is None and not result.warnings
+                   and not any(f.status == "pending" or f.code == "unreadable" for f in result.files))
+        # Recorded only if no return changed while the run read them (the digest then describes what was judged).
+        key = unchanged.audit_digest(ws, returns) if settled and unchanged.returns_digest(ws) == returns else None
+        unchanged.record(ws, key, result.to_json() if key else None)
+        return result
 
 
 def choose(ws: Workspace, form_id: str, file: str | Path, *, now: float | None = None,
