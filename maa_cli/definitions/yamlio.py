@@ -216,6 +216,20 @@ def read_located(path: Path, cache: Path | None = None) -> Located:
     return located
 
 
+def load_located_kept(text: str, file: str, cache: Path | None) -> Located:
+    """:func:`load_located`, with what ``text`` parsed to kept in ``cache`` and used while it is the same text
+    (an audit's tools are parsed by every command: about a tenth of a second each time)."""
+    if cache is None:
+        return load_located(text, file)
+    key = _cache_key(text.encode("utf-8", "surrogatepass"))
+    kept = _from_cache(cache, key, file)
+    if kept is not None:
+        return kept
+    located = load_located(text, file)
+    _to_cache(cache, key, located)
+    return located
+
+
 # -- the parsed copy of a file, kept while the file is unchanged ---------------------------------------
 # JSON, not pickle (a file on a shared drive is never code to run), with each value tagged so that what
 # JSON cannot hold comes back as it was: dates and times, and mapping keys that are not text.
