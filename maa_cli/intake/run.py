@@ -68,10 +68,10 @@ def run(ws: Workspace, now: float, settle: float, progress, repairs: cs.Repairs 
     ahead = None
     try:
         found, skipped = find_files(ws.returns_dir)
-        ahead = Ahead.start(ws, [p for p in found if run.to_read(p)], workers)
+        ahead = Ahead.start(ws, [(p, run.shown(p)) for p in found if run.to_read(p)], now, workers)
         for i, path in enumerate(found, 1):
             if ahead is not None:
-                ahead.take(path, run.ctx.preread)
+                ahead.take(path, run.ctx)
             run.observe(path)
             if progress:
                 progress(i, len(found))
@@ -122,11 +122,19 @@ class _Run:
             return False
         return stat.S_ISREG(st.st_mode) and (trusted is None or trusted.sig != [st.st_size, st.st_mtime_ns])
 
-    def observe(self, path: Path) -> None:
+    def _rel(self, path: Path) -> str:
         rel = path.relative_to(self.ws.returns_dir).as_posix()
         if not rel.isprintable() or any("\udc80" <= ch <= "\udcff" for ch in rel):
             # Bytes that are not valid UTF-8 arrive as lone surrogates: shown as '?' wherever the path is printed.
             rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+        return rel
+
+    def shown(self, path: Path) -> str:
+        """How messages about ``path`` name it: below returns/, masked."""
+        return self.masker.path(self._rel(path))
+
+    def observe(self, path: Path) -> None:
+        rel = self._rel(path)
         key = cs.path_key(rel)
         entry, ms, members = _observe(self.ws, path, rel, self.previous.get(key), self.trusted.get(key), self.ctx,
                                       self.settle, self.masker, self.repairs, self.trusted, self.writer)
@@ -261,6 +269,9 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
     if prev and prev.sig != sig and -FUTURE_SECONDS < age < CHANGING_SECONDS:
         return FileEntry(sig, pending(
             "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None, []
+    done = ctx.prejudged.pop(str(path), None)
+    if done is not None and done.sig == sig:  # a worker examined these very bytes (see maa_cli.intake.ahead)
+        return _keep(ws, done.examined, rel, sig, masker, writer), done.ms, []
     start = time.perf_counter()
     try:
         examined = examine(path, st, ctx, masker.path(rel))
@@ -361,9 +372,9 @@ def _keep(ws: Workspace, examined: Examined, rel: str, sig: list, masker: Masker
     record = dict(examined.record, source_file=masker.path(rel))
     if examined.collected:
         record["collected"] = examined.collected
-    staged = examined.staged if d.status == "accepted" else None
-    if staged is not None and writer is not None:
-        staged = examined.staged_bytes if examined.staged_bytes is not None else staged.read_bytes()
+    staged = (examined.staged_bytes if examined.staged_bytes is not None else examined.staged) if d.status == "accepted" else None
+    if isinstance(staged, Path) and writer is not None:
+        staged = staged.read_bytes()
 
     def write() -> None:
         if staged is not None:
