@@ -157,3 +157,18 @@ def test_a_damaged_or_foreign_record_of_the_last_run_means_a_full_run(case_audit
         kept.write_text(text, encoding="utf-8")
         again = collect(case_audit)
         assert not again.recalled and shown(again) == shown(first)
+
+
+def test_a_recalled_run_counts_as_a_recent_collect_for_chasing(case_audit):
+    """'maa chase' wants a collect in the last hour; the hourly run that found nothing new is one."""
+    from maa_cli.mail.chase import last_collect
+
+    tool = case_audit.tools["case-tool"]
+    return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(tool))
+    two_hours_ago = time.time() - 7200
+    collect(case_audit, now=two_hours_ago)
+    for path in (case_audit.state_dir / "files.json", case_audit.state_dir / unchanged.KEPT):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert last_collect(case_audit) < two_hours_ago + 60
+    assert collect(case_audit).recalled
+    assert last_collect(case_audit) > time.time() - 60

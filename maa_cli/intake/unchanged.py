@@ -67,7 +67,17 @@ def recall(ws: Workspace, key: str) -> dict | None:
         return None
     if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("outcome"), dict):
         return None
+    with contextlib.suppress(OSError):  # this run's trace, for :func:`ran`
+        os.utime(ws.state_dir / KEPT)
     return kept["outcome"]
+
+
+def ran(ws: Workspace) -> float | None:
+    """When a run last recorded or recalled an outcome (``maa chase`` wants a recent collect), or None."""
+    try:
+        return (ws.state_dir / KEPT).stat().st_mtime
+    except OSError:
+        return None
 
 
 def record(ws: Workspace, key: str | None, outcome: dict | None) -> None:
