@@ -8,6 +8,8 @@ import os
 import shutil
 import time
 
+import pytest
+
 from maa_cli.forms.plan import plan_forms
 from maa_cli.forms.pool import write_forms
 from maa_cli.intake import ahead, examine
@@ -74,8 +76,11 @@ def _outcome(ws, workers: int) -> dict:
     return out
 
 
-def test_returns_read_ahead_by_worker_processes_are_judged_exactly_as_in_one_process(questionnaire, tmp_path, monkeypatch):
-    """Decisions, reasons, records and the run's figures agree; the workers leave no copies behind."""
+@pytest.mark.parametrize("head_start", [0, 5])
+def test_returns_read_ahead_by_worker_processes_are_judged_exactly_as_in_one_process(questionnaire, tmp_path, monkeypatch,
+                                                                                      head_start):
+    """Decisions, reasons, records and the run's figures agree; the workers leave no copies behind. The main process
+    reads the first ``head_start`` files itself, while the workers start."""
     ws = questionnaire
     _returns(ws)
     twin = tmp_path / "twin"
@@ -83,10 +88,13 @@ def test_returns_read_ahead_by_worker_processes_are_judged_exactly_as_in_one_pro
     alone = _outcome(open_workspace(twin), workers=1)
     inspected_here = []
     monkeypatch.setattr(ahead, "TAKE_BACK", False)  # wait for the workers, however slowly they start
+    monkeypatch.setattr(ahead, "HEAD_START", head_start)
     monkeypatch.setattr(examine, "inspect_file", lambda path: inspected_here.append(path) or inspect_file(path))
     together = _outcome(ws, workers=2)
-    # Every file was inspected (and read) by a worker, but for the e-mail's attachment: e-mails are the main process's.
-    assert [p.name for p in inspected_here] == [first_return(ws).name] and "members" in inspected_here[0].parts
+    # Every other file was inspected (and read) by a worker, but for the e-mail's attachment: e-mails are the
+    # main process's.
+    assert len(inspected_here) == head_start + 1
+    assert inspected_here[-1].name == first_return(ws).name and "members" in inspected_here[-1].parts
     assert json.dumps(together, sort_keys=True, default=str) == json.dumps(alone, sort_keys=True, default=str)
     assert together["run"]["read"] == 12
     statuses = {f["status"] for f in together["files"]}
@@ -119,6 +127,7 @@ def test_a_return_saved_over_after_a_worker_read_it_is_judged_on_what_it_holds_n
     forged = ws.returns_dir / "forged.xlsx"
     replacement = forged.read_bytes()
     monkeypatch.setattr(ahead, "TAKE_BACK", False)
+    monkeypatch.setattr(ahead, "HEAD_START", 0)
 
     def save_over(done: int, total: int) -> None:
         if done == 1:  # a worker has judged the first batch; someone saves another file over one of its returns

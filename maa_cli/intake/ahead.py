@@ -31,6 +31,9 @@ POOL_FROM = 64
 MAX_WORKERS = 4
 #: Files a worker reads per task (a few tens of milliseconds of work).
 BATCH = 8
+#: The first files to read are left to the main process, which reads them while the workers start (starting a
+#: worker takes about half a second: Python, maa, the audit), rather than wait for their first batches.
+HEAD_START = 48
 #: Whether the main process takes back a batch no worker has started (tests turn it off to see the workers' results used).
 TAKE_BACK = True
 
@@ -78,10 +81,10 @@ class Ahead:
         None when this process should read them itself."""
         if workers is None:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(items) >= POOL_FROM else 1
-        if workers <= 1 or not items:
+        if workers <= 1 or len(items) <= HEAD_START:
             return None
         try:
-            return cls(ws, items, workers, now)
+            return cls(ws, items[HEAD_START:], workers, now)
         except OSError:  # no processes to be had here: read in this process
             return None
 
