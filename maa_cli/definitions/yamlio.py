@@ -13,6 +13,7 @@ or pydantic could run out of stack or time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -41,10 +42,16 @@ MAX_NODES = 200_000
 class Located:
     """Plain data from a YAML file plus a map from data path to (line, column)."""
 
-    def __init__(self, data, marks: dict[Path_, tuple[int, int]], file: str):
+    def __init__(self, data, marks: dict[Path_, tuple[int, int]] | Callable[[], dict], file: str):
         self.data = data
-        self.marks = marks
+        self._marks = marks  # or what makes them: a parsed copy's marks are needed only for a message
         self.file = file
+
+    @property
+    def marks(self) -> dict[Path_, tuple[int, int]]:
+        if callable(self._marks):
+            self._marks = self._marks()
+        return self._marks
 
     def mark(self, path) -> tuple[int | None, int | None]:
         """Line and column of the deepest known node on ``path`` (1-based)."""
@@ -278,7 +285,16 @@ def _from_cache(cache: Path, key: str, file: str) -> Located | None:
         kept = json.loads(cache.read_text(encoding="utf-8"))
         if kept.get("key") != key:
             return None
-        marks = {tuple(_decode(p) for p in path): (line, column) for path, line, column in kept["marks"]}
+        raw = kept["marks"]
+        if not isinstance(raw, list):
+            return None
+
+        def marks() -> dict:  # only when a message needs a line number: most commands never do
+            try:
+                return {tuple(_decode(p) for p in path): (line, column) for path, line, column in raw}
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return {}  # a damaged copy: the message names the field, without its line
+
         return Located(_decode(kept["data"]), marks, file)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # missing, damaged or from another version: parse the file itself
