@@ -172,3 +172,27 @@ def test_a_recalled_run_counts_as_a_recent_collect_for_chasing(case_audit):
     assert collect(case_audit).recalled
     assert unchanged.ran(case_audit) > time.time() - 60
     assert last_collect(case_audit) >= unchanged.ran(case_audit)
+
+
+def test_a_restricted_store_on_another_share_is_watched_too(tmp_path):
+    """restricted_store outside the audit folder: a kept copy or record tidied away there means a full run."""
+    from maa_cli.forms.plan import issue_forms
+    from maa_cli.setup.workspace import FormType, NewAudit, new_audit, open_workspace
+    from tests.test_collect_stories import AGENCIES_CSV, CASES_CSV, DEADLINE, TODAY, build_files
+
+    inputs = build_files(tmp_path / "inputs", {"agencies.csv": AGENCIES_CSV, "cases.csv": CASES_CSV})
+    secure = tmp_path / "secure share" / "MACA"
+    new_audit(tmp_path / "audit", NewAudit(return_to="audits@northshire-scp.example", title="MACA",
+              partnership="Northshire SCP", type="case_audit", deadline=DEADLINE, today=TODAY,
+              agencies_csv=inputs["agencies.csv"], cases_csv=inputs["cases.csv"], restricted_store=str(secure),
+              form_types=[FormType(name="case-tool", tool="multi-agency-case-audit", per="agency_case", format="xlsx")]))
+    ws = open_workspace(tmp_path / "audit")
+    issue_forms(ws)
+    return_excel(ws, form(ws, "case-tool", "Police", "A"), "a.xlsx", maca_answers(ws.tools["case-tool"]))
+    collect(ws)
+    assert collect(ws).recalled
+    (record,) = (secure / "records").glob("*.json")
+    record.unlink()
+    again = collect(ws)
+    assert not again.recalled and again.read == 1 and record.is_file()
+    assert collect(ws).recalled

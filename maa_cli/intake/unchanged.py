@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 
 from .. import __version__, atomic
@@ -48,14 +47,14 @@ def returns_digest(ws: Workspace) -> str:
 def audit_digest(ws: Workspace, returns: str) -> str:
     """The digest of everything a collect run's outcome depends on; ``returns`` is :func:`returns_digest`."""
     lines = [f"{SHAPE}\0{__version__}\0{Path(ws.root).resolve()}\0{returns}"]
-    state, store = str(ws.state_dir), str(ws.restricted_dir)
-    skip = {_norm(str(p)) for p in (ws.returns_dir, ws.forms_dir, ws.reports_dir)}
-    skip |= {_norm(os.path.join(folder, name)) for folder in (state, store) for name in _PASSING}
-    skip |= {_norm(os.path.join(state, name)) for name in _names(state) if _lock_file(name)}
-    _walk(str(ws.root), "", skip, lines)
-    if not _within(ws.restricted_dir, ws.root):
+    root, store = Path(ws.root), Path(ws.restricted_dir)
+    inside = _within(store, root)
+    skip = {ws.returns_dir, ws.forms_dir, ws.reports_dir} | {ws.state_dir / name for name in _PASSING}
+    skip |= {store / name for name in _PASSING} | {ws.state_dir / n for n in _names(ws.state_dir) if _lock_file(n)}
+    _walk(str(root), "", {_key(p, root) for p in skip if _within(p, root)}, lines)
+    if not inside:
         lines.append("restricted store")
-        _walk(store, "", skip, lines)
+        _walk(str(store), "", {_key(p, store) for p in skip if _within(p, store)}, lines)
     return _digest(lines)
 
 
@@ -93,7 +92,8 @@ def record(ws: Workspace, key: str | None, outcome: dict | None) -> None:
 
 def _walk(folder: str, rel: str, skip: set[str], lines: list[str]) -> None:
     """Add a line for each entry below ``folder`` (sorted, links not followed): its path below where the walk
-    began (``rel`` is the folder's), kind, size and time. Strings, not Paths: this runs for every file."""
+    began (``rel`` is the folder's), kind, size and time; ``skip`` holds such paths (:func:`_key`) to leave out.
+    Strings, not Paths, and no stat of a folder: this runs for every file."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -102,17 +102,18 @@ def _walk(folder: str, rel: str, skip: set[str], lines: list[str]) -> None:
         return
     for entry in entries:
         name = f"{rel}/{entry.name}" if rel else entry.name
+        if skip and os.path.normcase(name) in skip:
+            continue
         try:
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(name + "/")
+                _walk(entry.path, name, skip, lines)
+                continue
             st = entry.stat(follow_symlinks=False)
         except OSError as exc:
             lines.append(f"{name}\0gone {type(exc).__name__}")
             continue
-        if stat.S_ISDIR(st.st_mode):
-            if _norm(entry.path) not in skip:
-                lines.append(name + "/")
-                _walk(entry.path, name, skip, lines)
-        elif not skip or _norm(entry.path) not in skip:
-            lines.append(f"{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}")
+        lines.append(f"{name}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}")
 
 
 def _digest(lines: list[str]) -> str:
@@ -124,15 +125,16 @@ def _lock_file(name: str) -> bool:
     return name == "lock" or name.endswith(".lock")
 
 
-def _names(folder: str) -> list[str]:
+def _names(folder: Path) -> list[str]:
     try:
         return os.listdir(folder)
     except OSError:
         return []
 
 
-def _norm(path: str) -> str:
-    return os.path.normcase(os.path.normpath(path))
+def _key(path: Path, base: Path) -> str:
+    """``path`` as :func:`_walk` names it below ``base``."""
+    return os.path.normcase(Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix())
 
 
 def _within(path: Path, root: Path) -> bool:
