@@ -241,3 +241,27 @@ def test_damaged_copies_get_the_same_verdict_whatever_was_inspected_before(forms
         (cold, cold_totals), (warm, warm_totals) = _cold_and_warm(spy, forms[kind], path)
         assert warm == cold
         assert warm_totals == cold_totals
+
+
+@pytest.mark.parametrize("paragraphs", [20, 10_000], ids=["small", "over-1MB"])
+def test_the_body_tree_is_handed_to_the_reader_once_and_only_for_its_very_bytes(forms, tmp_path, paragraphs):
+    """The reader gets the tree the check built of the body, once; bytes of the same length that differ get none.
+
+    A body over 1 MB is known by its digest rather than kept beside its tree; one that big is measured
+    in one parse only under raised element limits (else it could hold too many elements for them).
+    """
+    rng = random.Random(paragraphs)
+    runs = b"".join(b"<w:p><w:r><w:t>" + bytes(rng.choices(b"abcdefghij ", k=120)) + b"</w:t></w:r></w:p>" for _ in range(paragraphs))
+    body = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + runs + b"</w:body></w:document>")
+    path = hostile.rewrite_zip(forms["docx"], tmp_path / "long.docx", {BODY["docx"]: body})
+    assert inspect_file(path, Limits(max_part_elements=1_000_000, max_file_elements=2_000_000)).ok
+    at = body.index(b"<w:t>") + 5
+    twin = body[:at] + (b"x" if body[at:at + 1] != b"x" else b"y") + body[at + 1:]
+    assert len(twin) == len(body) and twin != body
+    assert xmlcount.parsed(twin) is None
+    root = xmlcount.parsed(body)
+    assert root is not None and root.tag.endswith("}document") and len(root.findall(".//{*}p")) == paragraphs
+    assert xmlcount.parsed(body) is None
+    assert (len(body) > 1024 * 1024) == (paragraphs == 10_000)

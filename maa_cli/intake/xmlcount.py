@@ -51,9 +51,12 @@ _XPATHS: dict = {}
 #: cannot be made to pass for one that was measured.
 _MEASURED: dict = {}
 _MEASURED_KEPT = 512
-#: The trees of the parts measured last, by digest, for a reader about to parse the same bytes (:func:`parsed`).
-_TREES: dict = {}
+#: The trees of the parts measured last, for a reader about to parse the same bytes (:func:`parsed`):
+#: (length, the bytes themselves up to _TREE_BYTES_HELD else their digest, tree). Comparing a form's
+#: body byte for byte is quicker than hashing it, here and in the reader.
+_TREES: list[tuple[int, bytes, object]] = []
 _TREES_KEPT = 16
+_TREE_BYTES_HELD = 1024 * 1024
 _TREE_ELEMENTS = 50_000
 
 
@@ -69,9 +72,16 @@ def parsed(data: bytes):
     taking its tree saves parsing them twice. It was built by the same kind of parser (no DTD,
     entities or network), from a part with no comments or instructions.
     """
-    if not _TREES:
-        return None
-    return _TREES.pop(_digest(data), None)
+    digest = None
+    for i, (size, known_by, root) in enumerate(_TREES):
+        if size != len(data):
+            continue
+        if size > _TREE_BYTES_HELD:
+            digest = digest or _digest(data)
+        if known_by == (data if size <= _TREE_BYTES_HELD else digest):
+            del _TREES[i]
+            return root
+    return None
 
 
 def _digest(data: bytes) -> bytes:
@@ -127,14 +137,16 @@ class PackageCount:
         self.limits = limits
         self.elements = self.attributes = 0
 
-    def part(self, name: str) -> PartCount:
-        return PartCount(self, name)
+    def part(self, name: str, keyed: bool = False) -> PartCount:
+        """A part to count. ``keyed``: the caller knows the part by a key of its own, and remembers its
+        :attr:`PartCount.measured` by that key (see :meth:`PartCount.recall`), so it is not hashed here."""
+        return PartCount(self, name, keyed)
 
 
-def _measure(data: bytes, digest: bytes, limits) -> tuple | None:
+def _measure(data: bytes, digest: bytes | None, limits) -> tuple | None:
     """(mode, started, elements, attributes) of a whole part that is within the limits, from one
     libxml2 parse; None if that parse cannot vouch for it (expat must count it). ``digest`` is the
-    part's :func:`_digest`, the key its tree is kept under for the readers."""
+    part's :func:`_digest` if it was worked out already."""
     if b"\0" in data:
         return None  # UTF-16 or UTF-32 (with or without a byte-order mark), or binary: expat decides
     head = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -166,8 +178,8 @@ def _measure(data: bytes, digest: bytes, limits) -> tuple | None:
         return None  # too deep: expat refuses it, with the reason
     if elements <= _TREE_ELEMENTS:  # a form's body or sheet; a tree near the limits is not worth its memory
         if len(_TREES) >= _TREES_KEPT:
-            _TREES.pop(next(iter(_TREES)))
-        _TREES[digest] = root
+            del _TREES[0]
+        _TREES.append((len(data), data if len(data) <= _TREE_BYTES_HELD else digest or _digest(data), root))
     # Only elements carry attributes, and "//*/@*" is found quicker than "//@*", which also visits the text.
     return "xml", True, elements, int(_xpath("count(//*/@*)")(root)) + declarations  # expat counts xmlns declarations too
 
@@ -190,8 +202,8 @@ def _longer_than(data: bytes, most: int) -> bool:
 class PartCount:
     """One part: :meth:`feed` it the unpacked bytes in order, then :meth:`close` it."""
 
-    def __init__(self, owner: PackageCount, name: str):
-        self.owner, self.name = owner, name
+    def __init__(self, owner: PackageCount, name: str, keyed: bool = False):
+        self.owner, self.name, self.keyed = owner, name, keyed
         self.mode = "start"  # then "xml", "broken" (counting bytes) or "skip"; "start" while only blanks came
         self.started = False
         self.parser = None
@@ -236,14 +248,19 @@ class PartCount:
         """True if the part was counted in one parse and is within every limit; False to count it with expat."""
         if not self._may_recall(len(data)):
             return False
-        digest = _digest(data)
-        key = (digest, self.owner.limits)
-        measured = lookup(_MEASURED, key)
-        if measured is None:
-            measured = _measure(data, digest, self.owner.limits)
+        if self.keyed:  # the caller remembers the measurement by its own key
+            measured = _measure(data, None, self.owner.limits)
             if measured is None:
                 return False
-            remember(_MEASURED, key, measured, _MEASURED_KEPT)
+        else:
+            digest = _digest(data)
+            key = (digest, self.owner.limits)
+            measured = lookup(_MEASURED, key)
+            if measured is None:
+                measured = _measure(data, digest, self.owner.limits)
+                if measured is None:
+                    return False
+                remember(_MEASURED, key, measured, _MEASURED_KEPT)
         self._take((*measured, len(data)))
         return True
 
