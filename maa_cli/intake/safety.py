@@ -308,7 +308,7 @@ def open_part(path: Path, member: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
     """
     fh, size = _open_regular(Path(path), DEFAULT_LIMITS)
     try:
-        with fh, _open_zip(*_held(fh, b"", size)[:2], DEFAULT_LIMITS) as zf:
+        with fh, _open_zip(*_held(fh, size)[:2], DEFAULT_LIMITS) as zf:
             info = zf.getinfo(member)
             if info.file_size > limit:
                 raise _refuse("too_large", detail=f"Part '{member}' unpacks to {_size(info.file_size)}", limit=_size(limit))
@@ -631,15 +631,16 @@ def _open_regular(path: Path, limits: Limits):
     return os.fdopen(fd, "rb"), st.st_size
 
 
-def _held(fh, head: bytes, size: int) -> tuple:
+def _held(fh, size: int) -> tuple:
     """(source, size, data) to open a zip from: the file's bytes in memory when it is small, else the file itself.
 
-    ``head`` is what was already read from the start of ``fh``. A file that is not ``size`` bytes
-    long any more is changing under us, and is read from the file as it is, as before.
+    A file that is not ``size`` bytes long any more is changing under us, and is read from the file
+    as it is, as before.
     """
     if size > _HELD_BYTES:
         return fh, size, None
-    data = head + fh.read(size + 1 - len(head))
+    fh.seek(0)
+    data = fh.read(size + 1)
     if len(data) != size:
         return fh, size, None
     return _Held(data), size, data
@@ -650,7 +651,7 @@ def _inspect(path: Path, limits: Limits) -> str:
     with fh:
         head = fh.read(1024)
         if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-            return _zip_kind(*_held(fh, head, size), limits)
+            return _zip_kind(*_held(fh, size), limits)
         if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise _refuse_ole(fh, size)
         if b"%PDF-" in head:  # readers accept the marker anywhere in the first 1 KB
