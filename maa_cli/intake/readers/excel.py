@@ -148,11 +148,13 @@ def _read(wb, result: RawReturn, tool: Tool | None) -> None:
         result.notes.append(f"the sheet '{FORM_SHEET}' was renamed or removed; read '{ws.title}' instead")
     names = _names_on(wb, ws.title)
     max_col = max([MAX_COLS, *(c for _r, c in names.values() if c <= MAX_NAMED_COLS)])
-    values: dict[int, list] = {}
-    types: dict[int, list] = {}
-    for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
-        values[i] = [_plain(c.value) for c in row]
-        types[i] = [getattr(c, "data_type", None) for c in row]
+    if hasattr(ws, "table"):  # the zip reader: the same rows, without a cell object per cell
+        values, types = ws.table(MAX_ROWS, max_col, _plain)
+    else:
+        values, types = {}, {}
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
+            values[i] = [_plain(c.value) for c in row]
+            types[i] = [getattr(c, "data_type", None) for c in row]
     sheet = _Sheet(ws.title, values, types)
     result.printed = _printed(sheet)
     result.identity, result.identity_source = _identity(wb, result.printed)

@@ -168,16 +168,45 @@ class Book:
 
 
 def _text(node) -> str:
-    """The text of a string item (``si`` or ``is``): its own ``t`` and each run's ``t``, as openpyxl's ``Text.content``."""
-    out = []
-    plain = node.find(_T)
-    if plain is not None and plain.text:
-        out.append(plain.text)
-    for run in node.findall(_R):
-        t = run.find(_T)
-        if t is not None and t.text:
-            out.append(t.text)
-    return "".join(out)
+    """The text of a string item (``si`` or ``is``): its own ``t`` and each run's ``t``, as openpyxl's ``Text.content``.
+
+    That is: the first ``t`` child's text, then the first ``t`` of each ``r`` child, in order (children are
+    walked in plain loops rather than ``find``, which parses its path on every call).
+    """
+    plain = None
+    runs: list[str] = []
+    for child in node:
+        tag = child.tag
+        if tag == _T:
+            if plain is None:
+                plain = child.text or ""
+        elif tag == _R:
+            for t in child:
+                if t.tag == _T:
+                    if t.text:
+                        runs.append(t.text)
+                    break
+    if not runs:
+        return plain or ""
+    return (plain or "") + "".join(runs)
+
+
+#: Column number of each cell reference met ('D12' -> 4), as openpyxl's coordinate_to_tuple gives it: the
+#: forms of one run share their references, and the lookup is a tenth of the call.
+_COLUMNS: dict[str, int] = {}
+_COLUMNS_KEPT = 50_000
+
+
+def _column(coordinate: str) -> int:
+    column = _COLUMNS.get(coordinate)
+    if column is None:
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        column = coordinate_to_tuple(coordinate)[1]  # raises on a reference openpyxl refuses, as before
+        if len(_COLUMNS) >= _COLUMNS_KEPT:
+            _COLUMNS.clear()
+        _COLUMNS[coordinate] = column
+    return column
 
 
 class Sheet:
@@ -201,17 +230,47 @@ class Sheet:
                 yield empty
             if counter <= index:
                 row = [_EMPTY] * max_col
-                for column, cell in cells:
+                for column, value, data_type in cells:
                     if 1 <= column <= max_col:
-                        row[column - 1] = cell
+                        row[column - 1] = Cell(value, data_type)
                 counter += 1
                 yield tuple(row)
         if max_row < last:
             for _ in range(counter, max_row + 1):
                 yield empty
 
+    def table(self, max_row: int, max_col: int, convert) -> tuple[dict[int, list], dict[int, list]]:
+        """The values and data types of :meth:`iter_rows`, by row number, in two lists per row.
+
+        The same rows and cells as ``iter_rows(1, max_row, max_col)``, with ``convert`` applied to
+        each value that is not None, without a :class:`Cell` per cell or padding cell.
+        """
+        values: dict[int, list] = {}
+        types: dict[int, list] = {}
+        counter, last = 1, 0
+        for index, cells in self._rows():
+            last = index
+            if index > max_row:
+                break
+            while counter < index:
+                values[counter], types[counter] = [None] * max_col, ["n"] * max_col
+                counter += 1
+            if counter <= index:
+                row_values, row_types = [None] * max_col, ["n"] * max_col
+                for column, value, data_type in cells:
+                    if 1 <= column <= max_col:
+                        row_values[column - 1] = None if value is None else convert(value)
+                        row_types[column - 1] = data_type
+                values[counter], types[counter] = row_values, row_types
+                counter += 1
+        if max_row < last:
+            for number in range(counter, max_row + 1):
+                values[number], types[number] = [None] * max_col, ["n"] * max_col
+        return values, types
+
     def _rows(self):
-        from openpyxl.utils.cell import coordinate_to_tuple
+        """(row number, [(column, value, data type), ...]) for each row of the sheet, in order."""
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
 
         number = 0
         for row in self.book._xml(self.part).iter(_ROW):
@@ -225,52 +284,66 @@ class Sheet:
                     number = int(as_float)
             else:
                 number += 1
-            column = 0
-            cells = []
-            for c in row:
-                if c.tag != _C:
-                    raise NotPlain("a row holding something other than cells")
-                coordinate = c.get("r")
-                if coordinate:
-                    _row, column = coordinate_to_tuple(coordinate)
-                else:
-                    column += 1
-                cells.append((column, self._cell(c)))
-            yield number, cells
+            yield number, self._cells(row, from_excel, from_ISO8601)
 
-    def _cell(self, c) -> Cell:
-        from openpyxl.utils.datetime import from_excel, from_ISO8601
+    def _cells(self, row, from_excel, from_ISO8601) -> list[tuple[int, object, str]]:
+        """Each cell of ``row`` as (column, value, data type), each value made as openpyxl's read-only mode makes it.
 
-        data_type = c.get("t", "n")
-        style = c.get("s", 0)
-        if style:
-            style = int(style)
-        value = None if data_type == "inlineStr" else (c.findtext(_V, None) or None)
-        formula = c.find(_F)
-        if formula is not None:
-            if formula.get("t") not in (None, "normal"):
-                raise NotPlain("a shared, array or data-table formula")
-            return Cell("=" + (formula.text or ""), "f")
+        This runs for every cell of every Excel return, so it is one loop with the lookups it needs
+        bound beforehand, and reads a cell's children in one pass rather than with ``find``.
+        """
         book = self.book
-        if value is not None:
-            if data_type == "n":
-                value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
-                if style in book.date_formats:
-                    data_type = "d"
-                    try:
-                        value = from_excel(value, book.epoch, timedelta=style in book.timedelta_formats)
-                    except (OverflowError, ValueError):
-                        data_type, value = "e", "#VALUE!"
-            elif data_type == "s":
-                value = book.shared_strings[int(value)]
-            elif data_type == "b":
-                value = bool(int(value))
-            elif data_type == "str":
-                data_type = "s"
-            elif data_type == "d":
-                value = from_ISO8601(value)
-        elif data_type == "inlineStr":
-            child = c.find(_IS)
-            if child is not None:
-                data_type, value = "s", _text(child)
-        return Cell(value, data_type)
+        dates, strings, columns = book.date_formats, book.shared_strings, _COLUMNS
+        out = []
+        column = 0
+        for c in row:
+            if c.tag != _C:
+                raise NotPlain("a row holding something other than cells")
+            coordinate = c.get("r")
+            if coordinate:
+                column = columns.get(coordinate) or _column(coordinate)
+            else:
+                column += 1
+            data_type = c.get("t", "n")
+            style = c.get("s", 0)
+            if style:
+                style = int(style)
+            v = formula = inline = None  # the first of each child, as find() gives it
+            if len(c):
+                for child in c:
+                    tag = child.tag
+                    if tag == _V:
+                        if v is None:
+                            v = child
+                    elif tag == _F:
+                        if formula is None:
+                            formula = child
+                    elif tag == _IS and inline is None:
+                        inline = child
+            if formula is not None:
+                if formula.get("t") not in (None, "normal"):
+                    raise NotPlain("a shared, array or data-table formula")
+                out.append((column, "=" + (formula.text or ""), "f"))
+                continue
+            value = None if data_type == "inlineStr" or v is None else (v.text or None)
+            if value is not None:
+                if data_type == "n":
+                    value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                    if style in dates:
+                        data_type = "d"
+                        try:
+                            value = from_excel(value, book.epoch, timedelta=style in book.timedelta_formats)
+                        except (OverflowError, ValueError):
+                            data_type, value = "e", "#VALUE!"
+                elif data_type == "s":
+                    value = strings[int(value)]
+                elif data_type == "b":
+                    value = bool(int(value))
+                elif data_type == "str":
+                    data_type = "s"
+                elif data_type == "d":
+                    value = from_ISO8601(value)
+            elif data_type == "inlineStr" and inline is not None:
+                data_type, value = "s", _text(inline)
+            out.append((column, value, data_type))
+        return out
