@@ -16,6 +16,7 @@ workbook without the usual parts) raises :class:`NotPlain`, and
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import zipfile
 from collections import namedtuple
@@ -47,6 +48,11 @@ CustomProperty = namedtuple("CustomProperty", "name value")
 DefinedName = namedtuple("DefinedName", "attr_text")
 
 
+#: The date and duration styles of each styles part met, by digest of its bytes (see Book._formats).
+_FORMATS: dict[bytes, tuple[frozenset[int], frozenset[int]]] = {}
+_FORMATS_KEPT = 64
+
+
 class NotPlain(Exception):
     """The workbook uses something this reader leaves to openpyxl."""
 
@@ -73,14 +79,21 @@ class Book:
         self.zip.close()
 
     def _xml(self, name: str):
-        from lxml import etree
+        return self._tree(self._bytes(name))
 
+    def _bytes(self, name: str) -> bytes:
         info = self.zip.getinfo(name)
         if info.file_size > MAX_MEMBER_BYTES:
             raise NotPlain(f"{name} is too large")
         data = self.zip.read(name)
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
             raise NotPlain(f"{name} declares a DOCTYPE")
+        return data
+
+    @staticmethod
+    def _tree(data: bytes):
+        from lxml import etree
+
         root = parsed(data)  # the safety check's tree of these very bytes, if it has one
         return root if root is not None else etree.fromstring(data, _parser())
 
@@ -124,24 +137,20 @@ class Book:
     def _strings(self, name: str) -> list[str]:
         return [_text(si).replace("x005F_", "") for si in self._xml(name).iter(_SI)]
 
-    def _formats(self) -> tuple[set[int], set[int]]:
-        """The styles (by index) whose number format shows a date or a duration, as openpyxl decides it."""
-        from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+    def _formats(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The styles (by index) whose number format shows a date or a duration, as openpyxl decides it.
 
-        styles = self._xml(_STYLES_PART)
-        custom = {}
-        for fmt in styles.iter(_m("numFmt")):
-            custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode")
-        dates, durations = set(), set()
-        xfs = styles.find(_m("cellXfs"))
-        for idx, xf in enumerate(xfs.iter(_m("xf")) if xfs is not None else ()):
-            number = int(xf.get("numFmtId", 0))
-            fmt = custom[number] if number in custom else builtin_format_code(number)
-            if is_date_format(fmt):
-                dates.add(idx)
-            if is_timedelta_format(fmt):
-                durations.add(idx)
-        return dates, durations
+        Worked out once per styles part: the forms of a run share theirs, and openpyxl's tests are
+        regular expressions run on every style's format.
+        """
+        data = self._bytes(_STYLES_PART)
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        if digest not in _FORMATS:
+            if len(_FORMATS) >= _FORMATS_KEPT:
+                _FORMATS.pop(next(iter(_FORMATS)))
+            _FORMATS[digest] = _date_formats(self._tree(data))
+        return _FORMATS[digest]
+
 
     # -- what the reader asks for, shaped as openpyxl shapes it ---------------------------------
 
@@ -165,6 +174,24 @@ class Book:
             if prop.get("name"):
                 out.append(CustomProperty(prop.get("name"), "".join(prop.itertext()).strip()))
         return out
+
+
+def _date_formats(styles) -> tuple[frozenset[int], frozenset[int]]:
+    from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+
+    custom = {}
+    for fmt in styles.iter(_m("numFmt")):
+        custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode")
+    dates, durations = set(), set()
+    xfs = styles.find(_m("cellXfs"))
+    for idx, xf in enumerate(xfs.iter(_m("xf")) if xfs is not None else ()):
+        number = int(xf.get("numFmtId", 0))
+        fmt = custom[number] if number in custom else builtin_format_code(number)
+        if is_date_format(fmt):
+            dates.add(idx)
+        if is_timedelta_format(fmt):
+            durations.add(idx)
+    return frozenset(dates), frozenset(durations)
 
 
 def _text(node) -> str:
@@ -242,8 +269,9 @@ class Sheet:
     def table(self, max_row: int, max_col: int, convert) -> tuple[dict[int, list], dict[int, list]]:
         """The values and data types of :meth:`iter_rows`, by row number, in two lists per row.
 
-        The same rows and cells as ``iter_rows(1, max_row, max_col)``, with ``convert`` applied to
-        each value that is not None, without a :class:`Cell` per cell or padding cell.
+        The same rows and cells as ``iter_rows(1, max_row, max_col)``, without a :class:`Cell` per cell
+        or padding cell. ``convert`` is applied to each value but None and text without '_x' (the
+        reader's ``_plain``, which leaves those as they are, is the only caller).
         """
         values: dict[int, list] = {}
         types: dict[int, list] = {}
@@ -259,7 +287,9 @@ class Sheet:
                 row_values, row_types = [None] * max_col, ["n"] * max_col
                 for column, value, data_type in cells:
                     if 1 <= column <= max_col:
-                        row_values[column - 1] = None if value is None else convert(value)
+                        if value is not None and (value.__class__ is not str or "_x" in value):
+                            value = convert(value)
+                        row_values[column - 1] = value
                         row_types[column - 1] = data_type
                 values[counter], types[counter] = row_values, row_types
                 counter += 1
