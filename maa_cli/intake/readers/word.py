@@ -62,6 +62,9 @@ _FULL_DATE, _CHECKBOX, _CHECKBOX_14, _CHECKED, _DEFAULT = (
     w("fullDate"), w("checkBox"), w14("checkbox"), w("checked"), w("default"))
 _BREAKS = frozenset((w("br"), w("cr")))
 _NO_GLYPHS = {ord(g): None for g in TICK_GLYPHS | {BOX_EMPTY}}
+#: The first word of each placeholder: text without any of them holds no placeholder.
+_PLACEHOLDER_WORDS = frozenset(phrase.split()[0] for phrase in PLACEHOLDERS)
+_HEADER_PART = re.compile(r"word/(header|footer)\d*\.xml")
 
 
 def read_word(path: Path, tool: Tool | None) -> RawReturn:
@@ -191,7 +194,7 @@ class _Package:
         return (self.reference, "reference_line") if self.reference else (None, None)
 
     def _reference_line(self) -> FormIdentity | None:
-        headers = sorted(n for n in self.names if re.fullmatch(r"word/(header|footer)\d*\.xml", n))
+        headers = sorted(n for n in self.names if _HEADER_PART.fullmatch(n))
         for name in [*headers, "word/document.xml"]:
             try:
                 found = find_reference(accepted_text(self.xml(name)))
@@ -300,8 +303,9 @@ def _accepted_text_flat(element) -> str:
 
 
 def _clean(text: str) -> str | None:
-    for phrase in PLACEHOLDERS:
-        text = text.replace(phrase, "")
+    if any(word in text for word in _PLACEHOLDER_WORDS):  # else there is no placeholder to take out
+        for phrase in PLACEHOLDERS:
+            text = text.replace(phrase, "")
     lines = [line.strip() for line in text.replace("\u00a0", " ").split("\n")]
     cleaned = "\n".join(lines).strip()
     return cleaned or None
@@ -572,7 +576,8 @@ def _tick_box(para) -> tuple[bool, object] | None:
         state = next((c for c in checkbox if str(c.tag).endswith("}checked")), None)
         flag = state is not None and any(v.strip().lower() in _TRUE for v in state.attrib.values())
         content = _first(sdt, _SDT_CONTENT)
-        glyph = any(g in accepted_text(sdt if content is None else content) for g in TICK_GLYPHS)
+        shown = accepted_text(sdt if content is None else content)
+        glyph = any(g in shown for g in TICK_GLYPHS)
         return flag or glyph, sdt
     for legacy in para.iter(_CHECKBOX):
         state = _first(legacy, _CHECKED)

@@ -20,6 +20,7 @@ import hashlib
 import posixpath
 import zipfile
 from collections import namedtuple
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...office.ooxml import CUSTOM_PART
@@ -48,9 +49,34 @@ CustomProperty = namedtuple("CustomProperty", "name value")
 DefinedName = namedtuple("DefinedName", "attr_text")
 
 
-#: The date and duration styles of each styles part met, by digest of its bytes (see Book._formats).
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    """What the reader takes from a workbook part: (name, relationship id) of each sheet in order, whether
+    dates count from 1904, and the workbook-level defined names (a later one of a name wins, as in openpyxl)."""
+
+    sheets: tuple[tuple[str | None, str | None], ...]
+    date1904: bool
+    names: tuple[tuple[str, DefinedName], ...]
+
+    @classmethod
+    def of(cls, workbook) -> _Workbook:
+        sheets = tuple((sheet.get("name"), sheet.get(f"{{{_REL}}}id")) for sheet in workbook.iter(_m("sheet")))
+        pr = workbook.find(_m("workbookPr"))
+        date1904 = pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
+        names: dict[str, DefinedName] = {}
+        for dn in workbook.iter(_m("definedName")):
+            if dn.get("localSheetId") is None and dn.get("name"):
+                names[dn.get("name")] = DefinedName(dn.text)
+        return cls(sheets, date1904, tuple(names.items()))
+
+
+#: The workbook parts and the date and duration styles of the styles parts met, by digest of their
+#: bytes (see Book._workbook and Book._formats).
+_WORKBOOKS: dict[bytes, _Workbook] = {}
 _FORMATS: dict[bytes, tuple[frozenset[int], frozenset[int]]] = {}
-_FORMATS_KEPT = 64
+_KEPT = 64
 
 
 class NotPlain(Exception):
@@ -104,7 +130,7 @@ class Book:
         main = parts.get(_WORKBOOK_TYPE)
         if not main or main not in names or _STYLES_PART not in names:
             raise NotPlain("the workbook's parts are not where Excel puts them")
-        workbook = self._xml(main)
+        workbook = self._workbook(main)
         folder = posixpath.dirname(main)
         rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
         targets = {}
@@ -114,25 +140,31 @@ class Book:
             targets[rel.get("Id")] = (rel.get("Type"), path)
         self._sheets: dict[str, str] = {}
         self.sheetnames: list[str] = []
-        for sheet in workbook.iter(_m("sheet")):
-            kind, path = targets.get(sheet.get(f"{{{_REL}}}id"), (None, None))
+        for name, rid in workbook.sheets:
+            kind, path = targets.get(rid, (None, None))
             if kind == _WORKSHEET_REL and path in names:
-                self._sheets.setdefault(sheet.get("name"), path)
-                self.sheetnames.append(sheet.get("name"))
+                self._sheets.setdefault(name, path)
+                self.sheetnames.append(name)
             else:
                 raise NotPlain("a sheet that is not a worksheet, or is missing")
-        pr = workbook.find(_m("workbookPr"))
         from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-        date1904 = pr is not None and (pr.get("date1904") or "").strip().lower() in ("1", "true")
-        self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        self._names = {}
-        for dn in workbook.iter(_m("definedName")):
-            if dn.get("localSheetId") is None and dn.get("name"):
-                self._names[dn.get("name")] = DefinedName(dn.text)
+        self.epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
+        self._names = dict(workbook.names)
         strings = parts.get(_STRINGS_TYPE)
         self.shared_strings = self._strings(strings) if strings and strings in names else []
         self.date_formats, self.timedelta_formats = self._formats()
+
+    def _workbook(self, name: str) -> _Workbook:
+        """The workbook part's sheets, date system and names, worked out once per workbook part (by digest
+        of its bytes): the forms of a run share theirs, with dozens of names each."""
+        data = self._bytes(name)
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        if digest not in _WORKBOOKS:
+            if len(_WORKBOOKS) >= _KEPT:
+                _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
+            _WORKBOOKS[digest] = _Workbook.of(self._tree(data))
+        return _WORKBOOKS[digest]
 
     def _strings(self, name: str) -> list[str]:
         return [_text(si).replace("x005F_", "") for si in self._xml(name).iter(_SI)]
@@ -146,7 +178,7 @@ class Book:
         data = self._bytes(_STYLES_PART)
         digest = hashlib.blake2b(data, digest_size=20).digest()
         if digest not in _FORMATS:
-            if len(_FORMATS) >= _FORMATS_KEPT:
+            if len(_FORMATS) >= _KEPT:
                 _FORMATS.pop(next(iter(_FORMATS)))
             _FORMATS[digest] = _date_formats(self._tree(data))
         return _FORMATS[digest]
