@@ -62,8 +62,8 @@ _FULL_DATE, _CHECKBOX, _CHECKBOX_14, _CHECKED, _DEFAULT = (
     w("fullDate"), w("checkBox"), w14("checkbox"), w("checked"), w("default"))
 _BREAKS = frozenset((w("br"), w("cr")))
 _NO_GLYPHS = {ord(g): None for g in TICK_GLYPHS | {BOX_EMPTY}}
-#: The first word of each placeholder: text without any of them holds no placeholder.
-_PLACEHOLDER_WORDS = frozenset(phrase.split()[0] for phrase in PLACEHOLDERS)
+#: The first word of any placeholder: text without one holds no placeholder.
+_PLACEHOLDER_WORD = re.compile("|".join(sorted({re.escape(phrase.split()[0]) for phrase in PLACEHOLDERS})))
 _HEADER_PART = re.compile(r"word/(header|footer)\d*\.xml")
 
 
@@ -303,10 +303,14 @@ def _accepted_text_flat(element) -> str:
 
 
 def _clean(text: str) -> str | None:
-    if any(word in text for word in _PLACEHOLDER_WORDS):  # else there is no placeholder to take out
+    if _PLACEHOLDER_WORD.search(text):  # else there is no placeholder to take out
         for phrase in PLACEHOLDERS:
             text = text.replace(phrase, "")
-    lines = [line.strip() for line in text.replace("\u00a0", " ").split("\n")]
+    text = text.replace("\u00a0", " ")
+    head = text.rstrip("\n")
+    if "\n" not in head:  # one line, as most answers are: stripping it is stripping each line
+        return head.strip() or None
+    lines = [line.strip() for line in text.split("\n")]
     cleaned = "\n".join(lines).strip()
     return cleaned or None
 
