@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import maa_cli.intake.collect as collect_module
+import maa_cli.intake.run as run_module
 from maa_cli.forms.plan import issue_forms, plan_forms
 from maa_cli.intake import state
 from maa_cli.intake.collect import collect
@@ -68,14 +68,14 @@ def main(n: int = 300) -> None:
         original = _audit(root, n)
 
         old, copied_at = _copy(original, root / "old")
-        real_check = collect_module._same_content
-        collect_module._same_content = lambda *args: False  # today's behaviour
+        real_check = run_module._same_content
+        run_module._same_content = lambda *args: False  # today's behaviour
         try:
             ws = open_workspace(old)
             right_after, t1 = _timed(ws, copied_at + 1)
             settled, t2 = _timed(ws, copied_at + 130)  # past the two minutes a changed file is pending
         finally:
-            collect_module._same_content = real_check
+            run_module._same_content = real_check
 
         new, copied_at = _copy(original, root / "new")
         ws = open_workspace(new)

@@ -163,13 +163,13 @@ class TestSharedDrive:
 
 
 def settled_state(root: Path) -> dict:
-    """What collect decided and kept, without the moment it happened (collected_at, the run log)."""
+    """What collect decided and kept, without the moment it happened (collected_at, the run log, the caches)."""
     out = {}
     for folder in (root / ".maa", root / "collected", root / "restricted"):
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if not path.is_file() or rel.endswith(("lock", "runlog.jsonl")):
-                continue
+            if not path.is_file() or rel.endswith(("lock", "runlog.jsonl")) or rel.startswith(".maa/cache/"):
+                continue  # .maa/cache: what was worked out from the rest, keyed by the folder's place and times
             if path.suffix == ".json":
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if isinstance(data, dict):

@@ -384,12 +384,12 @@ def test_child_names_in_file_names_are_masked_in_everything_collect_reports(case
 
 def test_a_run_stopped_part_way_keeps_what_it_had_read(case_audit, monkeypatch):
     """A first run over many returns stopped by a scheduler's time limit leaves the next run only the rest to read."""
-    import maa_cli.intake.collect as collect_module
+    import maa_cli.intake.run as run_module
 
     tool = case_audit.tools["case-tool"]
     for i, (agency, case) in enumerate([("Police", "A"), ("Police", "C"), ("Police", "D"), ("Police", "E"), ("Health Visiting", "B")]):
         return_excel(case_audit, form(case_audit, "case-tool", agency, case), f"r{i}.xlsx", maca_answers(tool))
-    monkeypatch.setattr(collect_module, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(run_module, "CHECKPOINT_SECONDS", 0.0)
 
     def stop_after_three(done, total):
         if done == 3:

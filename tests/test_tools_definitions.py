@@ -212,6 +212,22 @@ class TestParsedCopy:
         assert [type(k) for k in kept.data] == [type(k) for k in fresh.data]  # 1 and 2.5 stay keys of their kind
         assert kept.mark(("nested", 1, 1, 3)) == fresh.mark(("nested", 1, 1, 3)) == (9, 7)
 
+    def test_a_tool_read_from_its_kept_copy_names_the_same_lines_in_its_errors(self, tmp_path):
+        """The copy's line marks are made only when a message needs them, and are the file's."""
+        from maa_cli.definitions.catalog import find_tool
+        from maa_cli.errors import DefinitionError
+
+        source = find_tool("early-years-safeguarding")
+        broken = source.text.replace("type: yes_no", "type: yes_or_no", 1)
+        assert broken != source.text
+        cache = tmp_path / "cache" / "tool.json"
+        found = []
+        for _ in range(2):  # parsed, then read from the kept copy
+            with pytest.raises(DefinitionError) as failed:
+                type(source)(source.ref, broken, source.source, "tool.yaml").load(cache=cache)
+            found.append([(p.line, p.column, p.message) for p in failed.value.problems])
+        assert cache.exists() and found[0] == found[1] and found[0][0][0] is not None
+
     def test_an_edited_file_or_a_damaged_copy_is_parsed_again(self, tmp_path):
         from maa_cli.definitions.yamlio import read_located
 

@@ -10,7 +10,7 @@ from ..errors import DefinitionError, ErrorCode, problem
 from ..resources import bundled
 from .load import load_model
 from .tool import Tool
-from .yamlio import load_located, read_located
+from .yamlio import load_located_kept, read_located
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ class ToolSource:
     source: str
     label: str  # how messages name it: "built-in tool early-years-safeguarding", or the path
 
-    def load(self, lenient: bool = False) -> Tool:
-        return load_model(load_located(self.text, self.label), Tool, lenient=lenient)
+    def load(self, lenient: bool = False, cache: Path | None = None) -> Tool:
+        """The validated tool; with ``cache`` (a file), its parsed text is kept there (see :func:`load_located_kept`)."""
+        return load_model(load_located_kept(self.text, self.label, cache), Tool, lenient=lenient)
 
 
 def find_tool(ref: str, base: Path | None = None) -> ToolSource:
@@ -80,11 +81,11 @@ def read_text(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def load_builtin(tool_id: str, lenient: bool = False) -> Tool:
+def load_builtin(tool_id: str, lenient: bool = False, cache: Path | None = None) -> Tool:
     files = _builtin_files()
     if tool_id not in files:
         raise DefinitionError(problem(ErrorCode.UNKNOWN_TOOL, tool=tool_id))
-    return find_tool(tool_id).load(lenient)
+    return find_tool(tool_id).load(lenient, cache)
 
 
 def load_tool_file(path: Path, lenient: bool = False) -> Tool:

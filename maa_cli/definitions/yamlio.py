@@ -13,6 +13,7 @@ or pydantic could run out of stack or time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -41,10 +42,16 @@ MAX_NODES = 200_000
 class Located:
     """Plain data from a YAML file plus a map from data path to (line, column)."""
 
-    def __init__(self, data, marks: dict[Path_, tuple[int, int]], file: str):
+    def __init__(self, data, marks: dict[Path_, tuple[int, int]] | Callable[[], dict], file: str):
         self.data = data
-        self.marks = marks
+        self._marks = marks  # or what makes them: a parsed copy's marks are needed only for a message
         self.file = file
+
+    @property
+    def marks(self) -> dict[Path_, tuple[int, int]]:
+        if callable(self._marks):
+            self._marks = self._marks()
+        return self._marks
 
     def mark(self, path) -> tuple[int | None, int | None]:
         """Line and column of the deepest known node on ``path`` (1-based)."""
@@ -216,6 +223,20 @@ def read_located(path: Path, cache: Path | None = None) -> Located:
     return located
 
 
+def load_located_kept(text: str, file: str, cache: Path | None) -> Located:
+    """:func:`load_located`, with what ``text`` parsed to kept in ``cache`` and used while it is the same text
+    (an audit's tools are parsed by every command: about a tenth of a second each time)."""
+    if cache is None:
+        return load_located(text, file)
+    key = _cache_key(text.encode("utf-8", "surrogatepass"))
+    kept = _from_cache(cache, key, file)
+    if kept is not None:
+        return kept
+    located = load_located(text, file)
+    _to_cache(cache, key, located)
+    return located
+
+
 # -- the parsed copy of a file, kept while the file is unchanged ---------------------------------------
 # JSON, not pickle (a file on a shared drive is never code to run), with each value tagged so that what
 # JSON cannot hold comes back as it was: dates and times, and mapping keys that are not text.
@@ -264,7 +285,16 @@ def _from_cache(cache: Path, key: str, file: str) -> Located | None:
         kept = json.loads(cache.read_text(encoding="utf-8"))
         if kept.get("key") != key:
             return None
-        marks = {tuple(_decode(p) for p in path): (line, column) for path, line, column in kept["marks"]}
+        raw = kept["marks"]
+        if not isinstance(raw, list):
+            return None
+
+        def marks() -> dict:  # only when a message needs a line number: most commands never do
+            try:
+                return {tuple(_decode(p) for p in path): (line, column) for path, line, column in raw}
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return {}  # a damaged copy: the message names the field, without its line
+
         return Located(_decode(kept["data"]), marks, file)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # missing, damaged or from another version: parse the file itself

@@ -17,8 +17,9 @@ from pathlib import Path
 from ..errors import ErrorCode, InputFileError, problem
 from ..setup.workspace import Workspace, locked
 from . import state as cs
-from .collect import SETTLE_SECONDS, CollectResult, _match_file, _run, output_masker
+from .collect import SETTLE_SECONDS, CollectResult
 from .respondents import file_key, read_assignments, roster_for, write_assignments
+from .run import match_file, output_masker, run
 
 _ROW = re.compile(r"#\s*(?:row\s*)?(\d+)\s*$", re.IGNORECASE)
 
@@ -49,7 +50,7 @@ def assign(ws: Workspace, target: str | Path, respondent: str, *, now: float | N
         entries = cs.load_state(ws).files
         candidates = {k: e for k, e in entries.items() if e.decision.trust == "self_declared"}
         text = _ROW.sub(lambda m: f"#row {m[1]}", str(target).strip())
-        key = _match_file(ws, text, candidates, masker)
+        key = match_file(ws, text, candidates, masker)
         if key is None:
             waiting = [masker.path(e.path or "?") for e in candidates.values() if e.decision.status == "rejected"]
             listed = (f"; those not matched yet are: {', '.join(repr(w) for w in sorted(waiting)[:5])}"
@@ -63,4 +64,4 @@ def assign(ws: Workspace, target: str | Path, respondent: str, *, now: float | N
                                                                "at": cs.now_iso(now)}
         write_assignments(ws, data)
         cs.append_log(ws, [{"at": cs.now_iso(now), "event": "assign", "file": shown, "respondent": agency.name}])
-        return _run(ws, now, settle_seconds, None, repairs)
+        return run(ws, now, settle_seconds, None, repairs)

@@ -55,6 +55,8 @@ class Context:
     form_key: bytes | None = None  # None: an audit made before forms were sealed
     #: What worker processes already read, by SHA-256 of the bytes (see :mod:`maa_cli.intake.ahead`).
     preread: dict = field(default_factory=dict)
+    #: What worker processes already examined start to finish, by the file's path (see :class:`Prejudged`).
+    prejudged: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -240,30 +242,54 @@ class Preread:
     raw: RawReturn | None = None
 
 
-def preread(path: Path, ws: Workspace, manifest: dict, folder: Path) -> Preread | None:
-    """In a worker process: stage ``path`` in ``folder``, inspect it and, for an issued form, read its answers.
+@dataclass
+class Prejudged:
+    """An issued form a worker examined start to finish, exactly as :func:`examine` would, from its own copy of
+    the bytes; ``sig`` is the file's [size, modification time] before and after the copy. The main process uses
+    it only while the file still has that size and time (the rule by which a run reuses any decision), and keeps
+    ``examined.staged_bytes`` — the bytes judged — as the collected copy."""
 
-    The same steps as :func:`examine` takes, from a copy of the bytes; None if there is nothing to share.
+    sig: list
+    examined: Examined
+    ms: int
+
+
+def prejudge(path: Path, shown: str, ctx: Context) -> Prejudged | Preread | None:
+    """In a worker process: :func:`examine` an issued form identified by its document properties, whole; for any
+    other file (an e-mail, an export, a form known only by its printed reference line) only the safety verdict
+    and the identity, the rest being left to the main process (those paths write, or depend on other files).
+
+    ``shown`` is the file as messages name it (below returns/, masked); ``ctx.staging`` is the worker's own folder.
     """
+    start = time.perf_counter()
     try:
-        staged = _stage(path, folder)
+        st = os.lstat(path)
+        copied: list[bytes] = []
+        staged = _stage(path, ctx.staging, copied)
     except Exception:  # noqa: BLE001 - the main process meets the same problem, and explains it
         return None
     if staged is None:
         return None
     staged_path, sha256 = staged
     try:
+        after = os.stat(path)
+        if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+            return None  # being saved: the main process decides what that means
         verdict = inspect_file(staged_path)
-        out = Preread(sha256, verdict)
-        if verdict.ok:
-            identity = out.identity = _properties_identity(staged_path)
-            out.identified = True
-            entry = manifest.get(identity.form_id) if identity else None
-            out.form_type = entry.get("form_type") if entry else None
-            tool = ws.tools.get(out.form_type) if out.form_type else None
-            if tool is not None:
-                out.raw = _read(staged_path, verdict.kind, tool)
-        return out
+        pre = Preread(sha256, verdict)
+        if not verdict.ok:
+            return pre
+        pre.identity, pre.identified = _properties_identity(staged_path), True
+        entry = ctx.manifest.get(pre.identity.form_id) if pre.identity else None
+        pre.form_type = entry.get("form_type") if entry else None
+        if pre.form_type is None or ctx.ws.tools.get(pre.form_type) is None:
+            return pre
+        modified = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds")
+        out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown, pre=pre)
+        if out.members or out.collected:
+            return None  # not what an issued form gives: leave it all to the main process
+        out.staged, out.kind, out.staged_bytes = None, verdict.kind, b"".join(copied)
+        return Prejudged([st.st_size, st.st_mtime_ns], out, elapsed_ms(start))
     finally:
         with contextlib.suppress(OSError):
             staged_path.unlink()

@@ -361,10 +361,16 @@ def publish(ws: Workspace, current: dict[str, tuple[str, str]], repairs: Repairs
 
     def one(form_id: str, sha256: str, status: str) -> None:
         name = version_name(form_id, sha256)
-        record = read_json(records_dir(ws) / f"{name}.json", None)
-        if record is None:
+        try:
+            text = (records_dir(ws) / f"{name}.json").read_text(encoding="utf-8")
+            record = json.loads(text)
+        except (OSError, ValueError):
             return
-        _replace(out / f"{form_id}.json", dumps(dict(record, status=status)), _is_record, repairs)
+        if not isinstance(record, dict):
+            return
+        if record.get("status") != status:  # else the record as written is the response (json's indented writer is slow)
+            text = dumps(dict(record, status=status))
+        _replace(out / f"{form_id}.json", text, _is_record, repairs)
         secret = read_json(answers / VERSIONS_DIR / f"{name}.json", None)
         if secret:
             _replace(answers / f"{form_id}.json", dumps(secret), lambda d: isinstance(d, dict), repairs)

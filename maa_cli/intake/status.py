@@ -23,8 +23,8 @@ from ..plain import plain_all
 from ..setup.workspace import AUDIT_FILE, FINDINGS_FORM_TYPE, Workspace, open_workspace
 from . import state as cs
 from . import unmatched as loose
-from .collect import output_masker
 from .decision import Decision
+from .run import output_masker
 
 #: A form's state, from best to worst news; a form with several returns shows the first that applies.
 FORM_STATES = ("accepted", "conflict", "incomplete", "rejected", "outstanding")

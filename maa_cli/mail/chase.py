@@ -224,8 +224,10 @@ def check_fresh(ws: Workspace, now: float) -> None:
 
 
 def last_collect(ws: Workspace) -> float | None:
-    """When ``maa collect`` last left a trace: its last ``run`` event in the run log, or ``files.json``'s time."""
+    """When ``maa collect`` last left a trace: its last ``run`` event in the run log, ``files.json``'s time, or
+    the time it last recorded or recalled its outcome (a run that found nothing new)."""
     from ..intake import state as cs
+    from ..intake.unchanged import ran
 
     times = []
     for event in cs.read_log(ws):
@@ -236,4 +238,6 @@ def last_collect(ws: Workspace) -> float | None:
                 continue
     with contextlib.suppress(OSError):
         times.append((ws.state_dir / cs.STATE_FILE).stat().st_mtime)
+    if (recalled := ran(ws)) is not None:
+        times.append(recalled)
     return max(times) if times else None

@@ -61,15 +61,18 @@ def take(root: Path, ft: FormType, source: ToolSource, today: dt.date) -> FormTy
 def load_form_type_tool(root: Path, ft: FormType) -> Tool:
     """The tool a form type uses: the audit's copy, or (an audit made before copies) the tool it names.
 
+    What each tool's text parsed to is kept in ``.maa/cache`` while the text is the same.
+
     Raises:
         DefinitionError: the copy is missing, or a tool cannot be used as written.
     """
+    cache = _parsed_copy(root, ft.name)
     if ft.snapshot is None:
-        return find_tool(ft.tool, root).load(lenient=True)
+        return find_tool(ft.tool, root).load(lenient=True, cache=cache)
     path = snapshot_path(root, ft)
     if not path.is_file():
         raise DefinitionError(problem(ErrorCode.SNAPSHOT_MISSING, file=path, form_type=ft.name, copy=ft.snapshot.file))
-    return ToolSource(ft.tool, read_text(path), str(path), str(path)).load(lenient=True)
+    return ToolSource(ft.tool, read_text(path), str(path), str(path)).load(lenient=True, cache=cache)
 
 
 def load_tools(root: Path, audit: Audit) -> dict[str, Tool]:
@@ -77,8 +80,16 @@ def load_tools(root: Path, audit: Audit) -> dict[str, Tool]:
     from ..definitions.catalog import load_builtin
 
     tools = {ft.name: load_form_type_tool(root, ft).with_terms(audit.local_terms) for ft in audit.form_types}
-    tools.setdefault(FINDINGS_FORM_TYPE, load_builtin(FINDINGS_TOOL))
+    if FINDINGS_FORM_TYPE not in tools:
+        tools[FINDINGS_FORM_TYPE] = load_builtin(FINDINGS_TOOL, cache=_parsed_copy(root, FINDINGS_FORM_TYPE))
     return tools
+
+
+def _parsed_copy(root: Path, form_type: str) -> Path:
+    """Where the parsed text of a form type's tool is kept (named by a digest: form type names are the officer's)."""
+    import hashlib
+
+    return root / ".maa" / "cache" / f"tool-{hashlib.blake2b(form_type.encode(), digest_size=8).hexdigest()}.json"
 
 
 def missing(audit: Audit) -> list[FormType]:
