@@ -136,3 +136,40 @@ def test_a_shared_formula_is_left_to_openpyxl_and_read_the_same(tmp_path):
         book.close()
     assert read_excel(copy) == read_excel_openpyxl(copy)
     assert read_excel(copy).unreadable == []
+
+
+@pytest.mark.parametrize("max_row", [3, 13, ROWS, 400])
+def test_the_readers_table_holds_what_iter_rows_gives(tmp_path, max_row):
+    """Sheet.table, which the reader uses, has the rows, values and types iter_rows gives, however far it reads."""
+    from maa_cli.intake.readers.excel import _plain
+
+    book = Book(_workbook(tmp_path / "form.xlsx"))
+    try:
+        sheet = book[FORM_SHEET]
+        values, types = sheet.table(max_row, COLS, _plain)
+        rows = list(sheet.iter_rows(min_row=1, max_row=max_row, max_col=COLS))
+    finally:
+        book.close()
+    assert values == {i: [_plain(c.value) for c in row] for i, row in enumerate(rows, 1)}
+    assert types == {i: [c.data_type for c in row] for i, row in enumerate(rows, 1)}
+    assert len(values) == min(max_row, 25)  # the sheet ends at row 25 (H25)
+
+
+def test_workbooks_read_one_after_another_keep_their_own_names_and_dates(tmp_path):
+    """What the reader keeps from one workbook (its names, its date system) never answers for the next one."""
+    from openpyxl import load_workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
+    first = _workbook(tmp_path / "first.xlsx")
+    second = _workbook(tmp_path / "second.xlsx", epoch_1904=True)
+    wb = load_workbook(second)
+    del wb.defined_names["Answer_q1"]
+    wb.defined_names["Answer_q1"] = DefinedName("Answer_q1", attr_text=f"'{FORM_SHEET}'!$D$6")
+    wb.save(second)
+    for path, cell, date in [(first, "$D$5", (2027, 3, 14)), (second, "$D$6", (2027, 3, 14)), (first, "$D$5", (2027, 3, 14))]:
+        book = Book(path)
+        try:
+            assert book.defined_names["Answer_q1"].attr_text == f"'{FORM_SHEET}'!{cell}"
+            assert _cells(book, FORM_SHEET)[7][3] == (dt.datetime(*date), "d")
+        finally:
+            book.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -11,9 +12,9 @@ import pytest
 from lxml import etree
 
 from maa_cli.definitions.scales import BUILT_IN_SCALES
-from maa_cli.definitions.tool import NA
+from maa_cli.definitions.tool import NA, Tool
 from maa_cli.forms.word import write_word_form
-from maa_cli.intake.readers.word import read_word, word_identity
+from maa_cli.intake.readers.word import accepted_text, read_word, word_identity
 from maa_cli.office.ooxml import W14, W, answer_boxes, bookmark_names
 from tests.forms_fixtures import PARTNERSHIP, case_tool, form_content, write_form
 
@@ -467,6 +468,38 @@ class TestReadingReturns:
         fill_like_word(path)
         got = values(read_word(path, None))
         assert got["q7"] == "Requires improvement" and got["q3"] == ["Health visiting", "CAMHS"]
+
+    def test_each_read_uses_the_tool_it_is_given(self, tmp_path):
+        """The reader keeps what it works out from a tool; a return read with another tool after it gets that tool's questions."""
+        content, path = write_form(tmp_path)
+        fill_like_word(path)
+        data = content.tool.model_dump(by_alias=True, exclude_unset=True)
+        data["sections"][0]["questions"] = [q for q in data["sections"][0]["questions"] if q["id"] != "q5"]
+        shorter = Tool.model_validate(data)
+        first, second, third = (read_word(path, tool) for tool in (content.tool, shorter, content.tool))
+        assert values(first)["q5"] == "Health visitor" and values(third) == values(first)
+        assert "q5" not in second.answers and values(second) == {k: v for k, v in values(first).items() if k != "q5"}
+
+    def test_a_reference_line_only_in_the_body_is_found_and_kept(self, tmp_path):
+        """Without properties, header or footer (pasted into a new document), the line in the body identifies the form."""
+        content, path = write_form(tmp_path)
+        with zipfile.ZipFile(path) as z:
+            parts = [n for n in z.namelist() if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
+        assert parts
+        rewrite(path, lambda root: None, drop=("docProps/custom.xml", *parts))
+        result = read_word(path, content.tool)
+        assert result.identity_source == "reference_line"
+        assert result.identity.form_id == content.identity.form_id and result.printed == result.identity
+
+    def test_text_nested_deeper_than_pythons_stack_is_read_whole(self):
+        """Visible text under thousands of nested elements is read as a shallow cell is (no recursion limit reached)."""
+        cell = etree.Element(f"{{{W}}}tc")
+        node = etree.SubElement(cell, f"{{{W}}}p")
+        for _ in range(3000):
+            node = etree.SubElement(node, f"{{{W}}}ins")
+        node.append(run("deep"))
+        etree.SubElement(node, f"{{{W}}}del").append(run("gone"))
+        assert accepted_text(cell) == "deep\n"
 
 
 # -- a real LibreOffice ---------------------------------------------------------------------------

@@ -135,7 +135,11 @@ def parse_custom_properties(xml: bytes) -> dict[str, str]:
     """Name → text of every custom property (any value type), from ``docProps/custom.xml``."""
     from defusedxml import ElementTree
 
-    root = ElementTree.fromstring(xml)
+    return custom_properties_in(ElementTree.fromstring(xml))
+
+
+def custom_properties_in(root) -> dict[str, str]:
+    """Name → text of every custom property in an already parsed ``docProps/custom.xml`` (ElementTree or lxml)."""
     out = {}
     for prop in root.iter(f"{{{CUSTOM}}}property"):
         name = prop.get("name")

@@ -148,11 +148,13 @@ def _read(wb, result: RawReturn, tool: Tool | None) -> None:
         result.notes.append(f"the sheet '{FORM_SHEET}' was renamed or removed; read '{ws.title}' instead")
     names = _names_on(wb, ws.title)
     max_col = max([MAX_COLS, *(c for _r, c in names.values() if c <= MAX_NAMED_COLS)])
-    values: dict[int, list] = {}
-    types: dict[int, list] = {}
-    for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
-        values[i] = [_plain(c.value) for c in row]
-        types[i] = [getattr(c, "data_type", None) for c in row]
+    if hasattr(ws, "table"):  # the zip reader: the same rows, without a cell object per cell
+        values, types = ws.table(MAX_ROWS, max_col, _plain)
+    else:
+        values, types = {}, {}
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=max_col), 1):
+            values[i] = [_plain(c.value) for c in row]
+            types[i] = [getattr(c, "data_type", None) for c in row]
     sheet = _Sheet(ws.title, values, types)
     result.printed = _printed(sheet)
     result.identity, result.identity_source = _identity(wb, result.printed)
@@ -197,7 +199,7 @@ def _printed(sheet: _Sheet) -> FormIdentity | None:
     """The reference line printed near the top of the form."""
     for r in sorted(sheet.values)[:40]:
         for value in sheet.values[r]:
-            if isinstance(value, str):
+            if isinstance(value, str) and ":" in value:  # every reference line has one ("maa form ref:")
                 found = find_reference(value)
                 if found:
                     return found
@@ -212,19 +214,38 @@ def _names_on(wb, title: str) -> dict[str, tuple[int, int]]:
     except Exception:  # noqa: BLE001 - a damaged names part: fall back to the other strategies
         return out
     for name, dn in items:
-        match = _REF.match((getattr(dn, "attr_text", None) or "").strip())
-        if match and match["sheet"] == title:
-            out[name] = (int(match["row"]), _col_index(match["col"]))
+        ref = _reference(getattr(dn, "attr_text", None) or "")
+        if ref is not None and ref[0] == title:
+            out[name] = ref[1]
     return out
+
+
+#: What each defined name's text points at, once worked out: the forms of a run share their names' texts.
+_REFERENCES: dict[str, tuple[str, tuple[int, int]] | None] = {}
+_REFERENCES_KEPT = 50_000
+
+
+def _reference(text: str) -> tuple[str, tuple[int, int]] | None:
+    """(sheet, (row, column)) of a defined name's text that points at one cell, else None."""
+    if text in _REFERENCES:
+        return _REFERENCES[text]
+    match = _REF.match(text.strip())
+    found = (match["sheet"], (int(match["row"]), _col_index(match["col"]))) if match else None
+    if len(_REFERENCES) >= _REFERENCES_KEPT:
+        _REFERENCES.clear()
+    _REFERENCES[text] = found
+    return found
 
 
 def _locate(tool: Tool, sheet: _Sheet, names: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int, str]]:
     """Where each answer is: key -> (row, column, how it was found)."""
     wanted = _wanted_keys(tool)
     located: dict[str, tuple[int, int, str]] = {}
-    for key in wanted:
-        if defined_name(key) in names and _within(*names[defined_name(key)]):
-            located[key] = (*names[defined_name(key)], "name")
+    for key, name in zip(wanted, _defined_names(tool), strict=True):
+        if name in names and _within(*names[name]):
+            located[key] = (*names[name], "name")
+    if len(located) == len(wanted):
+        return located  # every answer box found by its name: the other strategies would add nothing
     header_row, cols = _columns(sheet)
     for r in sorted(sheet.values):
         key = sheet.value(r, cols[KEY_COL]) if cols[KEY_COL] else None
@@ -298,13 +319,35 @@ def _norm(text: str) -> str:
 
 
 def _wanted_keys(tool: Tool) -> list[str]:
-    keys = []
+    return list(_plan(tool)[0])
+
+
+def _defined_names(tool: Tool) -> tuple[str, ...]:
+    """The defined name of each of :func:`_wanted_keys`, in the same order."""
+    return _plan(tool)[1]
+
+
+#: (wanted keys, their defined names) by tool, each kept with its tool so that its id is not reused:
+#: a worker reads hundreds of returns of one tool.
+_PLANS: dict[int, tuple[Tool, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+_PLANS_KEPT = 16
+
+
+def _plan(tool: Tool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    kept = _PLANS.get(id(tool))
+    if kept is not None and kept[0] is tool:
+        return kept[1]
+    keys: list[str] = []
     for f in tool.fields():
         if f.type == "multiple_choice" and f.role == "answer":
             keys += [f"{f.key}#{i}" for i in range(len(f.choices))]
         else:
             keys.append(f.key)
-    return keys
+    plan = (tuple(keys), tuple(defined_name(k) for k in keys))
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(tool)] = (tool, plan)
+    return plan
 
 
 def _gather_ticks(tool: Tool, result: RawReturn) -> None:

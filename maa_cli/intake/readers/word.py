@@ -35,6 +35,7 @@ from ...office.ooxml import (
     bookmark_names,
     checkbox_tag,
     control_alias,
+    custom_properties_in,
     parse_custom_properties,
     split_checkbox_tag,
     w,
@@ -54,8 +55,16 @@ _HIDDEN = frozenset(
 )
 _TRUE = {"1", "true", "on"}
 # Looked up once per element read: built once here.
-_T, _TAB, _P, _TC, _SDT, _BOOKMARK = w("t"), w("tab"), w("p"), w("tc"), w("sdt"), w("bookmarkStart")
+_T, _TAB, _P, _TC, _TR, _SDT, _BOOKMARK = w("t"), w("tab"), w("p"), w("tc"), w("tr"), w("sdt"), w("bookmarkStart")
+_SDT_PR, _SDT_CONTENT, _TAG, _ALIAS, _DATE, _VAL, _NAME = (
+    w("sdtPr"), w("sdtContent"), w("tag"), w("alias"), w("date"), w("val"), w("name"))
+_FULL_DATE, _CHECKBOX, _CHECKBOX_14, _CHECKED, _DEFAULT = (
+    w("fullDate"), w("checkBox"), w14("checkbox"), w("checked"), w("default"))
 _BREAKS = frozenset((w("br"), w("cr")))
+_NO_GLYPHS = {ord(g): None for g in TICK_GLYPHS | {BOX_EMPTY}}
+#: The first word of any placeholder: text without one holds no placeholder.
+_PLACEHOLDER_WORD = re.compile("|".join(sorted({re.escape(phrase.split()[0]) for phrase in PLACEHOLDERS})))
+_HEADER_PART = re.compile(r"word/(header|footer)\d*\.xml")
 
 
 def read_word(path: Path, tool: Tool | None) -> RawReturn:
@@ -177,7 +186,7 @@ class _Package:
         self.reference = self._reference_line()
         if CUSTOM_PART in self.names:
             try:
-                found = FormIdentity.from_properties(parse_custom_properties(self.zip.read(CUSTOM_PART)))
+                found = FormIdentity.from_properties(_custom_properties(self.zip.read(CUSTOM_PART)))
             except Exception:  # noqa: BLE001  damaged properties: the reference line may still do
                 found = None
             if found:
@@ -185,7 +194,7 @@ class _Package:
         return (self.reference, "reference_line") if self.reference else (None, None)
 
     def _reference_line(self) -> FormIdentity | None:
-        headers = sorted(n for n in self.names if re.fullmatch(r"word/(header|footer)\d*\.xml", n))
+        headers = sorted(n for n in self.names if _HEADER_PART.fullmatch(n))
         for name in [*headers, "word/document.xml"]:
             try:
                 found = find_reference(accepted_text(self.xml(name)))
@@ -194,6 +203,13 @@ class _Package:
             if found:
                 return found
         return None
+
+
+def _custom_properties(data: bytes) -> dict[str, str]:
+    """The custom properties, from the safety check's tree of these bytes when it has one (no DTD, comments or
+    instructions: the same tree defusedxml would build, for a tenth of the time), else parsed as always."""
+    tree = None if b"<!DOCTYPE" in data or b"<!ENTITY" in data else parsed(data)
+    return custom_properties_in(tree) if tree is not None else parse_custom_properties(data)
 
 
 def _strict_parser():
@@ -224,6 +240,46 @@ def _recover(data: bytes):
 
 def accepted_text(element) -> str:
     """Visible text of ``element`` with tracked insertions in and deletions out; paragraphs end in a newline."""
+    tag = element.tag
+    if tag in _HIDDEN:
+        return ""
+    out: list[str] = []
+    add = out.append
+    if tag == _T:
+        add(element.text or "")
+    elif tag == _TAB:
+        add("\t")
+    elif tag in _BREAKS:
+        add("\n")
+    try:
+        _add_visible(element, add)
+    except RecursionError:  # nesting deeper than Python's stack: libxml2 allows it with huge_tree only
+        return _accepted_text_flat(element)
+    if tag == _P:
+        add("\n")
+    return "".join(out)
+
+
+def _add_visible(parent, add) -> None:
+    # Called about a hundred times per return on small cells: recursion over the children is about
+    # twice as fast as the explicit stack below, which gives the same text for any depth.
+    for el in parent:
+        tag = el.tag
+        if tag in _HIDDEN:
+            continue
+        if tag == _T:
+            add(el.text or "")
+        elif tag == _TAB:
+            add("\t")
+        elif tag in _BREAKS:
+            add("\n")
+        if len(el):
+            _add_visible(el, add)
+        if tag == _P:
+            add("\n")
+
+
+def _accepted_text_flat(element) -> str:
     out: list[str] = []
     stack = [(element, False)]
     while stack:
@@ -247,9 +303,14 @@ def accepted_text(element) -> str:
 
 
 def _clean(text: str) -> str | None:
-    for phrase in PLACEHOLDERS:
-        text = text.replace(phrase, "")
-    lines = [line.strip() for line in text.replace("\u00a0", " ").split("\n")]
+    if _PLACEHOLDER_WORD.search(text):  # else there is no placeholder to take out
+        for phrase in PLACEHOLDERS:
+            text = text.replace(phrase, "")
+    text = text.replace("\u00a0", " ")
+    head = text.rstrip("\n")
+    if "\n" not in head:  # one line, as most answers are: stripping it is stripping each line
+        return head.strip() or None
+    lines = [line.strip() for line in text.split("\n")]
     cleaned = "\n".join(lines).strip()
     return cleaned or None
 
@@ -267,24 +328,52 @@ class _Site:
 
 
 class _Body:
-    """Indexes of one ``document.xml``: controls by tag and title, bookmarks, table rows."""
+    """Indexes of one ``document.xml``: controls by tag and title, bookmarks, table rows.
+
+    Controls by tag are what a form saved by Word is read by; the titles and bookmarks are
+    looked for only when a tag is missing (LibreOffice), so they are indexed on first use.
+    """
 
     def __init__(self, root):
         self.root = root
         # lxml knows each element's parent (getparent), and finds tags in C.
         self.tracked = next(root.iter(*_TRACKED), None) is not None
-        self.by_tag: dict[str, list] = {}
-        self.by_alias: dict[str, list] = {}
-        self.bookmarks: dict[str, object] = {}
-        for el in root.iter(_SDT, _BOOKMARK):
-            if el.tag == _SDT:
-                pr = el.find(w("sdtPr"))
-                for key, index in (("tag", self.by_tag), ("alias", self.by_alias)):
-                    found = pr.find(w(key)) if pr is not None else None
-                    if found is not None and found.get(w("val")):
-                        index.setdefault(found.get(w("val")), []).append(el)
-            elif el.get(w("name")):
-                self.bookmarks.setdefault(el.get(w("name")), el)
+        self.by_tag = self._controls(_TAG)
+        self.copied = {tag for tag, controls in self.by_tag.items() if len(controls) > 1}
+        self._by_alias: dict[str, list] | None = None
+        self._bookmarks: dict[str, object] | None = None
+
+    def _controls(self, key: str) -> dict[str, list]:
+        """Controls by the value of their ``tag`` or ``alias`` (in the first ``sdtPr``), in document order."""
+        index: dict[str, list] = {}
+        for el in self.root.iter(_SDT):
+            # As el.find(sdtPr).find(key), in plain loops: this runs for every control of every return.
+            for pr in el:
+                if pr.tag == _SDT_PR:
+                    for found in pr:
+                        if found.tag == key:
+                            value = found.get(_VAL)
+                            if value:
+                                index.setdefault(value, []).append(el)
+                            break
+                    break
+        return index
+
+    @property
+    def by_alias(self) -> dict[str, list]:
+        if self._by_alias is None:
+            self._by_alias = self._controls(_ALIAS)
+        return self._by_alias
+
+    @property
+    def bookmarks(self) -> dict[str, object]:
+        if self._bookmarks is None:
+            self._bookmarks = {}
+            for el in self.root.iter(_BOOKMARK):
+                name = el.get(_NAME)
+                if name and name not in self._bookmarks:
+                    self._bookmarks[name] = el
+        return self._bookmarks
 
     def container(self, el):
         """The answer cell around ``el`` (else its paragraph): people type beside the box."""
@@ -303,14 +392,21 @@ class _Body:
 
     def rows(self):
         """Each table row as its list of cells (cells wrapped in a control included)."""
-        for tr in self.root.iter(w("tr")):
+        for tr in self.root.iter(_TR):
             cells = []
             for child in tr:
-                if child.tag == w("tc"):
+                if child.tag == _TC:
                     cells.append(child)
-                elif child.tag == w("sdt"):
-                    cells.extend(child.iter(w("tc")))
+                elif child.tag == _SDT:
+                    cells.extend(child.iter(_TC))
             yield cells
+
+
+def _first(parent, tag: str):
+    """The first child of ``parent`` with ``tag``, or None (as ``find``, without its path parsing)."""
+    for child in parent.iterchildren(tag):
+        return child
+    return None
 
 
 def _number(text: str) -> str:
@@ -320,10 +416,35 @@ def _number(text: str) -> str:
 # -- answers with the tool ------------------------------------------------------------------
 
 
-def _read_fields(body: _Body, tool: Tool, result: RawReturn) -> None:
+@dataclass(frozen=True)
+class _Plan:
+    """What reading any form of one tool needs from the tool: its fields, each field's boxes, their bookmarks."""
+
+    fields: list[AnswerField]
+    boxes: dict[str, list[str]]
+    names: dict[str, str]
+
+
+#: Plans by tool, each kept with its tool (so the id is not reused): a worker reads hundreds of returns of one tool.
+_PLANS: dict[int, tuple[Tool, _Plan]] = {}
+_PLANS_KEPT = 16
+
+
+def _plan(tool: Tool) -> _Plan:
+    kept = _PLANS.get(id(tool))
+    if kept is not None and kept[0] is tool:
+        return kept[1]
     fields = tool.fields()
-    boxes = {f.key: answer_boxes([f]) for f in fields}
-    names = bookmark_names(answer_boxes(fields))
+    plan = _Plan(fields, {f.key: answer_boxes([f]) for f in fields}, bookmark_names(answer_boxes(fields)))
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(tool)] = (tool, plan)
+    return plan
+
+
+def _read_fields(body: _Body, tool: Tool, result: RawReturn) -> None:
+    plan = _plan(tool)
+    fields, boxes, names = plan.fields, plan.boxes, plan.names
     found_rows: list[dict] = []
 
     def rows() -> dict:
@@ -337,7 +458,7 @@ def _read_fields(body: _Body, tool: Tool, result: RawReturn) -> None:
         if site is None:
             result.unreadable.append(f"Question {f.number} ({f.label}): no answer box found for '{f.key}'.")
             continue
-        if site.how == "tag" and any(len(body.by_tag.get(box, ())) > 1 for box in boxes[f.key]):
+        if site.how == "tag" and body.copied and any(box in body.copied for box in boxes[f.key]):
             result.notes.append(f"Question {f.number}: the answer box appears more than once (copied?); the first one was read.")
         value = _multiple_choice(body, site.container, f, names, result) if f.type == "multiple_choice" else _single(site.container, f)
         result.answers[f.key] = RawAnswer(f.key, value, site.where, site.how)
@@ -399,8 +520,8 @@ def _single(container, f: AnswerField) -> object:
 
 
 def _full_date(container) -> dt.date | None:
-    for date in container.iter(w("date")):
-        value = date.get(w("fullDate")) or ""
+    for date in container.iter(_DATE):
+        value = date.get(_FULL_DATE) or ""
         try:
             return dt.date.fromisoformat(value[:10])
         except ValueError:
@@ -409,10 +530,10 @@ def _full_date(container) -> dt.date | None:
 
 
 def _date_shown(container) -> str | None:
-    for sdt in container.iter(w("sdt")):
-        pr = sdt.find(w("sdtPr"))
-        content = sdt.find(w("sdtContent"))
-        if pr is not None and pr.find(w("date")) is not None and content is not None:
+    for sdt in container.iter(_SDT):
+        pr = _first(sdt, _SDT_PR)
+        content = _first(sdt, _SDT_CONTENT)
+        if pr is not None and _first(pr, _DATE) is not None and content is not None:
             return _clean(accepted_text(content))
     return None
 
@@ -423,7 +544,7 @@ def _multiple_choice(body: _Body, container, f: AnswerField, names: dict[str, st
     ticked: list[str] = []
     boxes_seen = False
     extra: list[str] = []
-    for para in container.iter(w("p")):
+    for para in container.iter(_P):
         box = _tick_box(para)
         text = _clean(_without_glyphs(accepted_text(para))) or ""
         if box is None:
@@ -449,23 +570,24 @@ def _multiple_choice(body: _Body, container, f: AnswerField, names: dict[str, st
 
 def _tick_box(para) -> tuple[bool, object] | None:
     """(ticked, control) for the tick box in this paragraph, or None if it has none."""
-    for sdt in para.iter(w("sdt")):
-        pr = sdt.find(w("sdtPr"))
-        checkbox = pr.find(w14("checkbox")) if pr is not None else None
+    for sdt in para.iter(_SDT):
+        pr = _first(sdt, _SDT_PR)
+        checkbox = _first(pr, _CHECKBOX_14) if pr is not None else None
         if checkbox is None and pr is not None:
             checkbox = next((c for c in pr if str(c.tag).endswith("}checkbox")), None)
         if checkbox is None:
             continue
         state = next((c for c in checkbox if str(c.tag).endswith("}checked")), None)
         flag = state is not None and any(v.strip().lower() in _TRUE for v in state.attrib.values())
-        content = sdt.find(w("sdtContent"))
-        glyph = any(g in accepted_text(sdt if content is None else content) for g in TICK_GLYPHS)
+        content = _first(sdt, _SDT_CONTENT)
+        shown = accepted_text(sdt if content is None else content)
+        glyph = any(g in shown for g in TICK_GLYPHS)
         return flag or glyph, sdt
-    for legacy in para.iter(w("checkBox")):
-        state = legacy.find(w("checked"))
+    for legacy in para.iter(_CHECKBOX):
+        state = _first(legacy, _CHECKED)
         if state is None:
-            state = legacy.find(w("default"))
-        return state is not None and (state.get(w("val")) or "1").lower() in _TRUE, None
+            state = _first(legacy, _DEFAULT)
+        return state is not None and (state.get(_VAL) or "1").lower() in _TRUE, None
     text = accepted_text(para).lstrip()
     if text[:1] in TICK_GLYPHS:
         return True, None
@@ -476,19 +598,20 @@ def _tick_box(para) -> tuple[bool, object] | None:
 
 def _box_index(para, sdt, key: str, by_bookmark: dict[str, int]) -> int | None:
     if sdt is not None:
-        pr = sdt.find(w("sdtPr"))
-        tag = pr.find(w("tag")) if pr is not None else None
-        split = split_checkbox_tag(tag.get(w("val")) or "") if tag is not None else None
+        pr = _first(sdt, _SDT_PR)
+        tag = _first(pr, _TAG) if pr is not None else None
+        split = split_checkbox_tag(tag.get(_VAL) or "") if tag is not None else None
         if split and split[0] == key:
             return split[1]
-    for mark in para.iter(w("bookmarkStart")):
-        if mark.get(w("name")) in by_bookmark:
-            return by_bookmark[mark.get(w("name"))]
+    for mark in para.iter(_BOOKMARK):
+        name = mark.get(_NAME)
+        if name in by_bookmark:
+            return by_bookmark[name]
     return None
 
 
 def _without_glyphs(text: str) -> str:
-    return text.translate({ord(g): None for g in TICK_GLYPHS | {BOX_EMPTY}})
+    return text.translate(_NO_GLYPHS)
 
 
 def _match_choice(text: str, choices: tuple[str, ...]) -> str:
@@ -520,6 +643,6 @@ def _read_by_tags(body: _Body, result: RawReturn) -> None:
 
 def _paragraph_of(body: _Body, el):
     node = el
-    while node is not None and node.tag != w("p"):
+    while node is not None and node.tag != _P:
         node = node.getparent()
     return node if node is not None else el
