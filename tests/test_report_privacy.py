@@ -135,6 +135,9 @@ class TestRespondentTextIsData:
                     for c in row:
                         if isinstance(c.value, str) and c.value.startswith(FORMULAS):
                             assert c.data_type == "s", f"{path.name}!{c.coordinate}"
+                            # and marked so that Excel keeps it text when the cell is edited (its style,
+                            # which report writers share between cells of one look)
+                            assert c.quotePrefix, f"{path.name}!{c.coordinate}"
                             seen.setdefault(c.value[:6], set()).add(path.name)
         assert {"data-workbook.xlsx", "action-plan.xlsx", "Acorn Nursery.xlsx"} <= set().union(*seen.values())
         assert len(seen) >= 6

@@ -180,6 +180,7 @@ def write_matrix_sheet(wb, matrix: Matrix, sheet_title: str = "Self-assessment m
     from openpyxl.utils import get_column_letter
 
     from ..office.cells import put
+    from .xlsx_kit import restyle
 
     ws = wb.create_sheet(_sheet_name(wb, sheet_title))
     bold, small = Font(name="Arial", size=10, bold=True), Font(name="Arial", size=9)
@@ -197,16 +198,21 @@ def write_matrix_sheet(wb, matrix: Matrix, sheet_title: str = "Self-assessment m
         ws.column_dimensions[get_column_letter(i)].width = 16
     ws.column_dimensions["A"].width = 32
     ws.row_dimensions[4].height = 75
+    def look(rag: str | None, needs_action: bool):
+        def apply(c) -> None:
+            c.alignment, c.border, c.font = wrap, box, small
+            if rag in COLOURS:
+                fill, ink = COLOURS[rag]
+                c.fill = PatternFill("solid", start_color=fill)
+                c.font = Font(name="Arial", size=9, color=ink, bold=needs_action)
+        return apply
+
     r = 5
     for row in matrix.rows:
-        put(ws, r, 1, row.respondent).font = bold
+        restyle(put(ws, r, 1, row.respondent), "matrix respondent", lambda c: setattr(c, "font", bold))
         for i, cell in enumerate(row.cells, 2):
             c = put(ws, r, i, cell.label if row.returned else NO_RETURN)
-            c.alignment, c.border, c.font = wrap, box, small
-            if cell.rag in COLOURS:
-                fill, ink = COLOURS[cell.rag]
-                c.fill = PatternFill("solid", start_color=fill)
-                c.font = Font(name="Arial", size=9, color=ink, bold=cell.needs_action)
+            restyle(c, ("matrix", cell.rag, cell.needs_action), look(cell.rag, cell.needs_action))
         r += 1
     put(ws, r, 1, "Needing action").font = bold
     for i in range(len(matrix.columns)):

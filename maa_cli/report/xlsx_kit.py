@@ -46,15 +46,41 @@ def _default_font(wb) -> None:
 
 def cell(ctx, sheet, row: int, column: int, value, where: str = "", wrap: bool = False):
     """Write a value; text goes through the guard and stays literal text."""
-    from openpyxl.styles import Alignment
-
     if isinstance(value, str):
         value = ctx.guard.cell(value, where)
     c = put(sheet, row, column, value)
-    if isinstance(value, dt.date):
+    restyle(c, ("answer", wrap, isinstance(value, dt.date)), lambda c: _answer_look(c, wrap))
+    return c
+
+
+def _answer_look(c, wrap: bool) -> None:
+    from openpyxl.styles import Alignment
+
+    if isinstance(c.value, dt.date):
         c.number_format = "dd/mm/yyyy"
     c.alignment = Alignment(wrap_text=wrap or None, vertical="top")  # a row of answers reads from the top
-    return c
+
+
+def restyle(c, look, apply) -> None:
+    """Give cell ``c`` a look: ``apply(c)`` sets its font, fill, border, alignment or number format.
+
+    openpyxl files each style object it is given by hashing it, field by field: styling a county's
+    workbooks cell by cell took most of the report's time. So what ``apply`` made of a cell styled as
+    ``c`` is (its style indices, plus ``look``, a key naming the look) is kept for the workbook, and the
+    next such cell is given it directly. A cell's own flags (the quote prefix that keeps a formula-like
+    answer as text) are part of its style indices, so they are kept as they are.
+    """
+    from copy import copy
+
+    wb = c.parent.parent
+    looks = wb.__dict__.setdefault("_maa_looks", {})
+    key = (tuple(c._style or ()), look)  # an unstyled cell has no indices yet
+    made = looks.get(key)
+    if made is None:
+        apply(c)
+        looks[key] = copy(c._style)
+    else:
+        c._style = copy(made)
 
 
 def header(sheet, row: int, titles: list[str], widths: list[float] | None = None) -> list[float]:
