@@ -589,6 +589,9 @@ def _progress(what: str):
 #: Below this width a table of files would break names mid-word: each file is shown as a short block instead.
 _WIDE = 120
 _ORDER = {"unverified": 0, "conflict": 1, "rejected": 2, "incomplete": 3, "pending": 4, "accepted": 5, "superseded": 6}
+#: With more files than this, accepted and superseded files (and opened e-mails and zips) are counted, not listed.
+_LIST_UP_TO = 60
+_SETTLED = ("accepted", "superseded", "opened")
 
 
 def _show_collect(result) -> None:
@@ -598,6 +601,9 @@ def _show_collect(result) -> None:
     con = _console()
     _show_urgent(con, result.urgent)
     files = sorted(result.files, key=lambda f: (_ORDER.get(f.status, 9), f.path))
+    settled = [f for f in files if f.status in _SETTLED]
+    if len(files) > _LIST_UP_TO and settled:  # a county's run: what needs the officer, not 1,500 accepted lines
+        files = [f for f in files if f.status not in _SETTLED]
 
     def why(f) -> list[str]:
         return f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]
@@ -620,6 +626,11 @@ def _show_collect(result) -> None:
     for skipped in result.skipped:
         if skipped.get("attention"):  # a folder that cannot be read: the forms in it are being chased
             con.print(Text("not read: ", style="bold") + Text(f"{skipped['path']} — {skipped['reason']}"))
+    if len(files) < len(result.files):
+        counts = ", ".join(f"{sum(1 for f in settled if f.status == k):,} {k}" for k in _SETTLED
+                           if any(f.status == k for f in settled))
+        con.print(Text(f"Not listed one by one ({len(result.files):,} files): {counts}. "
+                       "'maa collect --json' lists every file."))
     s = result.summary
     con.print(Text(", ".join(f"{k}: {v}" for k, v in s.items() if v or k in ("issued", "accepted", "outstanding"))))
     quiet = [s for s in result.skipped if not s.get("attention")]

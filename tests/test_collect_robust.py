@@ -209,3 +209,21 @@ def test_collect_and_status_need_an_audit_folder(tmp_path, flag):
     """A mistyped folder is exit 2 with the reason, never a traceback."""
     done = maa("collect", str(tmp_path / "nope"), *([flag] if flag else []))
     assert done.returncode == 2 and "Traceback" not in done.stderr and "audit.yaml" in done.stderr
+
+
+class TestManyReturns:
+    def test_a_long_run_lists_what_needs_attention_and_counts_the_rest(self, case_audit):
+        """70 copies of one return and a scan: the scan and the summary are shown, not 70 lines of copies."""
+        path = return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "police A.xlsx",
+                            maca_answers(case_audit.tools["case-tool"]))
+        for i in range(70):
+            shutil.copy2(path, case_audit.returns_dir / f"copy {i:02d}.xlsx")
+        (case_audit.returns_dir / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+        aged(case_audit.returns_dir / "scan.pdf", 3600)
+        done = maa("collect", str(case_audit.root))
+        assert done.returncode == 1, done.stderr
+        lines = done.stdout.splitlines()
+        assert any("scan.pdf" in line for line in lines) and not any("copy 3" in line for line in lines)
+        assert "Not listed one by one (72 files): 1 accepted, 70 superseded." in " ".join(done.stdout.split())
+        listed = json.loads(maa("collect", str(case_audit.root), "--json").stdout)["files"]
+        assert len(listed) == 72
