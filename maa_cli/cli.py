@@ -572,16 +572,29 @@ def _fail_for(exc, as_json: bool) -> None:
 
 
 def _progress(what: str):
-    """A progress bar on stderr (shown only in a terminal); yields the callback the library calls."""
+    """A progress bar on stderr (shown only in a terminal); yields the callback the library calls. The bar is
+    made when the library first reports progress: a command with nothing to do (a collect that recalls its
+    last outcome) shows none, and does not import it."""
     import contextlib
-
-    from rich.progress import Progress
 
     @contextlib.contextmanager
     def bar():
-        with Progress(console=_console(stderr=True), transient=True) as progress:
-            task = progress.add_task(what, total=None)
-            yield lambda done, total: progress.update(task, completed=done, total=total)
+        made: list = []
+
+        def tick(done: int, total: int) -> None:
+            if not made:
+                from rich.progress import Progress
+
+                progress = Progress(console=_console(stderr=True), transient=True)
+                progress.start()
+                made.extend([progress, progress.add_task(what, total=None)])
+            made[0].update(made[1], completed=done, total=total)
+
+        try:
+            yield tick
+        finally:
+            if made:
+                made[0].stop()
 
     return bar()
 

@@ -73,11 +73,7 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
         returns = unchanged.returns_digest(ws)
         kept = unchanged.recall(ws, unchanged.audit_digest(ws, returns))
         if kept is not None:  # nothing the last run's outcome depends on has changed: read nothing
-            result = CollectResult.from_kept(kept)
-            if progress:
-                found = sum(1 for f in result.files if f.container is None) + len(result.skipped)
-                progress(found, found)
-            return result
+            return CollectResult.from_kept(kept)
         from .run import run  # the readers, safety checks and masking: only for a run with something to do
 
         result = run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
