@@ -614,9 +614,14 @@ def _show_collect(result) -> None:
     con = _console()
     _show_urgent(con, result.urgent)
     files = sorted(result.files, key=lambda f: (_ORDER.get(f.status, 9), f.path))
-    settled = [f for f in files if f.status in _SETTLED]
-    if len(files) > _LIST_UP_TO and settled:  # a county's run: what needs the officer, not 1,500 accepted lines
-        files = [f for f in files if f.status not in _SETTLED]
+    # A county's run: what needs the officer, not 1,500 accepted lines. An accepted return with a note about the
+    # file itself (late, sent from outside the respondent's usual domain, tracked changes) is still listed; notes
+    # on single questions ("optional; not answered") are in --json and the reports.
+    settled = [f for f in files if f.status in _SETTLED and not f.urgent
+               and (f.status != "accepted" or all(w.startswith("Question ") for w in f.warnings))]
+    if len(files) > _LIST_UP_TO and settled:
+        counted = {id(f) for f in settled}
+        files = [f for f in files if id(f) not in counted]
 
     def why(f) -> list[str]:
         return f.reasons[:8] + (["…"] if len(f.reasons) > 8 else []) + [f"note: {w}" for w in f.warnings[:3]]

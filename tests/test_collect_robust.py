@@ -19,6 +19,7 @@ import pytest
 
 from maa_cli.privacy.masking import date_spellings
 from maa_cli.setup.restricted import read_answers, read_cases
+from tests.mailfiles import eml
 from tests.test_collect_stories import (  # noqa: F401 - fixtures
     aged,
     case_audit,
@@ -212,18 +213,25 @@ def test_collect_and_status_need_an_audit_folder(tmp_path, flag):
 
 
 class TestManyReturns:
-    def test_a_long_run_lists_what_needs_attention_and_counts_the_rest(self, case_audit):
-        """70 copies of one return and a scan: the scan and the summary are shown, not 70 lines of copies."""
-        path = return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "police A.xlsx",
-                            maca_answers(case_audit.tools["case-tool"]))
+    def test_a_long_run_lists_what_needs_attention_and_counts_the_rest(self, case_audit, tmp_path):
+        """70 copies of one return, a scan, and another return e-mailed from a gmail address: the scan, the e-mailed
+        return (its sender needs checking) and a count are shown, not 70 lines of copies."""
+        tool = case_audit.tools["case-tool"]
+        path = return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "police A.xlsx", maca_answers(tool))
         for i in range(70):
             shutil.copy2(path, case_audit.returns_dir / f"copy {i:02d}.xlsx")
         (case_audit.returns_dir / "scan.pdf").write_bytes(b"%PDF-1.7\n")
         aged(case_audit.returns_dir / "scan.pdf", 3600)
+        other = return_excel(case_audit, form(case_audit, "case-tool", "Police", "C"), "../police C.xlsx", maca_answers(tool))
+        aged(eml(case_audit.returns_dir / "from home.eml", {"police C.xlsx": other.read_bytes()},
+                 sender="A Officer <a.officer@gmail.com>"), 3600)
+        other.unlink()
         done = maa("collect", str(case_audit.root))
         assert done.returncode == 1, done.stderr
         lines = done.stdout.splitlines()
         assert any("scan.pdf" in line for line in lines) and not any("copy 3" in line for line in lines)
-        assert "Not listed one by one (72 files): 1 accepted, 70 superseded." in " ".join(done.stdout.split())
+        assert any(line.startswith("ACCEPTED") and "from home.eml" in line for line in lines)
+        assert "gmail.com" in done.stdout
+        assert "Not listed one by one (74 files): 1 accepted, 70 superseded, 1 opened." in " ".join(done.stdout.split())
         listed = json.loads(maa("collect", str(case_audit.root), "--json").stdout)["files"]
-        assert len(listed) == 72
+        assert len(listed) == 74

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
+
+import pytest
 
 from maa_cli.intake import unchanged
 from maa_cli.intake.collect import collect
@@ -196,3 +199,76 @@ def test_a_restricted_store_on_another_share_is_watched_too(tmp_path):
     again = collect(ws)
     assert not again.recalled and again.read == 1 and record.is_file()
     assert collect(ws).recalled
+
+
+def test_audit_yaml_saved_while_a_run_reads_means_the_next_run_judges_again(case_audit):
+    """The officer moves the deadline while a long run reads: what that run worked out is not kept to be recalled."""
+    import datetime as dt
+
+    from maa_cli.setup.workspace import audit_yaml, open_workspace
+
+    tool = case_audit.tools["case-tool"]
+    return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(tool))
+    return_excel(case_audit, form(case_audit, "case-tool", "Police", "C"), "c.xlsx", maca_answers(tool))
+    earlier = case_audit.audit.model_copy(update={"deadline": dt.date(2020, 1, 31)})
+
+    def move_the_deadline(done: int, total: int) -> None:
+        if done == 1:
+            (case_audit.root / "audit.yaml").write_text(audit_yaml(earlier), encoding="utf-8")
+
+    first = collect(case_audit, progress=move_the_deadline)
+    assert not any("late" in w for f in first.files for w in f.warnings)
+    assert not (case_audit.state_dir / unchanged.KEPT).exists()
+    again = collect(open_workspace(case_audit.root))
+    assert not again.recalled and all(any("returned late" in w for w in f.warnings) for f in again.files)
+
+
+def test_a_restricted_store_reached_through_a_link_is_watched_where_it_is(case_audit, tmp_path):
+    import shutil
+
+    elsewhere = tmp_path / "secure"
+    shutil.move(str(case_audit.restricted_dir), elsewhere)
+    try:
+        case_audit.restricted_dir.symlink_to(elsewhere, target_is_directory=True)
+    except OSError:
+        pytest.skip("this file system has no symbolic links")
+    return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
+    collect(case_audit)
+    assert collect(case_audit).recalled
+    (record,) = (elsewhere / "records").glob("*.json")
+    record.unlink()
+    again = collect(case_audit)
+    assert not again.recalled and again.read == 1 and record.is_file()
+
+
+def test_a_kept_outcome_damaged_behind_a_good_key_means_a_full_run(case_audit):
+    return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
+    first = collect(case_audit)
+    kept = case_audit.state_dir / unchanged.KEPT
+    key = kept_key(case_audit)
+    for outcome in ({}, {"files": "x", "summary": {}}, {"files": [{"no": 1}], "summary": {}, "skipped": []}):
+        kept.write_text(json.dumps({"key": key, "outcome": outcome}), encoding="utf-8")
+        again = collect(case_audit)
+        assert not again.recalled and shown(again) == shown(first)
+
+
+def test_caches_that_cannot_be_written_cost_only_speed(case_audit, monkeypatch):
+    """A read-only or full share: audit.yaml and the tools are parsed each time, and collect still finishes."""
+    from maa_cli import atomic
+    from maa_cli.errors import EnvironmentStopped, ErrorCode, problem
+    from maa_cli.setup.workspace import open_workspace
+
+    real = atomic.write_text
+
+    def refuse_the_cache(path, text):
+        if "cache" in Path(path).parts:
+            raise EnvironmentStopped(problem(ErrorCode.READ_ONLY, file=path))
+        return real(path, text)
+
+    monkeypatch.setattr(atomic, "write_text", refuse_the_cache)
+    shutil.rmtree(case_audit.state_dir / "cache", ignore_errors=True)
+    ws = open_workspace(case_audit.root)
+    return_excel(ws, form(ws, "case-tool", "Police", "A"), "a.xlsx", maca_answers(ws.tools["case-tool"]))
+    result = collect(ws)
+    assert result.summary["accepted"] == 1 and not (ws.state_dir / unchanged.KEPT).exists()
+    assert not collect(ws).recalled

@@ -304,14 +304,15 @@ def _to_cache(cache: Path, key: str, located: Located) -> None:
     import json
 
     from .. import atomic
+    from ..errors import MaaError
 
     marks = [[[_encode(p) for p in path], line, column] for path, (line, column) in located.marks.items()]
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_text(cache, json.dumps({"key": key, "data": _encode(located.data), "marks": marks},
                                             separators=(",", ":")))
-    except OSError:
-        pass  # a read-only share: the file is parsed each time, as before
+    except (OSError, MaaError):
+        pass  # a read-only, full or busy share (atomic says which as a MaaError): parsed each time, as before
 
 
 def _too_large(file: str):

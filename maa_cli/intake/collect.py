@@ -40,6 +40,7 @@ urgent concern is never hidden by a run: while a file that carried one cannot be
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -73,15 +74,20 @@ def collect(ws: Workspace, *, now: float | None = None, settle_seconds: float = 
         returns = unchanged.returns_digest(ws)
         kept = unchanged.recall(ws, unchanged.audit_digest(ws, returns))
         if kept is not None:  # nothing the last run's outcome depends on has changed: read nothing
-            return CollectResult.from_kept(kept)
+            with contextlib.suppress(KeyError, TypeError, ValueError):  # else a damaged record of it: run
+                return CollectResult.from_kept(kept)
+        inputs = unchanged.inputs_digest(ws)
+        unchanged.record(ws, None, None)  # a run stopped part-way leaves nothing to recall
         from .run import run  # the readers, safety checks and masking: only for a run with something to do
 
         result = run(ws, time.time() if now is None else now, settle_seconds, progress, workers=workers)
         settled = (result.refusal is None and not result.warnings
                    and not any(f.status == "pending" or f.code == "unreadable" for f in result.files))
-        # Recorded only if no return changed while the run read them (the digest then describes what was judged).
-        key = unchanged.audit_digest(ws, returns) if settled and unchanged.returns_digest(ws) == returns else None
-        unchanged.record(ws, key, result.to_json() if key else None)
+        # Recorded only if nothing it was worked out from changed while it ran: no return, no input, and
+        # audit.yaml and the tools still say what this run was opened with (the digest then describes what was judged).
+        if (settled and unchanged.returns_digest(ws) == returns and unchanged.inputs_digest(ws) == inputs
+                and unchanged.as_opened(ws)):
+            unchanged.record(ws, unchanged.audit_digest(ws, returns), result.to_json())
         return result
 
 
