@@ -137,3 +137,23 @@ def test_a_return_saved_over_after_a_worker_read_it_is_judged_on_what_it_holds_n
     result = collect(ws, settle_seconds=0, workers=2, progress=save_over)
     (shown,) = [f for f in result.files if f.path == last.name]
     assert (shown.status, shown.code) == ("unverified", "wrong_seal")
+
+
+def test_large_returns_and_a_narrow_window_give_the_same_outcome(questionnaire, tmp_path, monkeypatch):
+    """Workers send no bytes back (every return counts as large) and have one batch at a time: the main process
+    reads each accepted return again, keeps it only as judged, and the outcome and kept copies are the same."""
+    ws = questionnaire
+    _returns(ws)
+    twin = tmp_path / "twin"
+    shutil.copytree(ws.root, twin)
+    alone = _outcome(open_workspace(twin), workers=1)
+    monkeypatch.setattr(ahead, "TAKE_BACK", False)
+    monkeypatch.setattr(ahead, "HEAD_START", 0)
+    monkeypatch.setattr(ahead, "BATCH", 2)
+    monkeypatch.setattr(ahead, "WINDOW", 1)
+    monkeypatch.setattr(examine, "SHIP_BYTES", 0)
+    together = _outcome(ws, workers=2)
+    assert json.dumps(together, sort_keys=True, default=str) == json.dumps(alone, sort_keys=True, default=str)
+    copies = sorted((ws.restricted_dir / "collected").rglob("*.xlsx")) + sorted((ws.restricted_dir / "collected").rglob("*.docx"))
+    twins = sorted((twin / "restricted" / "collected").rglob("*.xlsx")) + sorted((twin / "restricted" / "collected").rglob("*.docx"))
+    assert copies and [p.read_bytes() for p in copies] == [p.read_bytes() for p in twins]

@@ -22,6 +22,7 @@ import os
 import shutil
 from pathlib import Path
 
+from . import examine
 from .examine import Context, Prejudged, Preread, prejudge
 from .state import AHEAD_DIR
 
@@ -34,6 +35,9 @@ BATCH = 8
 #: The first files to read are left to the main process, which reads them while the workers start (starting a
 #: worker takes about half a second: Python, maa, the audit), rather than wait for their first batches.
 HEAD_START = 48
+#: Batches handed to the workers ahead of the main process. Their results hold each return's bytes until the
+#: main process takes them: the window bounds that (WINDOW x BATCH returns of at most SHIP_BYTES each).
+WINDOW = 32
 #: Whether the main process takes back a batch no worker has started (tests turn it off to see the workers' results used).
 TAKE_BACK = True
 
@@ -41,13 +45,13 @@ TAKE_BACK = True
 _STATE: dict = {}
 
 
-def _start(root: str, now: float) -> None:
+def _start(root: str, now: float, ship_bytes: int) -> None:
     from ..forms.manifest import read_manifest
     from ..setup.workspace import open_workspace
 
     ws = open_workspace(Path(root))
     folder = ws.restricted_dir / AHEAD_DIR / str(os.getpid())
-    _STATE["ctx"] = Context(ws, read_manifest(ws), folder, now, ws.form_key)
+    _STATE["ctx"] = Context(ws, read_manifest(ws), folder, now, ws.form_key, ship_bytes=ship_bytes)
 
 
 def _read_batch(items: list[tuple[str, str]]) -> list[Prejudged | Preread | None]:
@@ -65,15 +69,24 @@ class Ahead:
         from concurrent.futures import ProcessPoolExecutor
 
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start, initargs=(str(ws.root), now))
+                                        initializer=_start, initargs=(str(ws.root), now, examine.SHIP_BYTES))
         self.folder = ws.restricted_dir / AHEAD_DIR
         self.waiting: dict[Path, object] = {}
-        for i in range(0, len(items), BATCH):
-            batch = items[i:i + BATCH]
+        self.batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+        self.handed = self.ahead = 0  # batches handed to the pool; of those, not yet taken by the main process
+        self._hand()
+
+    def _hand(self) -> None:
+        """Keep :data:`WINDOW` batches with the workers (the main process takes them in order, so the batch of
+        the file it reaches has always been handed over)."""
+        while self.handed < len(self.batches) and self.ahead < WINDOW:
+            batch = self.batches[self.handed]
             future = self.pool.submit(_read_batch, [(str(p), shown) for p, shown in batch])
             future.paths = [p for p, _ in batch]
             for p, _ in batch:
                 self.waiting[p] = future
+            self.handed += 1
+            self.ahead += 1
 
     @classmethod
     def start(cls, ws, items: list[tuple[Path, str]], now: float, workers: int | None = None) -> Ahead | None:
@@ -96,6 +109,8 @@ class Ahead:
             return
         for p in future.paths:
             self.waiting.pop(p, None)
+        self.ahead -= 1
+        self._hand()  # before waiting: the workers go on with the next batches meanwhile
         if TAKE_BACK and future.cancel():
             return  # no worker had started it: this process reads these files
         try:

@@ -57,6 +57,8 @@ class Context:
     preread: dict = field(default_factory=dict)
     #: What worker processes already examined start to finish, by the file's path (see :class:`Prejudged`).
     prejudged: dict = field(default_factory=dict)
+    #: In a worker: the largest return whose bytes are sent back with its outcome (see :data:`SHIP_BYTES`).
+    ship_bytes: int = 0
 
 
 @dataclass
@@ -242,6 +244,11 @@ class Preread:
     raw: RawReturn | None = None
 
 
+#: A worker sends back the bytes of a return up to this size with its outcome (the collected copy is kept from
+#: them); the main process reads a larger one again, and keeps it only if it is still the bytes judged.
+SHIP_BYTES = 256 * 1024
+
+
 @dataclass
 class Prejudged:
     """An issued form a worker examined start to finish, exactly as :func:`examine` would, from its own copy of
@@ -288,7 +295,8 @@ def prejudge(path: Path, shown: str, ctx: Context) -> Prejudged | Preread | None
         out = _identify_and_judge(staged_path, verdict, ctx, sha256, modified, st, shown, pre=pre)
         if out.members or out.collected:
             return None  # not what an issued form gives: leave it all to the main process
-        out.staged, out.kind, out.staged_bytes = None, verdict.kind, b"".join(copied)
+        kept = b"".join(copied) if st.st_size <= ctx.ship_bytes else None  # a larger one: read again by the main process
+        out.staged, out.kind, out.staged_bytes = None, verdict.kind, kept
         return Prejudged([st.st_size, st.st_mtime_ns], out, elapsed_ms(start))
     finally:
         with contextlib.suppress(OSError):

@@ -31,6 +31,7 @@ from .examine import Context, Examined, elapsed_ms, examine
 from .exports import still_current
 from .judging import identifying_keys
 from .outcome import CollectResult, FileDecision
+from .safety import MAX_FILE_BYTES
 from .sources import find_files
 from .state import FileEntry, State
 
@@ -270,7 +271,8 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
         return FileEntry(sig, pending(
             "changing", "the file has changed since the last run and may still be being written; it will be read on the next run")), None, []
     done = ctx.prejudged.pop(str(path), None)
-    if done is not None and done.sig == sig:  # a worker examined these very bytes (see maa_cli.intake.ahead)
+    # A worker examined these very bytes (see maa_cli.intake.ahead): the file has the size and time it saw.
+    if done is not None and done.sig == sig and _bytes_judged(path, done.examined):
         return _keep(ws, done.examined, rel, sig, masker, writer), done.ms, []
     start = time.perf_counter()
     try:
@@ -284,6 +286,24 @@ def _observe_file(ws, path: Path, rel: str, prev: FileEntry | None, trusted: Fil
     finally:
         _empty(ctx.staging)  # at most one staged copy (or container) exists at a time
     return entry, elapsed_ms(start), members
+
+
+def _bytes_judged(path: Path, examined: Examined) -> bool:
+    """The bytes to keep of an accepted return a worker judged but did not send back (a large one): read again,
+    and used only if they are the bytes it judged (the same SHA-256); False to examine the file here instead."""
+    d = examined.decision
+    if d.status != "accepted" or examined.staged_bytes is not None:
+        return True
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return False
+    if len(data) > MAX_FILE_BYTES or hashlib.sha256(data).hexdigest() != d.sha256:
+        return False
+    examined.staged_bytes = data
+    return True
 
 
 def _empty(folder: Path) -> None:
