@@ -33,6 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fill import complete_prefill  # noqa: E402 - the same complete return the tests fill in
+
 TODAY = dt.date(2027, 2, 1)
 KINDS = ["Day nursery", "Pre-school", "Childminder"]
 TOOL = "early-years-safeguarding"
@@ -58,19 +61,7 @@ def make_audit(root: Path, n: int) -> Path:
 
 def answers(tool, attributes: dict, i: int) -> dict:
     """A complete return: Yes where a question applies (N/A where not); every other setting answers one No, with actions."""
-    out: dict = {}
-    for f in tool.fields():
-        applies = f.question.applies_to is None or f.question.applies_to.applies(attributes)
-        if f.role != "answer":
-            continue
-        if f.type == "yes_no":
-            out[f.key] = "Yes" if applies else "N/A"
-        elif f.type == "multiple_choice":
-            out[f.key] = [f.choices[0]]
-        elif f.choices:
-            out[f.key] = f.choices[0]
-        elif f.required:
-            out[f.key] = "Answered"
+    out = complete_prefill(tool, attributes)
     if i % 2:
         out.update({"q4": "No", "q4.action": f"Book refresher training for {i % 7 + 2} staff", "q4.when_who": "Manager, by June"})
     return out

@@ -28,6 +28,26 @@ def fill_excel(form: Path, target: Path, answers: dict[str, object]) -> Path:
     return target
 
 
+def complete_prefill(tool, attributes=None) -> dict[str, object]:
+    """A complete, compliant return as a form's prefilled answers (a list for a multiple choice): Yes where a
+    question applies (N/A where not), the first choice, and "Answered" in every other required box."""
+    attributes = attributes or {}
+    out: dict[str, object] = {}
+    for f in tool.fields():
+        if f.role != "answer":
+            continue
+        applies = f.question.applies_to is None or f.question.applies_to.applies(attributes)
+        if f.type == "yes_no":
+            out[f.key] = "Yes" if applies else "N/A"
+        elif f.type == "multiple_choice":
+            out[f.key] = [f.choices[0]]
+        elif f.choices:
+            out[f.key] = f.choices[0]
+        elif f.required:
+            out[f.key] = "Answered"
+    return out
+
+
 def all_yes(tool, attributes=None) -> dict[str, object]:
     """A complete, compliant return for a yes/no questionnaire (N/A where a question does not apply)."""
     attributes = attributes or {}

@@ -44,6 +44,13 @@ def current_key(ws) -> str:
     return unchanged.audit_digest(ws, unchanged.returns_digest(ws))
 
 
+def a_record_tidied_away_is_written_again(ws, store: Path) -> None:
+    (record,) = (store / "records").glob("*.json")
+    record.unlink()
+    again = collect(ws)
+    assert not again.recalled and again.read == 1 and record.is_file()
+
+
 def watched_files(ws) -> list[Path]:
     """Every file a run's outcome may depend on: the audit folder but its outputs, caches and locks, and the restricted store."""
     skip = (ws.forms_dir, ws.reports_dir, ws.state_dir / "cache")
@@ -194,10 +201,7 @@ def test_a_restricted_store_on_another_share_is_watched_too(tmp_path):
     return_excel(ws, form(ws, "case-tool", "Police", "A"), "a.xlsx", maca_answers(ws.tools["case-tool"]))
     collect(ws)
     assert collect(ws).recalled
-    (record,) = (secure / "records").glob("*.json")
-    record.unlink()
-    again = collect(ws)
-    assert not again.recalled and again.read == 1 and record.is_file()
+    a_record_tidied_away_is_written_again(ws, secure)
     assert collect(ws).recalled
 
 
@@ -235,10 +239,7 @@ def test_a_restricted_store_reached_through_a_link_is_watched_where_it_is(case_a
     return_excel(case_audit, form(case_audit, "case-tool", "Police", "A"), "a.xlsx", maca_answers(case_audit.tools["case-tool"]))
     collect(case_audit)
     assert collect(case_audit).recalled
-    (record,) = (elsewhere / "records").glob("*.json")
-    record.unlink()
-    again = collect(case_audit)
-    assert not again.recalled and again.read == 1 and record.is_file()
+    a_record_tidied_away_is_written_again(case_audit, elsewhere)
 
 
 def test_a_kept_outcome_damaged_behind_a_good_key_means_a_full_run(case_audit):

@@ -17,6 +17,7 @@ from maa_cli.intake.ahead import AHEAD_DIR
 from maa_cli.intake.collect import collect
 from maa_cli.intake.safety import inspect_file
 from maa_cli.setup.workspace import open_workspace
+from tests.fill import complete_prefill
 from tests.mailfiles import eml
 from tests.test_form_seals import claim, without_seal
 
@@ -28,7 +29,7 @@ def _returns(ws) -> None:
     jobs, ids = [], []
     for fmt in ("docx", "xlsx"):
         for form in plan_forms(ws, fmt=fmt):
-            answers = _complete(form.content.tool, form.content.respondent_attributes)
+            answers = complete_prefill(form.content.tool, form.content.respondent_attributes)
             if fmt == "docx":  # the first question that must be answered, left blank
                 answers.pop(next(f.key for f in form.content.tool.fields() if f.role == "answer" and f.required))
             content = dataclasses.replace(form.content, prefill=answers)
@@ -45,23 +46,6 @@ def _returns(ws) -> None:
     old = time.time() - 3600
     for path in ws.returns_dir.iterdir():
         os.utime(path, (old, old))
-
-
-def _complete(tool, attributes: dict) -> dict:
-    out = {}
-    for f in tool.fields():
-        applies = f.question.applies_to is None or f.question.applies_to.applies(attributes)
-        if f.role != "answer":
-            continue
-        if f.type == "yes_no":
-            out[f.key] = "Yes" if applies else "N/A"
-        elif f.type == "multiple_choice":
-            out[f.key] = [f.choices[0]]
-        elif f.choices:
-            out[f.key] = f.choices[0]
-        else:
-            out[f.key] = "Answered"
-    return out
 
 
 def first_return(ws):

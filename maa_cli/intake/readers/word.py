@@ -240,23 +240,11 @@ def _recover(data: bytes):
 
 def accepted_text(element) -> str:
     """Visible text of ``element`` with tracked insertions in and deletions out; paragraphs end in a newline."""
-    tag = element.tag
-    if tag in _HIDDEN:
-        return ""
     out: list[str] = []
-    add = out.append
-    if tag == _T:
-        add(element.text or "")
-    elif tag == _TAB:
-        add("\t")
-    elif tag in _BREAKS:
-        add("\n")
     try:
-        _add_visible(element, add)
+        _add_visible((element,), out.append)  # the element itself, as one of a parent's children
     except RecursionError:  # nesting deeper than Python's stack: libxml2 allows it with huge_tree only
         return _accepted_text_flat(element)
-    if tag == _P:
-        add("\n")
     return "".join(out)
 
 
